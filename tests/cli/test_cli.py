@@ -1,0 +1,132 @@
+"""The headless CLI end to end: real subprocesses, exit codes, stdout data, stderr narration."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.repo_factory import git, make_repo
+from wttui.core.urls import url_parts
+
+
+def wttui(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "wttui", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def test_create_status_json_migrate_remove(tmp_path: Path, pg_admin_url: str) -> None:
+    root = make_repo(tmp_path, pg_admin_url)
+    password = url_parts(pg_admin_url)["password"]
+
+    created = wttui(root, "create", "feat/cli")
+    assert created.returncode == 0, created.stderr
+    path = Path(created.stdout.strip())
+    assert path.is_dir()
+    assert "==> Creating database" in created.stderr
+
+    status = wttui(root, "status", "--json")
+    assert status.returncode == 0, status.stderr
+    rows = json.loads(status.stdout)
+    assert [row["branch"] for row in rows] == ["main", "feat/cli"]
+    main, feat = rows
+    assert main["is_main"] is True
+    assert main["database"]["exists"] is False
+    assert feat["database"]["exists"] is True
+    assert feat["database"]["size_bytes"] > 0
+    assert feat["migrations"] == {
+        "applied": 2, "pending": 0, "applied_elsewhere": 0, "modified": 0, "failed": 0
+    }
+    assert feat["dirty"] is False
+    assert password not in status.stdout
+    assert ":***@" in feat["database"]["url"]
+
+    (path / "migrations/003_x.sql").write_text("CREATE TABLE x (id int);\n")
+    migrated = wttui(path, "migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    assert "003_x.sql" in migrated.stderr
+
+    refused = wttui(root, "remove", "feat/cli")
+    assert refused.returncode == 4
+    assert "--yes" in refused.stderr
+    assert path.exists()
+
+    removed = wttui(root, "remove", "feat/cli", "--yes", "--force")
+    assert removed.returncode == 0, removed.stderr
+    assert not path.exists()
+
+
+def test_bad_input_exits_non_zero_with_one_line(tmp_path: Path, pg_admin_url: str) -> None:
+    root = make_repo(tmp_path, pg_admin_url)
+    before = git(root, "worktree", "list")
+
+    bad = wttui(root, "create", "has space")
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("wttui: error: Invalid branch name 'has space'")
+    assert "Traceback" not in bad.stderr
+    assert git(root, "worktree", "list") == before
+
+    (root / ".wttui.toml").write_text("[database]\nstrategy = 'nope'\n")
+    config = wttui(root, "status")
+    assert config.returncode == 2
+    assert ".wttui.toml: database.strategy:" in config.stderr
+
+
+def test_server_down_is_exit_3(tmp_path: Path) -> None:
+    root = make_repo(tmp_path, "postgresql://postgres:hunter2@127.0.0.1:1/postgres")
+    result = wttui(root, "create", "feat/x")
+    assert result.returncode == 3
+    assert "127.0.0.1:1" in result.stderr
+    assert "hunter2" not in result.stderr
+    status = wttui(root, "status", "--json")
+    assert status.returncode == 0
+    assert json.loads(status.stdout)[0]["database"]["exists"] is None
+
+
+def test_status_does_not_import_textual(tmp_path: Path, pg_admin_url: str) -> None:
+    root = make_repo(tmp_path, pg_admin_url)
+    code = (
+        "import sys, contextlib, io\n"
+        "from wttui.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert main(['status', '--json']) == 0\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_embedded_server_status_start_stop_and_create(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    env = {"WTTUI_DATA_DIR": str(data)}
+    root = make_repo(tmp_path, "")
+    (root / ".wttui.toml").write_text('[project]\nname = "embedded"\n')
+
+    status = wttui(root, "server", "status", env=env)
+    assert status.returncode == 0, status.stderr
+    assert "not initialised" in status.stdout
+    try:
+        created = wttui(root, "create", "feat/embedded", env=env)
+        assert created.returncode == 0, created.stderr
+        info = json.loads(wttui(root, "server", "status", "--json", env=env).stdout)
+        assert info["running"] is True
+        assert info["url"].startswith("postgresql://postgres:***@127.0.0.1:")
+        row = json.loads(wttui(root, "status", "--json", env=env).stdout)[1]
+        assert row["database"]["exists"] is True
+        assert row["database"]["server"].startswith("embedded 127.0.0.1:")
+    finally:
+        stopped = wttui(root, "server", "stop", env=env)
+    assert stopped.returncode == 0, stopped.stderr
+    assert json.loads(wttui(root, "server", "status", "--json", env=env).stdout)["running"] is False

@@ -1,0 +1,80 @@
+"""Config: every key defaulted; unknown keys and bad values rejected with file, key and reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wttui import config
+from wttui.errors import ConfigError
+
+
+@pytest.fixture(autouse=True)
+def no_user_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("WTTUI_CONFIG", raising=False)
+
+
+def test_no_file_gives_defaults(tmp_path: Path) -> None:
+    repo = tmp_path / "shop"
+    repo.mkdir()
+    loaded = config.load(repo)
+    assert loaded.source is None
+    assert loaded.project_name(repo) == "shop"
+    assert loaded.database.name == "{project}_{worktree}"
+    assert loaded.worktrees_path(repo) == tmp_path / "shop-worktrees"
+
+
+def test_dotfile_wins_over_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.wttui.project]\nname = "frompy"\n')
+    assert config.load(tmp_path).project.name == "frompy"
+    (tmp_path / ".wttui.toml").write_text('[project]\nname = "fromdot"\n')
+    assert config.load(tmp_path).project.name == "fromdot"
+
+
+def test_env_keys_are_read(tmp_path: Path) -> None:
+    (tmp_path / ".wttui.toml").write_text(
+        '[env]\nfile = ".env.local"\n[env.keys]\nDB_NAME = "{database}"\nDB_PORT = "{port}"\n'
+    )
+    loaded = config.load(tmp_path)
+    assert loaded.env.file == ".env.local"
+    assert dict(loaded.env.keys) == {"DB_NAME": "{database}", "DB_PORT": "{port}"}
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "reason"),
+    [
+        ("[projcet]\nname = 'x'\n", "projcet", "unknown section"),
+        ("[project]\nnmae = 'x'\n", "project.nmae", "unknown key"),
+        ("[project]\nname = 3\n", "project.name", "must be a string"),
+        ("[database]\nstrategy = 'magic'\n", "database.strategy", "not supported"),
+        ("[database]\nname = '{project}'\n", "database.name", "must contain {worktree}"),
+        ("[database]\nname = '{project}_{user}'\n", "database.name", "Unknown field"),
+        ("[database]\nurl = 'mysql://x'\n", "database.url", "postgresql://"),
+        ("[migrations]\ndir = '../elsewhere'\n", "migrations.dir", "relative path"),
+        ("[env.keys]\nDB = '{nope}'\n", "env.keys.DB", "unknown field"),
+        ("[project\nname=", "", "not valid TOML"),
+    ],
+)
+def test_bad_config_names_file_key_and_reason(
+    tmp_path: Path, text: str, key: str, reason: str
+) -> None:
+    path = tmp_path / ".wttui.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        config.load(tmp_path)
+    message = info.value.message
+    assert message.startswith(str(path))
+    assert key in message
+    assert reason in message
+
+
+def test_user_file_is_overridden_by_the_repository(tmp_path: Path) -> None:
+    user = tmp_path / "xdg" / "wttui" / "config.toml"
+    user.parent.mkdir(parents=True)
+    user.write_text('[env]\nfile = ".env.mine"\n[project]\nname = "user"\n')
+    (tmp_path / ".wttui.toml").write_text('[project]\nname = "team"\n')
+    loaded = config.load(tmp_path)
+    assert loaded.project.name == "team"
+    assert loaded.env.file == ".env.mine"

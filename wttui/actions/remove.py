@@ -1,0 +1,94 @@
+"""Destructive actions on one worktree: remove it (F12) or reset its database (F41).
+
+Both check everything first and change nothing when refused: a shared database is never
+dropped or reset from one worktree's action, a dirty worktree is kept unless forced, and a
+database with open sessions is left alone unless forced (the sessions are then terminated).
+"""
+
+from __future__ import annotations
+
+from wttui.core.logsink import CancelToken, LogSink
+from wttui.errors import DatabaseInUse, InvalidInput, Refused
+from wttui.services import Services
+
+
+def remove(
+    services: Services,
+    ref: str,
+    *,
+    keep_db: bool = False,
+    force: bool = False,
+    sink: LogSink,
+    cancel: CancelToken,
+) -> None:
+    """Remove worktree `ref` and drop its database (unless kept or shared).
+
+    Raises:
+        InvalidInput: `ref` is the main worktree or matches none.
+        DirtyWorktree: uncommitted changes and not `force`.
+        DatabaseInUse: the database has open sessions and not `force`.
+    """
+    plan = services.plan_remove(ref, keep_db=keep_db)
+    worktree = plan.worktree
+    if worktree.is_main:
+        raise InvalidInput(f"{worktree.label} is the main worktree; it cannot be removed")
+    sink.step(f"Remove worktree {worktree.label} at {worktree.path}")
+    if plan.will_drop and plan.sessions and not force:
+        raise DatabaseInUse(
+            f"Database {plan.target.name if plan.target else ''} has {plan.sessions} open "
+            "session(s)",
+            hint="close them, or pass --force to terminate them",
+        )
+    cancel.check()
+    if worktree.prunable:
+        sink.line("Its directory is already gone: pruning the metadata")
+        services.git.prune()
+    else:
+        services.git.remove_worktree(worktree.path, force=force)
+    if plan.target is None or not plan.database_exists:
+        sink.line("No database to drop")
+    elif plan.shared_with:
+        sink.line(
+            f"Keeping database {plan.target.name}: also used by {', '.join(plan.shared_with)}"
+        )
+    elif keep_db:
+        sink.line(f"Keeping database {plan.target.name} (--keep-db)")
+    else:
+        services.strategy.drop(plan.target, sink=sink)
+    sink.step(f"Removed {worktree.label}")
+
+
+def reset(
+    services: Services, ref: str, *, force: bool = False, sink: LogSink, cancel: CancelToken
+) -> None:
+    """Drop, re-create and migrate the database of worktree `ref`.
+
+    Raises:
+        Refused: the database is shared with another worktree.
+        DatabaseInUse: open sessions and not `force`.
+    """
+    worktree = services.resolve(ref)
+    target = services.target(worktree)
+    shared = services.sharing(worktree, target)
+    if shared:
+        raise Refused(
+            f"Database {target.name} is shared with {', '.join(shared)}; "
+            "resetting it would wipe their data too",
+            hint="give this worktree its own database instead",
+        )
+    provider = services.server.provider()
+    info = provider.get_database(target.name)
+    if info is not None and info.connections and not force:
+        raise DatabaseInUse(
+            f"Database {target.name} has {info.connections} open session(s)",
+            hint="close them, or pass --force to terminate them",
+        )
+    sink.step(f"Reset {target.name} on {target.server}")
+    cancel.check()
+    services.strategy.drop(target, sink=sink)
+    services.strategy.provision(target, sink=sink)
+    cancel.check()
+    tool = services.migration_tool(worktree.path)
+    sink.step(f"Migrating {target.name}")
+    tool.apply(target.url, context=services.apply_context(worktree), sink=sink, cancel=cancel)
+    sink.step(f"{target.name} is reset")

@@ -1,0 +1,64 @@
+"""`wttui server status|start|stop`: manage the embedded PostgreSQL cluster (F3)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from wttui.errors import GitError, WttuiError
+from wttui.providers.local_cluster import LocalCluster
+from wttui.strategies.server import data_dir
+
+
+def _configured_url(args: argparse.Namespace) -> str:
+    """The repository's configured server URL, or '' (also outside any repository)."""
+    from wttui import config
+    from wttui.providers.git import GitProvider
+
+    try:
+        git = GitProvider.discover(Path(args.repo or ".").resolve())
+    except GitError:
+        return ""
+    return config.load(git.root).database.url
+
+
+def server_command(args: argparse.Namespace) -> int:
+    url = _configured_url(args)
+    if url:
+        from wttui.core.urls import server_label
+
+        raise WttuiError(
+            f"This repository uses the configured server {server_label(url)}; "
+            "wttui does not manage it",
+            hint="remove [database] url from .wttui.toml to use the embedded server",
+        )
+    cluster = LocalCluster(data_dir())
+    if args.action == "start":
+        cluster.ensure_running()
+    elif args.action == "stop":
+        cluster.stop()
+    status = cluster.status()
+    if args.json:
+        print(json.dumps({
+            "initialised": status.initialised,
+            "running": status.running,
+            "port": status.port,
+            "data_dir": str(status.data_dir),
+            "version": status.version,
+            "url": status.masked_url,
+        }, indent=2))
+        return 0
+    state = "running" if status.running else "stopped" if status.initialised else "not initialised"
+    print(f"embedded server: {state}")
+    print(f"data directory:  {status.data_dir}")
+    if status.port:
+        print(f"address:         127.0.0.1:{status.port}")
+    if status.masked_url:
+        print(f"url:             {status.masked_url}")
+    if status.version:
+        print(f"version:         {status.version}")
+    if args.action == "stop":
+        print("stopped", file=sys.stderr)
+    return 0

@@ -1,0 +1,95 @@
+"""`wttui status`: the snapshot as a plain table or as JSON (passwords always masked)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import humanize
+
+from wttui.core.models import DbStatus, RepoSnapshot, WorktreeView
+
+
+def view_json(view: WorktreeView) -> dict[str, Any]:
+    """One worktree as the documented `status --json` object."""
+    worktree = view.worktree
+    counts = view.counts
+    target = view.target
+    return {
+        "branch": worktree.branch,
+        "path": str(worktree.path),
+        "is_main": worktree.is_main,
+        "head": worktree.head,
+        "dirty": worktree.dirty,
+        "ahead": worktree.ahead,
+        "behind": worktree.behind,
+        "locked": worktree.locked,
+        "prunable": worktree.prunable,
+        "database": {
+            "strategy": target.strategy if target else None,
+            "name": target.name if target else None,
+            "server": target.server if target else None,
+            "url": target.masked_url if target else None,
+            "exists": {DbStatus.PRESENT: True, DbStatus.MISSING: False}.get(view.db_status),
+            "size_bytes": view.database.size_bytes if view.database else None,
+            "connections": view.database.connections if view.database else None,
+            "shared_with": list(view.shared_with),
+        },
+        "migrations": {
+            "applied": counts.applied,
+            "pending": counts.pending,
+            "applied_elsewhere": counts.applied_elsewhere,
+            "modified": counts.modified,
+            "failed": counts.failed,
+        },
+        "env": {
+            "file": str(view.env.path) if view.env else None,
+            "matches": view.env.matches if view.env else False,
+        },
+        "errors": list(view.errors),
+    }
+
+
+def render_json(snapshot: RepoSnapshot) -> list[dict[str, Any]]:
+    return [view_json(view) for view in snapshot.views]
+
+
+def _db_cell(view: WorktreeView) -> str:
+    if view.target is None:
+        return "?"
+    if view.db_status is DbStatus.PRESENT and view.database is not None:
+        size = humanize.naturalsize(view.database.size_bytes or 0, binary=True)
+        return f"{view.target.name} ({size})"
+    if view.db_status is DbStatus.MISSING:
+        return f"{view.target.name} (missing)"
+    return f"{view.target.name} (unreachable)"
+
+
+def _migrations_cell(view: WorktreeView) -> str:
+    if view.db_status is not DbStatus.PRESENT:
+        return "-"
+    counts = view.counts
+    parts = [f"{counts.applied} applied", f"{counts.pending} pending"]
+    if counts.applied_elsewhere:
+        parts.append(f"{counts.applied_elsewhere} elsewhere")
+    if counts.modified:
+        parts.append(f"{counts.modified} modified")
+    if counts.failed:
+        parts.append(f"{counts.failed} failed")
+    return ", ".join(parts)
+
+
+def render_table(snapshot: RepoSnapshot) -> str:
+    """Aligned columns: branch, database, migrations, env, path."""
+    rows = [("BRANCH", "DATABASE", "MIGRATIONS", "ENV", "PATH")]
+    for view in snapshot.views:
+        worktree = view.worktree
+        label = worktree.label + (" *" if worktree.is_main else "")
+        if worktree.dirty:
+            label += " (dirty)"
+        env = "ok" if view.env and view.env.matches else "stale" if view.env else "-"
+        rows.append((label, _db_cell(view), _migrations_cell(view), env, str(worktree.path)))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[4]
+             for row in rows]
+    lines.append(f"\n{snapshot.project} on {snapshot.server}")
+    return "\n".join(line.rstrip() for line in lines)

@@ -1,0 +1,257 @@
+"""Configuration: `.wttui.toml` or `[tool.wttui]` in pyproject.toml, validated once, frozen.
+
+Who reads what:
+
+| section        | read by                                   |
+|----------------|-------------------------------------------|
+| `[project]`    | services (name), actions.create (location) |
+| `[database]`   | strategies (name template, server URL)    |
+| `[migrations]` | migrations (folder, tracking table)       |
+| `[env]`        | providers.envfile via actions             |
+
+Files are found in the main worktree's root: `.wttui.toml` wins over `pyproject.toml`'s
+`[tool.wttui]`; `WTTUI_CONFIG` names a file explicitly. A per-user file in the XDG config
+directory (`~/.config/wttui/config.toml`) is read first and overridden key by key by the
+repository's file. Everything has a default, so no file at all works. Unknown sections or keys
+and wrong types are rejected with the file, the key and the reason, before anything runs.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from wttui.core.naming import check_template
+from wttui.errors import ConfigError, InvalidInput
+
+CONFIG_FILE = ".wttui.toml"
+STRATEGIES = ("database",)
+"""Isolation strategies this version implements (container, schema, shared come later)."""
+MIGRATION_TOOLS = ("sql",)
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    name: str = ""
+    """Project name used in database names; defaults to the repository directory's name."""
+    worktrees_dir: str = "../{project}-worktrees"
+    """Where new worktrees go, relative to the main worktree; `{project}` is substituted."""
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    strategy: str = "database"
+    """How worktrees are isolated: `database` gives each its own database on one server."""
+    url: str = ""
+    """Admin URL of an existing server (`postgresql://user:pass@host:5432/postgres`).
+    Empty: wttui runs its own embedded cluster in the data directory."""
+    name: str = "{project}_{worktree}"
+    """Database name template; fields `{project}`, `{worktree}` (sanitised branch), `{branch}`."""
+    template: str = ""
+    """Create new databases as a copy of this database (`CREATE DATABASE … TEMPLATE`)."""
+
+
+@dataclass(frozen=True)
+class MigrationsConfig:
+    tool: str = "sql"
+    """Migration tool; `sql` is wttui's built-in runner for a folder of `.sql` files."""
+    dir: str = "migrations"
+    """Migration folder, relative to each worktree's root."""
+    table: str = "wttui_schema_migrations"
+    """Tracking table of the built-in runner."""
+
+
+@dataclass(frozen=True)
+class EnvConfig:
+    file: str = ".env"
+    """Env file written in each worktree, relative to its root."""
+    url_key: str = "DATABASE_URL"
+    """Key that receives the worktree's database URL."""
+    keys: Mapping[str, str] = field(default_factory=dict)
+    """Extra keys and their templates: `{url}`, `{database}`, `{host}`, `{port}`, `{user}`,
+    `{password}`, `{project}`, `{worktree}`, `{branch}`."""
+
+
+@dataclass(frozen=True)
+class Config:
+    project: ProjectConfig = field(default_factory=ProjectConfig)
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    migrations: MigrationsConfig = field(default_factory=MigrationsConfig)
+    env: EnvConfig = field(default_factory=EnvConfig)
+    source: Path | None = None
+    """The file this came from (None: defaults only)."""
+
+    def project_name(self, root: Path) -> str:
+        """The configured project name, or the main worktree directory's name."""
+        return self.project.name or root.name
+
+    def worktrees_path(self, root: Path) -> Path:
+        """Absolute directory for new worktrees."""
+        rel = self.project.worktrees_dir.format(project=self.project_name(root))
+        return (root / rel).resolve()
+
+
+_SECTIONS: dict[str, type] = {
+    "project": ProjectConfig,
+    "database": DatabaseConfig,
+    "migrations": MigrationsConfig,
+    "env": EnvConfig,
+}
+_ENV_KEY_FIELDS = frozenset(
+    {"url", "database", "host", "port", "user", "password", "project", "worktree", "branch"}
+)
+
+
+def _fail(source: Path | None, key: str, reason: str) -> ConfigError:
+    where = str(source) if source else "configuration"
+    return ConfigError(f"{where}: {key}: {reason}")
+
+
+def _section(source: Path | None, name: str, raw: object) -> Any:
+    cls = _SECTIONS[name]
+    if not isinstance(raw, dict):
+        raise _fail(source, name, "must be a table ([" + name + "])")
+    known = {f.name: f for f in fields(cls)}
+    values: dict[str, object] = {}
+    for key, value in raw.items():
+        dotted = f"{name}.{key}"
+        if key not in known:
+            raise _fail(source, dotted, f"unknown key (known: {', '.join(sorted(known))})")
+        if key == "keys":
+            if not isinstance(value, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+            ):
+                raise _fail(source, dotted, "must be a table of string templates")
+            values[key] = dict(value)
+        elif not isinstance(value, str):
+            raise _fail(source, dotted, f"must be a string, not {type(value).__name__}")
+        else:
+            values[key] = value
+    return cls(**values)
+
+
+def _validate(config: Config) -> None:
+    src = config.source
+    if config.database.strategy not in STRATEGIES:
+        raise _fail(
+            src,
+            "database.strategy",
+            f"{config.database.strategy!r} is not supported (supported: {', '.join(STRATEGIES)})",
+        )
+    if config.migrations.tool not in MIGRATION_TOOLS:
+        raise _fail(
+            src,
+            "migrations.tool",
+            f"{config.migrations.tool!r} is not supported (supported: {', '.join(MIGRATION_TOOLS)})",
+        )
+    try:
+        check_template(config.database.name)
+    except InvalidInput as exc:
+        raise _fail(src, "database.name", exc.message) from None
+    if "{worktree}" not in config.database.name and "{branch}" not in config.database.name:
+        raise _fail(
+            src,
+            "database.name",
+            "must contain {worktree} or {branch} with the `database` strategy "
+            "(every worktree gets its own database)",
+        )
+    url = config.database.url
+    if url and not url.startswith(("postgresql://", "postgres://")):
+        raise _fail(src, "database.url", "must start with postgresql://")
+    for key, template in config.env.keys.items():
+        if not key.replace("_", "").isalnum():
+            raise _fail(src, f"env.keys.{key}", "is not a valid environment variable name")
+        for part in _template_fields(template):
+            if part not in _ENV_KEY_FIELDS:
+                raise _fail(
+                    src,
+                    f"env.keys.{key}",
+                    f"unknown field {{{part}}} (known: {', '.join(sorted(_ENV_KEY_FIELDS))})",
+                )
+    for key, value in (("migrations.dir", config.migrations.dir), ("env.file", config.env.file)):
+        if not value or Path(value).is_absolute() or ".." in Path(value).parts:
+            raise _fail(src, key, "must be a relative path inside the worktree")
+
+
+def _template_fields(template: str) -> list[str]:
+    import string
+
+    return [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def from_mapping(data: Mapping[str, Any], source: Path | None = None) -> Config:
+    """Validate a parsed TOML table into a `Config`.
+
+    Raises:
+        ConfigError: naming the file, the dotted key and the reason.
+    """
+    sections: dict[str, Any] = {}
+    for name, raw in data.items():
+        if name not in _SECTIONS:
+            raise _fail(source, name, f"unknown section (known: {', '.join(_SECTIONS)})")
+        sections[name] = _section(source, name, raw)
+    config = Config(**sections, source=source)
+    _validate(config)
+    return config
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def user_config_path() -> Path:
+    """The per-user file (`$XDG_CONFIG_HOME/wttui/config.toml`)."""
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("wttui")) / "config.toml"
+
+
+def find_config(root: Path) -> tuple[Path | None, dict[str, Any]]:
+    """The repository's config file and its `wttui` table (empty when there is none)."""
+    explicit = os.environ.get("WTTUI_CONFIG")
+    if explicit:
+        path = Path(explicit)
+        return path, _read_toml(path)
+    dotfile = root / CONFIG_FILE
+    if dotfile.is_file():
+        return dotfile, _read_toml(dotfile)
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        tool = _read_toml(pyproject).get("tool", {})
+        if isinstance(tool, dict) and "wttui" in tool:
+            return pyproject, tool["wttui"]
+    return None, {}
+
+
+def load(root: Path) -> Config:
+    """Load and validate the configuration for the repository whose main worktree is `root`.
+
+    Raises:
+        ConfigError: a file is malformed, or has an unknown key or a bad value.
+    """
+    user_path = user_config_path()
+    user_data = _read_toml(user_path) if user_path.is_file() else {}
+    if user_data:
+        from_mapping(user_data, user_path)  # report errors against the file that has them
+    path, data = find_config(root)
+    return from_mapping(_merge(user_data, data), path or (user_path if user_data else None))

@@ -1,0 +1,178 @@
+"""Frozen value objects that cross every layer: what providers return and what panes render.
+
+Providers build them, `services` joins them into one `WorktreeView` per worktree, refresh
+workers post tuples of views to the app, and the CLI prints them as JSON. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Worktree:
+    """One git worktree as `git worktree list` knows it, plus its working-tree state."""
+
+    path: Path
+    """Absolute path of the worktree's top directory."""
+    branch: str | None
+    """Short branch name (`feat/user-auth`), or None when HEAD is detached."""
+    head: str
+    """Full commit SHA of HEAD ('' for a worktree with no commit yet)."""
+    is_main: bool = False
+    """True for the repository's main worktree (the one holding `.git`)."""
+    dirty: bool | None = None
+    """Uncommitted changes (tracked or untracked); None when it could not be read (prunable)."""
+    ahead: int | None = None
+    """Commits on the branch not on its upstream; None without an upstream."""
+    behind: int | None = None
+    """Commits on the upstream not on the branch; None without an upstream."""
+    locked: bool = False
+    lock_reason: str | None = None
+    prunable: bool = False
+    """The worktree's directory is gone; `git worktree prune` would remove its metadata."""
+    prune_reason: str | None = None
+    last_commit_at: datetime | None = None
+    """Committer date of HEAD, timezone-aware."""
+    last_commit_subject: str | None = None
+
+    @property
+    def label(self) -> str:
+        """What the user calls this worktree: its branch, or its directory when detached."""
+        return self.branch or self.path.name
+
+
+@dataclass(frozen=True)
+class DatabaseInfo:
+    """A database on the server as the catalog reports it."""
+
+    name: str
+    size_bytes: int | None = None
+    connections: int = 0
+    owner: str | None = None
+    is_template: bool = False
+
+
+class DbStatus(enum.Enum):
+    """Whether the database a worktree should use is there."""
+
+    PRESENT = "present"
+    MISSING = "missing"
+    UNREACHABLE = "unreachable"
+    """The server could not be reached, so presence is unknown."""
+
+
+@dataclass(frozen=True)
+class DbTarget:
+    """Where a worktree's database lives, as planned by its isolation strategy."""
+
+    strategy: str
+    """`database` (one per worktree), later `container`, `schema`, `shared`."""
+    name: str
+    """Database name, already sanitised and ≤ 63 bytes."""
+    url: str
+    """Full connection URL, with password. Never print it: use `masked_url`."""
+    masked_url: str
+    """The URL with its password replaced by `***`, safe to show and log."""
+    server: str
+    """Human label of the server (`embedded 127.0.0.1:5433`, `db.internal:5432`)."""
+
+
+class MigrationState(enum.Enum):
+    """One migration's status, merged from the worktree's folder and the database's table."""
+
+    APPLIED = "applied"
+    PENDING = "pending"
+    APPLIED_ELSEWHERE = "applied_elsewhere"
+    """In the database's tracking table, not in this worktree's folder."""
+    MODIFIED = "modified"
+    """Applied, but the file's checksum differs from the one recorded at apply time."""
+    FAILED = "failed"
+    ROLLED_BACK = "rolled_back"
+
+
+@dataclass(frozen=True)
+class MigrationStatus:
+    """One row of the Migrations pane."""
+
+    version: str
+    name: str
+    state: MigrationState
+    file: Path | None = None
+    """The migration file in this worktree, None when applied elsewhere."""
+    applied_at: datetime | None = None
+    applied_by: str | None = None
+    """`branch@worktree` that applied it, where known."""
+    error: str | None = None
+    """For FAILED: the PostgreSQL error with file and line."""
+    has_down: bool = False
+
+
+@dataclass(frozen=True)
+class MigrationCounts:
+    """Totals for `status --json` and the Worktrees pane's summary column."""
+
+    applied: int = 0
+    pending: int = 0
+    applied_elsewhere: int = 0
+    modified: int = 0
+    failed: int = 0
+
+    @classmethod
+    def of(cls, statuses: tuple[MigrationStatus, ...]) -> MigrationCounts:
+        """Count each state (rolled-back migrations count as pending: they can run again)."""
+        counts = dict.fromkeys(("applied", "pending", "applied_elsewhere", "modified", "failed"), 0)
+        for status in statuses:
+            key = "pending" if status.state is MigrationState.ROLLED_BACK else status.state.value
+            counts[key] += 1
+        return cls(**counts)
+
+
+@dataclass(frozen=True)
+class EnvState:
+    """What the worktree's env file says about its database."""
+
+    path: Path
+    exists: bool
+    database_url: str | None = None
+    """The current DATABASE_URL value (with password: mask before showing)."""
+    matches: bool = False
+    """True when every managed key already holds the value wttui would write."""
+
+
+@dataclass(frozen=True)
+class WorktreeView:
+    """Everything the app and `status` show for one worktree: the joined read model."""
+
+    worktree: Worktree
+    target: DbTarget | None
+    """None when the name cannot be planned (e.g. the config has no usable server)."""
+    db_status: DbStatus = DbStatus.UNREACHABLE
+    database: DatabaseInfo | None = None
+    migrations: tuple[MigrationStatus, ...] = ()
+    env: EnvState | None = None
+    shared_with: tuple[str, ...] = ()
+    """Labels of the other worktrees whose target is the same database."""
+    errors: tuple[str, ...] = ()
+    """Refresh problems for this worktree, one sentence each (shown as a badge)."""
+
+    @property
+    def counts(self) -> MigrationCounts:
+        return MigrationCounts.of(self.migrations)
+
+
+@dataclass(frozen=True)
+class RepoSnapshot:
+    """One full refresh: every worktree's view, in `git worktree list` order."""
+
+    root: Path
+    project: str
+    server: str
+    views: tuple[WorktreeView, ...] = ()
+    server_error: str | None = None
+    """Set when the server was unreachable during this refresh."""
+    orphans: tuple[DatabaseInfo, ...] = field(default_factory=tuple)
+    """Databases matching the project's name pattern that no worktree targets."""

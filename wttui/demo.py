@@ -1,0 +1,112 @@
+"""`wttui demo`: a throwaway repository with three worktrees and SQL migrations.
+
+It lives in the data directory (`<data>/demo/shop`), runs on the embedded cluster, and is
+rebuilt from scratch on every run: the previous demo's worktrees and `wttui_demo_*` databases
+are removed first, so running it twice never trips over the first run. The screenshot script
+and the benchmark reuse it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from wttui.core.logsink import CancelToken, LogSink
+from wttui.strategies.server import Server, data_dir
+
+PROJECT = "wttui_demo"
+_GIT = ["git", "-c", "user.name=wttui demo", "-c", "user.email=demo@wttui.invalid"]
+
+_FILES: dict[str, dict[str, str]] = {
+    "main": {
+        ".wttui.toml": f'[project]\nname = "{PROJECT}"\nworktrees_dir = "../shop-worktrees"\n',
+        ".gitignore": ".env\n.env.wttui.bak\n",
+        "README.md": "# shop\n\nA demo app for wttui.\n",
+        "migrations/20251014220648_create_users.sql": (
+            "-- migrate:up\nCREATE TABLE users (\n    id bigserial PRIMARY KEY,\n"
+            "    email text NOT NULL UNIQUE,\n    created_at timestamptz NOT NULL DEFAULT now()\n);\n"
+            "-- migrate:down\nDROP TABLE users;\n"
+        ),
+        "migrations/20251015093000_create_orders.sql": (
+            "-- migrate:up\nCREATE TABLE orders (\n    id bigserial PRIMARY KEY,\n"
+            "    user_id bigint NOT NULL REFERENCES users(id),\n    total_cents integer NOT NULL\n);\n"
+            "-- migrate:down\nDROP TABLE orders;\n"
+        ),
+    },
+    "feat/user-auth": {
+        "migrations/20251016120000_add_user_mfa.sql": (
+            "-- migrate:up\nALTER TABLE users ADD COLUMN mfa_secret text;\n"
+            "-- migrate:down\nALTER TABLE users DROP COLUMN mfa_secret;\n"
+        ),
+        "migrations/20251016140000_create_sessions.sql": (
+            "-- migrate:up\nCREATE TABLE sessions (\n    token text PRIMARY KEY,\n"
+            "    user_id bigint NOT NULL REFERENCES users(id)\n);\n"
+            "-- migrate:down\nDROP TABLE sessions;\n"
+        ),
+    },
+    "feat/payments": {
+        "migrations/20251017090000_create_payments.sql": (
+            "-- migrate:up\nCREATE TABLE payments (\n    id bigserial PRIMARY KEY,\n"
+            "    order_id bigint NOT NULL REFERENCES orders(id),\n    provider text NOT NULL\n);\n"
+            "-- migrate:down\nDROP TABLE payments;\n"
+        ),
+    },
+}
+_PENDING_FILE = (
+    "migrations/20251018100000_add_refunds.sql",
+    "-- migrate:up\nALTER TABLE payments ADD COLUMN refunded_cents integer NOT NULL DEFAULT 0;\n"
+    "-- migrate:down\nALTER TABLE payments DROP COLUMN refunded_cents;\n",
+)
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run([*_GIT, *args], cwd=cwd, check=True, capture_output=True, text=True)
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def _wipe(base: Path, server: Server, sink: LogSink) -> None:
+    if base.exists():
+        sink.step(f"Removing the previous demo in {base}")
+        shutil.rmtree(base)
+    provider = server.provider()
+    for info in provider.list_databases():
+        if info.name.startswith(PROJECT + "_"):
+            provider.drop_database(info.name, force=True)
+
+
+def build_demo(sink: LogSink, *, base: Path | None = None, server: Server | None = None) -> Path:
+    """Build the demo repository and return its main worktree's path."""
+    from wttui import actions
+    from wttui.services import Services
+
+    base = base or data_dir() / "demo"
+    server = server or Server()
+    _wipe(base, server, sink)
+    root = base / "shop"
+    root.mkdir(parents=True)
+    sink.step(f"Creating the demo repository in {root}")
+    _git(root, "init", "-q", "-b", "main")
+    _write(root, _FILES["main"])
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "Create users and orders")
+    for branch in ("feat/user-auth", "feat/payments"):
+        _git(root, "switch", "-q", "-c", branch, "main")
+        _write(root, _FILES[branch])
+        _git(root, "add", "-A")
+        _git(root, "commit", "-q", "-m", f"Migrations of {branch}")
+    _git(root, "switch", "-q", "main")
+    services = Services.from_path(root, server=server)
+    cancel = CancelToken()
+    for branch in ("main", "feat/user-auth", "feat/payments"):
+        actions.create(services, branch, sink=sink, cancel=cancel)
+    payments = services.resolve("feat/payments").path
+    _write(payments, dict([_PENDING_FILE]))
+    sink.step("Demo ready: feat/payments has a new migration waiting (press m to apply it)")
+    return root

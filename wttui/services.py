@@ -1,0 +1,317 @@
+"""The composition root: the one place providers are built, and the read models workers call.
+
+`Services.from_path` discovers the repository, loads the config and wires git, the server, the
+strategy and the migration tool together. `snapshot()` is the full refresh the app's worker and
+`wttui status` both call: one `git worktree list`, one catalog query, then each worktree's env
+file and migration table read in parallel. Nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from wttui import config as config_module
+from wttui.config import Config
+from wttui.core.models import (
+    DatabaseInfo,
+    DbStatus,
+    DbTarget,
+    EnvState,
+    RepoSnapshot,
+    Worktree,
+    WorktreeView,
+)
+from wttui.core.naming import check_branch_name, worktree_slug
+from wttui.core.urls import url_parts
+from wttui.errors import InvalidInput, WttuiError
+from wttui.migrations.base import ApplyContext
+from wttui.migrations.sql_runner import SqlMigrationTool
+from wttui.providers.envfile import read_env
+from wttui.providers.git import GitProvider
+from wttui.strategies.database import DatabaseStrategy
+from wttui.strategies.server import Server
+
+_WORKERS = min(8, (os.cpu_count() or 2) * 2)
+"""Per-worktree reads are I/O bound (a connection, a file): a few threads overlap them."""
+
+
+@dataclass(frozen=True)
+class CreatePlan:
+    """What `create` will do, shown before it runs (F1: the name mapping; F53: the target)."""
+
+    branch: str
+    base: str | None
+    path: Path
+    existing_branch: bool
+    target: DbTarget
+    env_file: Path
+
+
+@dataclass(frozen=True)
+class RemovePlan:
+    """What `remove` will do, for the confirmation naming the worktree and the database."""
+
+    worktree: Worktree
+    target: DbTarget | None
+    database_exists: bool
+    shared_with: tuple[str, ...]
+    sessions: int
+    will_drop: bool
+
+
+class Services:
+    """Providers and read models for one repository."""
+
+    def __init__(self, config: Config, git: GitProvider, server: Server) -> None:
+        self.config = config
+        self.git = git
+        self.server = server
+        self.root = git.root
+        self.project = config.project_name(self.root)
+        self.strategy = DatabaseStrategy(
+            server,
+            project=self.project,
+            template=config.database.name,
+            source_db=config.database.template,
+        )
+
+    @classmethod
+    def from_path(cls, start: Path, *, server: Server | None = None) -> Services:
+        """Discover the repository containing `start` and build everything for it.
+
+        Raises:
+            GitError: `start` is not inside a git repository.
+            ConfigError: the config file is malformed.
+        """
+        git = GitProvider.discover(start)
+        config = config_module.load(git.root)
+        return cls(config, git, server or Server(config.database.url))
+
+    @property
+    def server_label(self) -> str:
+        return self.server.label
+
+    # -- naming and lookup -------------------------------------------------------------------
+
+    def resolve(self, ref: str) -> Worktree:
+        """The worktree named by a branch, a path or a directory name.
+
+        Raises:
+            InvalidInput: no worktree matches.
+        """
+        worktree = self.git.find_worktree(ref)
+        if worktree is None:
+            raise InvalidInput(f"No worktree for {ref!r}", hint="`wttui status` lists them")
+        return worktree
+
+    def target(self, worktree: Worktree) -> DbTarget:
+        return self.strategy.plan(worktree.label)
+
+    def worktree_path_for(self, branch: str) -> Path:
+        """Where a new worktree for `branch` goes (`<worktrees_dir>/<slug>`)."""
+        return self.config.worktrees_path(self.root) / worktree_slug(branch).replace("_", "-")
+
+    def env_path(self, worktree_path: Path) -> Path:
+        return worktree_path / self.config.env.file
+
+    def env_values(self, target: DbTarget, worktree_label: str) -> dict[str, str]:
+        """Every env key wttui manages for a worktree, rendered."""
+        values = {self.config.env.url_key: target.url}
+        fields = {
+            **url_parts(target.url),
+            "url": target.url,
+            "project": self.project,
+            "worktree": worktree_slug(worktree_label),
+            "branch": worktree_label,
+        }
+        for key, template in self.config.env.keys.items():
+            values[key] = template.format(**fields)
+        return values
+
+    def migration_tool(self, worktree_path: Path) -> SqlMigrationTool:
+        return SqlMigrationTool(
+            worktree_path / self.config.migrations.dir, table=self.config.migrations.table
+        )
+
+    def apply_context(self, worktree: Worktree) -> ApplyContext:
+        return ApplyContext(
+            worktree=worktree.label,
+            branch=worktree.branch,
+            commit=worktree.head,
+            path=worktree.path,
+        )
+
+    def watch_paths(self) -> list[Path]:
+        """What the app watches to refresh on change: worktree metadata, migrations, env files."""
+        paths = [self.git.worktrees_meta_dir]
+        for worktree in self.git.list_worktrees():
+            paths.append(worktree.path / self.config.migrations.dir)
+            paths.append(self.env_path(worktree.path))
+        return paths
+
+    # -- read models -------------------------------------------------------------------------
+
+    def snapshot(self) -> RepoSnapshot:
+        """A full refresh. Blocking: call it from a worker thread.
+
+        A server that is down does not fail the refresh: the worktrees are still listed, with
+        `server_error` set and their database status unreachable.
+        """
+        worktrees = self.git.list_worktrees()
+        server_error: str | None = None
+        databases: dict[str, DatabaseInfo] = {}
+        targets: dict[Path, DbTarget] = {}
+        try:
+            for info in self.server.provider().list_databases():
+                databases[info.name] = info
+            for worktree in worktrees:
+                targets[worktree.path] = self.target(worktree)
+        except WttuiError as exc:
+            server_error = str(exc)
+        with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+            views = list(
+                pool.map(
+                    lambda wt: self._view(wt, targets.get(wt.path), databases, server_error),
+                    worktrees,
+                )
+            )
+        views = _with_sharing(views)
+        used = {view.target.name for view in views if view.target}
+        prefix = self.strategy.database_for("\x00").split("_", 1)[0] + "_"
+        orphans = tuple(
+            info
+            for name, info in sorted(databases.items())
+            if name.startswith(prefix) and name not in used
+        )
+        return RepoSnapshot(
+            root=self.root,
+            project=self.project,
+            server=self.server.label,
+            views=tuple(views),
+            server_error=server_error,
+            orphans=orphans if server_error is None else (),
+        )
+
+    def view(self, ref: str) -> WorktreeView:
+        """The read model of one worktree (used by the CLI after an action)."""
+        worktree = self.resolve(ref)
+        for view in self.snapshot().views:
+            if view.worktree.path == worktree.path:
+                return view
+        raise InvalidInput(f"No worktree for {ref!r}")
+
+    def _view(
+        self,
+        worktree: Worktree,
+        target: DbTarget | None,
+        databases: dict[str, DatabaseInfo],
+        server_error: str | None,
+    ) -> WorktreeView:
+        env = self._env_state(worktree, target)
+        if target is None or server_error is not None:
+            return WorktreeView(worktree=worktree, target=target, env=env)
+        info = databases.get(target.name)
+        if info is None:
+            return WorktreeView(worktree, target, DbStatus.MISSING, env=env)
+        errors: tuple[str, ...] = ()
+        migrations: tuple = ()
+        if not worktree.prunable:
+            try:
+                migrations = self.migration_tool(worktree.path).status(target.url)
+            except WttuiError as exc:
+                errors = (str(exc),)
+        return WorktreeView(
+            worktree, target, DbStatus.PRESENT, info, migrations, env=env, errors=errors
+        )
+
+    def _env_state(self, worktree: Worktree, target: DbTarget | None) -> EnvState:
+        path = self.env_path(worktree.path)
+        try:
+            values = read_env(path)
+        except WttuiError:
+            values = {}
+        current = values.get(self.config.env.url_key)
+        matches = False
+        if target is not None:
+            wanted = self.env_values(target, worktree.label)
+            matches = all(values.get(key) == value for key, value in wanted.items())
+        return EnvState(path=path, exists=path.exists(), database_url=current, matches=matches)
+
+    # -- plans shown before actions ----------------------------------------------------------
+
+    def plan_create(self, branch: str, base: str | None = None) -> CreatePlan:
+        """Validate a create request and say what it will do, changing nothing.
+
+        Raises:
+            InvalidInput: invalid branch name, or the branch already has a worktree.
+        """
+        check_branch_name(branch)
+        existing = self.git.find_worktree(branch)
+        if existing is not None and existing.branch == branch:
+            raise InvalidInput(f"Branch {branch} already has a worktree at {existing.path}")
+        path = self.worktree_path_for(branch)
+        return CreatePlan(
+            branch=branch,
+            base=base,
+            path=path,
+            existing_branch=self.git.branch_exists(branch),
+            target=self.strategy.plan(branch),
+            env_file=self.env_path(path),
+        )
+
+    def plan_remove(self, ref: str, *, keep_db: bool = False) -> RemovePlan:
+        """Say what removing a worktree will do to its database."""
+        worktree = self.resolve(ref)
+        target = self.target(worktree)
+        sharing = self.sharing(worktree, target)
+        provider = self.server.provider()
+        info = provider.get_database(target.name)
+        return RemovePlan(
+            worktree=worktree,
+            target=target,
+            database_exists=info is not None,
+            shared_with=sharing,
+            sessions=info.connections if info else 0,
+            will_drop=info is not None and not sharing and not keep_db,
+        )
+
+    def sharing(self, worktree: Worktree, target: DbTarget) -> tuple[str, ...]:
+        """Other worktrees whose database is `target` (by plan or by their env file's URL)."""
+        others = []
+        for other in self.git.list_worktrees():
+            if other.path == worktree.path:
+                continue
+            url = read_env(self.env_path(other.path)).get(self.config.env.url_key, "")
+            if self.target(other).name == target.name or _same_database(url, target.url):
+                others.append(other.label)
+        return tuple(others)
+
+
+def _same_database(url: str, target_url: str) -> bool:
+    if not url:
+        return False
+    a, b = url_parts(url), url_parts(target_url)
+    return (a["host"], a["port"], a["database"]) == (b["host"], b["port"], b["database"])
+
+
+def _with_sharing(views: list[WorktreeView]) -> list[WorktreeView]:
+    """Fill `shared_with` for views whose targets (or env URLs) name the same database."""
+    result = []
+    for view in views:
+        if view.target is None:
+            result.append(view)
+            continue
+        shared = tuple(
+            other.worktree.label
+            for other in views
+            if other is not view
+            and (
+                (other.target is not None and other.target.name == view.target.name)
+                or (other.env is not None and _same_database(other.env.database_url or "", view.target.url))
+            )
+        )
+        result.append(replace(view, shared_with=shared) if shared else view)
+    return result

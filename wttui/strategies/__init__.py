@@ -1,0 +1,1 @@
+"""Isolation strategies: how a worktree's database is planned, provisioned and dropped."""

@@ -1,0 +1,84 @@
+"""The `database` strategy: each worktree gets its own database on one server.
+
+`plan` maps a worktree label to its database name (F1) and URL without touching the server;
+`provision` creates the database (optionally from a template) or adopts an existing one;
+`drop` removes it. The other strategies (container, schema, shared) will sit beside this module
+with the same three verbs.
+"""
+
+from __future__ import annotations
+
+from wttui.core.logsink import LogSink
+from wttui.core.models import DbTarget
+from wttui.core.naming import database_name
+from wttui.core.urls import mask_url, with_database
+from wttui.errors import AdoptableDatabase
+from wttui.strategies.server import Server
+
+NAME = "database"
+
+
+class DatabaseStrategy:
+    """Plans and provisions one database per worktree."""
+
+    name = NAME
+
+    def __init__(self, server: Server, *, project: str, template: str, source_db: str = "") -> None:
+        self.server = server
+        self.project = project
+        self.template = template
+        self.source_db = source_db
+        """A database to copy new ones from (`[database] template`); empty: start empty."""
+
+    def database_for(self, label: str) -> str:
+        """The database name for the worktree called `label`."""
+        return database_name(self.template, project=self.project, label=label)
+
+    def plan(self, label: str) -> DbTarget:
+        """The target for `label`: name, URL and server (starts the embedded server if needed)."""
+        name = self.database_for(label)
+        url = with_database(self.server.admin_url(), name)
+        return DbTarget(
+            strategy=NAME, name=name, url=url, masked_url=mask_url(url), server=self.server.label
+        )
+
+    def provision(
+        self, target: DbTarget, *, sink: LogSink, adopt: bool = False, owned: bool = False
+    ) -> bool:
+        """Make sure the target database exists. Returns True when it was created now.
+
+        Args:
+            target: from `plan`.
+            sink: receives the step narration.
+            adopt: use an existing database that no worktree owns instead of refusing.
+            owned: the database already belongs to this worktree (a resumed create).
+
+        Raises:
+            AdoptableDatabase: it exists, belongs to no worktree, and `adopt` is False.
+        """
+        provider = self.server.provider()
+        if provider.database_exists(target.name):
+            if not (adopt or owned):
+                raise AdoptableDatabase(
+                    f"Database {target.name} already exists on {target.server} "
+                    "and belongs to no worktree",
+                    database=target.name,
+                    hint="adopt it (--adopt) to use it for this worktree, or drop it first",
+                )
+            sink.line(f"Database {target.name} already exists: using it")
+            return False
+        if self.source_db:
+            sink.step(f"Creating database {target.name} from template {self.source_db}")
+        else:
+            sink.step(f"Creating database {target.name} on {target.server}")
+        provider.create_database(target.name, template=self.source_db or None)
+        return True
+
+    def drop(self, target: DbTarget, *, sink: LogSink) -> bool:
+        """Drop the target database, ending its sessions. Returns False when it was absent."""
+        sink.step(f"Dropping database {target.name} on {target.server}")
+        dropped = self.server.provider().drop_database(target.name, force=True)
+        if not dropped:
+            sink.line(f"Database {target.name} was already gone")
+        return dropped
+
