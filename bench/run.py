@@ -159,14 +159,18 @@ def main() -> int:
         cluster = LocalCluster(base / "data")
         admin_url = cluster.ensure_running()
         try:
-            print(f"setting up {args.worktrees} worktrees × {args.migrations} migrations …",
-                  file=sys.stderr)
+            print(
+                f"setting up {args.worktrees} worktrees × {args.migrations} migrations …",
+                file=sys.stderr,
+            )
             root = build_repo(base, admin_url, args.worktrees, args.migrations)
 
             bare = timed(lambda: run_python(BARE_APP), args.repeat)
             ours = timed(lambda: run_python(WTTUI_APP, str(root)), args.repeat)
-            print(f"P1 first frame: wttui {ours * 1000:.0f} ms, bare Textual {bare * 1000:.0f} ms,"
-                  f" ratio {ours / bare:.2f} (target ≤ 1.3)")
+            print(
+                f"P1 first frame: wttui {ours * 1000:.0f} ms, bare Textual {bare * 1000:.0f} ms,"
+                f" ratio {ours / bare:.2f} (target ≤ 1.3)"
+            )
 
             services = Services.from_path(root)
             services.snapshot()  # warm: the first call starts nothing, but fills OS caches
@@ -174,9 +178,11 @@ def main() -> int:
             raw = timed(lambda: raw_primitives(root, admin_url), args.repeat)
             views = services.snapshot().views
             applied = sum(view.counts.applied for view in views)
-            print(f"P2 full refresh of {len(views)} worktrees ({applied} applied migrations): "
-                  f"wttui {refresh * 1000:.0f} ms, raw primitives serially {raw * 1000:.0f} ms, "
-                  f"ratio {refresh / raw:.2f} (target ≤ 2, parallel < 1)")
+            print(
+                f"P2 full refresh of {len(views)} worktrees ({applied} applied migrations): "
+                f"wttui {refresh * 1000:.0f} ms, raw primitives serially {raw * 1000:.0f} ms, "
+                f"ratio {refresh / raw:.2f} (target ≤ 2, parallel < 1)"
+            )
         finally:
             cluster.stop()
     return 0

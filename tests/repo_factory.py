@@ -59,7 +59,9 @@ def make_repo(
         ".gitignore": ".env\n.env.wttui.bak\n",
         "README.md": "test repo\n",
     }
-    files.update({f"migrations/{name}": text for name, text in (migrations or BASE_MIGRATIONS).items()})
+    files.update(
+        {f"migrations/{name}": text for name, text in (migrations or BASE_MIGRATIONS).items()}
+    )
     write_files(root, files)
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "initial")
@@ -73,4 +75,6 @@ def services_for(root: Path) -> Services:
 def unreachable_services(root: Path) -> Services:
     """Services for `root` whose server URL points at a closed port."""
     services = Services.from_path(root)
-    return Services(services.config, services.git, Server("postgresql://postgres:pw@127.0.0.1:1/postgres"))
+    return Services(
+        services.config, services.git, Server("postgresql://postgres:pw@127.0.0.1:1/postgres")
+    )

@@ -41,14 +41,19 @@ def server_command(args: argparse.Namespace) -> int:
         cluster.stop()
     status = cluster.status()
     if args.json:
-        print(json.dumps({
-            "initialised": status.initialised,
-            "running": status.running,
-            "port": status.port,
-            "data_dir": str(status.data_dir),
-            "version": status.version,
-            "url": status.masked_url,
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "initialised": status.initialised,
+                    "running": status.running,
+                    "port": status.port,
+                    "data_dir": str(status.data_dir),
+                    "version": status.version,
+                    "url": status.masked_url,
+                },
+                indent=2,
+            )
+        )
         return 0
     state = "running" if status.running else "stopped" if status.initialised else "not initialised"
     print(f"embedded server: {state}")

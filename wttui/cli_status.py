@@ -89,7 +89,11 @@ def render_table(snapshot: RepoSnapshot) -> str:
         env = "ok" if view.env and view.env.matches else "stale" if view.env else "-"
         rows.append((label, _db_cell(view), _migrations_cell(view), env, str(worktree.path)))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[4]
-             for row in rows]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+        + "  "
+        + row[4]
+        for row in rows
+    ]
     lines.append(f"\n{snapshot.project} on {snapshot.server}")
     return "\n".join(line.rstrip() for line in lines)

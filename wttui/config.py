@@ -146,7 +146,8 @@ def _validate(config: Config) -> None:
         raise _fail(
             src,
             "migrations.tool",
-            f"{config.migrations.tool!r} is not supported (supported: {', '.join(MIGRATION_TOOLS)})",
+            f"{config.migrations.tool!r} is not supported "
+            f"(supported: {', '.join(MIGRATION_TOOLS)})",
         )
     try:
         check_template(config.database.name)

@@ -25,12 +25,14 @@ _FILES: dict[str, dict[str, str]] = {
         "README.md": "# shop\n\nA demo app for wttui.\n",
         "migrations/20251014220648_create_users.sql": (
             "-- migrate:up\nCREATE TABLE users (\n    id bigserial PRIMARY KEY,\n"
-            "    email text NOT NULL UNIQUE,\n    created_at timestamptz NOT NULL DEFAULT now()\n);\n"
+            "    email text NOT NULL UNIQUE,\n"
+            "    created_at timestamptz NOT NULL DEFAULT now()\n);\n"
             "-- migrate:down\nDROP TABLE users;\n"
         ),
         "migrations/20251015093000_create_orders.sql": (
             "-- migrate:up\nCREATE TABLE orders (\n    id bigserial PRIMARY KEY,\n"
-            "    user_id bigint NOT NULL REFERENCES users(id),\n    total_cents integer NOT NULL\n);\n"
+            "    user_id bigint NOT NULL REFERENCES users(id),\n"
+            "    total_cents integer NOT NULL\n);\n"
             "-- migrate:down\nDROP TABLE orders;\n"
         ),
     },

@@ -310,7 +310,10 @@ def _with_sharing(views: list[WorktreeView]) -> list[WorktreeView]:
             if other is not view
             and (
                 (other.target is not None and other.target.name == view.target.name)
-                or (other.env is not None and _same_database(other.env.database_url or "", view.target.url))
+                or (
+                    other.env is not None
+                    and _same_database(other.env.database_url or "", view.target.url)
+                )
             )
         )
         result.append(replace(view, shared_with=shared) if shared else view)

@@ -12,7 +12,9 @@ from tests.repo_factory import git, make_repo
 from wttui.core.urls import url_parts
 
 
-def wttui(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def wttui(
+    cwd: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "wttui", *args],
         cwd=cwd,
@@ -44,7 +46,11 @@ def test_create_status_json_migrate_remove(tmp_path: Path, pg_admin_url: str) ->
     assert feat["database"]["exists"] is True
     assert feat["database"]["size_bytes"] > 0
     assert feat["migrations"] == {
-        "applied": 2, "pending": 0, "applied_elsewhere": 0, "modified": 0, "failed": 0
+        "applied": 2,
+        "pending": 0,
+        "applied_elsewhere": 0,
+        "modified": 0,
+        "failed": 0,
     }
     assert feat["dirty"] is False
     assert password not in status.stdout

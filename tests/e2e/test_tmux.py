@@ -82,8 +82,20 @@ def test_installed_command_shows_worktrees_and_migrates(
     env = {**os.environ, "TERM": "xterm-256color"}
     command = f"{installed_wttui()} -C {root}; echo WTTUI-EXITED-$?; sleep 30"
     subprocess.run(
-        ["tmux", "-L", tmux.socket, "new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30",
-         command],
+        [
+            "tmux",
+            "-L",
+            tmux.socket,
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            command,
+        ],
         check=True,
         env=env,
     )

@@ -13,7 +13,8 @@ def test_create_list_and_drop(pg: PostgresProvider, fresh_db_name: str) -> None:
     pg.create_database(fresh_db_name)
     info = pg.get_database(fresh_db_name)
     assert info is not None
-    assert info.size_bytes and info.size_bytes > 1_000_000
+    assert info.size_bytes is not None
+    assert info.size_bytes > 1_000_000
     assert info.connections == 0
     assert pg.drop_database(fresh_db_name) is True
     assert not pg.database_exists(fresh_db_name)
@@ -76,7 +77,7 @@ def test_busy_database_is_refused_unless_forced(pg: PostgresProvider, fresh_db_n
         session.close()
 
 
-@pytest.mark.parametrize("name", ['My DB', "quote'in\"name", "café_ünïcode", "drop table x;--"])
+@pytest.mark.parametrize("name", ["My DB", "quote'in\"name", "café_ünïcode", "drop table x;--"])
 def test_names_needing_quotes_work_end_to_end(pg: PostgresProvider, name: str) -> None:
     try:
         pg.create_database(name)
@@ -93,9 +94,7 @@ def test_server_down_names_host_not_password() -> None:
     provider = PostgresProvider("postgresql://postgres:hunter2@127.0.0.1:1/postgres")
     with pytest.raises(DatabaseUnavailable) as info:
         provider.list_databases()
-    assert info.value.message == (
-        "Cannot connect to PostgreSQL at 127.0.0.1:1: connection refused"
-    )
+    assert info.value.message == ("Cannot connect to PostgreSQL at 127.0.0.1:1: connection refused")
     assert "hunter2" not in str(info.value)
 
 

@@ -138,4 +138,3 @@ def _finish(
         marker.unlink(missing_ok=True)
     sink.step(f"Worktree {worktree.label} is ready at {worktree.path}")
     return services.view(str(worktree.path))
-

@@ -76,7 +76,9 @@ def database_name(template: str, *, project: str, label: str) -> str:
     slug = worktree_slug(label)
     raw = template.format(project=sanitize(project), worktree=slug, branch=slug)
     name = sanitize(raw) or "db_" + short_hash(raw)
-    return fit_identifier(name, source=template.format(project=project, worktree=label, branch=label))
+    return fit_identifier(
+        name, source=template.format(project=project, worktree=label, branch=label)
+    )
 
 
 MAX_BRANCH_BYTES = 240
@@ -107,11 +109,16 @@ def check_branch_name(branch: str) -> None:
         problems.append("it contains '@{'")
     if branch.endswith((".lock", "/", ".")):
         problems.append("it ends with '.lock', '/' or '.'")
-    if "//" in branch or branch.startswith("/") or any(p.startswith(".") for p in branch.split("/")):
+    if (
+        "//" in branch
+        or branch.startswith("/")
+        or any(p.startswith(".") for p in branch.split("/"))
+    ):
         problems.append("a part between slashes is empty or starts with '.'")
     if len(branch.encode()) > MAX_BRANCH_BYTES:
         problems.append(
-            f"it is {len(branch.encode())} bytes long (at most {MAX_BRANCH_BYTES}: it names a directory)"
+            f"it is {len(branch.encode())} bytes long "
+            f"(at most {MAX_BRANCH_BYTES}: it names a directory)"
         )
     if problems:
         raise InvalidInput(f"Invalid branch name {branch!r}: " + "; ".join(problems) + ".")

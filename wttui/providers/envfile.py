@@ -20,7 +20,9 @@ from pathlib import Path
 from wttui.core.urls import mask_secrets
 from wttui.errors import EnvConflict, WttuiError
 
-_ASSIGNMENT = re.compile(r"^(?P<export>\s*export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_]*)\s*=(?P<value>.*)$")
+_ASSIGNMENT = re.compile(
+    r"^(?P<export>\s*export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_]*)\s*=(?P<value>.*)$"
+)
 _NEEDS_QUOTES = re.compile(r"[\s#'\"$`\\]")
 
 

@@ -292,10 +292,20 @@ class LocalCluster:
             os.chown(pwfile, entry.pw_uid, entry.pw_gid)
         os.chmod(pwfile, 0o600)
         try:
-            self._run([
-                str(bin_dir / "initdb"), "-D", str(self.pgdata), "-U", SUPERUSER,
-                f"--pwfile={pwfile}", "--auth=scram-sha-256", "-E", "UTF8", "--no-locale",
-            ])
+            self._run(
+                [
+                    str(bin_dir / "initdb"),
+                    "-D",
+                    str(self.pgdata),
+                    "-U",
+                    SUPERUSER,
+                    f"--pwfile={pwfile}",
+                    "--auth=scram-sha-256",
+                    "-E",
+                    "UTF8",
+                    "--no-locale",
+                ]
+            )
         finally:
             pwfile.unlink(missing_ok=True)
         with (self.pgdata / "postgresql.auto.conf").open("a") as conf:
@@ -325,10 +335,22 @@ class LocalCluster:
             bin_dir = self._recorded_bin_dir()
             (self.pgdata / "postmaster.pid").unlink(missing_ok=True)  # stale after a crash
             try:
-                self._run([
-                    str(bin_dir / "pg_ctl"), "start", "-w", "-t", str(START_TIMEOUT),
-                    "-D", str(self.pgdata), "-l", str(self.log_path), "-o", f"-p {port}",
-                ], timeout=START_TIMEOUT + 10)
+                self._run(
+                    [
+                        str(bin_dir / "pg_ctl"),
+                        "start",
+                        "-w",
+                        "-t",
+                        str(START_TIMEOUT),
+                        "-D",
+                        str(self.pgdata),
+                        "-l",
+                        str(self.log_path),
+                        "-o",
+                        f"-p {port}",
+                    ],
+                    timeout=START_TIMEOUT + 10,
+                )
             except ServerSetupError as exc:
                 raise ServerSetupError(
                     f"The embedded PostgreSQL did not start on 127.0.0.1:{port}: "

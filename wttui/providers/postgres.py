@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -53,7 +54,7 @@ class Session:
     state: str
 
 
-def _unavailable(exc: psycopg.OperationalError, url: str) -> DatabaseUnavailable:
+def _unavailable(exc: psycopg.Error, url: str) -> DatabaseUnavailable:
     text = str(exc).strip()
     if "connection refused" in text.lower():
         reason = "connection refused"
@@ -104,9 +105,9 @@ class PostgresProvider:
         return with_database(self.admin_url, dbname)
 
     @contextmanager
-    def connect(self, dbname: str | None = None, *, autocommit: bool = False) -> Iterator[
-        psycopg.Connection[tuple[object, ...]]
-    ]:
+    def connect(
+        self, dbname: str | None = None, *, autocommit: bool = False
+    ) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
         """A connection to `dbname` (default: the admin database), closed on exit.
 
         Raises:
@@ -160,7 +161,9 @@ class PostgresProvider:
         """Open sessions on database `name` (other than ours)."""
         with self.connect(autocommit=True) as conn:
             rows = conn.execute(_SESSIONS, (name,)).fetchall()
-        return [Session(int(pid), str(app), str(client), str(state)) for pid, app, client, state in rows]
+        return [
+            Session(int(pid), str(app), str(client), str(state)) for pid, app, client, state in rows
+        ]
 
     def create_database(self, name: str, *, template: str | None = None) -> None:
         """`CREATE DATABASE name [TEMPLATE template]`.

@@ -81,4 +81,3 @@ class DatabaseStrategy:
         if not dropped:
             sink.line(f"Database {target.name} was already gone")
         return dropped
-

@@ -1,0 +1,1 @@
+"""Migration tools: one adapter per tool behind `base.MigrationTool`, and the built-in SQL runner."""

@@ -1,0 +1,136 @@
+"""Parsing a folder of plain SQL migrations (no database involved).
+
+Two layouts, mixable in one folder:
+
+- `VERSION_name.sql`, optionally with `-- migrate:up` and `-- migrate:down` section markers
+  (dbmate's convention). Without markers the whole file is the up part and there is no down.
+- `VERSION_name.up.sql` with an optional `VERSION_name.down.sql` beside it.
+
+VERSION is a run of digits (`001`, `20251016231054`); migrations sort by its numeric value, so
+`2_x` comes before `10_y`. The checksum is the SHA-256 (hex) of the up part's text exactly as
+it stands in the file, so editing a comment in the up part counts as a change and editing the
+down part does not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from wttui.errors import WttuiError
+
+_NAME = re.compile(r"^(?P<version>\d+)_(?P<name>.+?)(?P<kind>\.up|\.down)?\.sql$")
+_UP = re.compile(r"^--\s*migrate:up\b.*$", re.MULTILINE)
+_DOWN = re.compile(r"^--\s*migrate:down\b.*$", re.MULTILINE)
+
+
+class MigrationFileError(WttuiError):
+    """A migration file is malformed (bad name, duplicate version, empty up part)."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class SqlMigration:
+    """One migration of the folder."""
+
+    version: str
+    name: str
+    path: Path
+    up_sql: str
+    down_sql: str | None
+    checksum: str
+    up_start_line: int
+    """1-based line of the file where the up part starts (maps error positions to lines)."""
+
+    @property
+    def filename(self) -> str:
+        return self.path.name
+
+    def line_of(self, position: int | None) -> int:
+        """The file line holding 1-based character `position` of the up part."""
+        if not position:
+            return self.up_start_line
+        return self.up_start_line + self.up_sql[: position - 1].count("\n")
+
+
+def checksum(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _split_sections(text: str, path: Path) -> tuple[str, str | None, int]:
+    """(up, down, up_start_line) of a single-file migration."""
+    up_marker = _UP.search(text)
+    down_marker = _DOWN.search(text)
+    if up_marker is None and down_marker is None:
+        return text, None, 1
+    if up_marker is None:
+        raise MigrationFileError(f"{path.name} has a -- migrate:down section but no -- migrate:up")
+    up_begin = up_marker.end() + 1
+    if down_marker is not None and down_marker.start() > up_marker.start():
+        up_text = text[up_begin : down_marker.start()]
+        down_text: str | None = text[down_marker.end() + 1 :]
+    else:
+        up_text = text[up_begin:]
+        down_text = None
+    return up_text, down_text, text[:up_begin].count("\n") + 1
+
+
+def read_folder(folder: Path) -> list[SqlMigration]:
+    """Every migration in `folder`, sorted by version; a missing folder has none.
+
+    Raises:
+        MigrationFileError: a `.sql` file without a version, two files with one version, a down
+            file without its up file, or an empty up part.
+    """
+    if not folder.is_dir():
+        return []
+    ups: dict[str, tuple[re.Match[str], Path]] = {}
+    downs: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        if not path.is_file() or path.suffix != ".sql":
+            continue
+        match = _NAME.match(path.name)
+        if match is None:
+            raise MigrationFileError(
+                f"{path.name} in {folder} is not named VERSION_name.sql",
+                hint="start the name with digits and an underscore, e.g. 003_add_users.sql",
+            )
+        version = match["version"]
+        if match["kind"] == ".down":
+            downs[version] = path
+            continue
+        if version in ups:
+            raise MigrationFileError(
+                f"{ups[version][1].name} and {path.name} share version {version}",
+                hint="give one of them a new version number",
+            )
+        ups[version] = (match, path)
+    for version, path in downs.items():
+        if version not in ups:
+            raise MigrationFileError(f"{path.name} has no matching .up.sql file")
+    migrations = []
+    for version, (match, path) in ups.items():
+        text = path.read_text()
+        if match["kind"] == ".up":
+            up, start = text, 1
+            down_path = downs.get(version)
+            down = down_path.read_text() if down_path else None
+        else:
+            up, down, start = _split_sections(text, path)
+        if not up.strip():
+            raise MigrationFileError(f"{path.name} has an empty up part")
+        migrations.append(
+            SqlMigration(
+                version=version,
+                name=match["name"],
+                path=path,
+                up_sql=up,
+                down_sql=down if down and down.strip() else None,
+                checksum=checksum(up),
+                up_start_line=start,
+            )
+        )
+    return sorted(migrations, key=lambda m: (int(m.version), m.version))

@@ -1,0 +1,306 @@
+"""The git provider: worktrees through GitPython's command layer (F10, F11, F12).
+
+GitPython has no worktree API, so this parses `git worktree list --porcelain -z` itself and
+reads each worktree's state with one `git status --porcelain=v2 --branch -z` (dirty files and
+ahead/behind in one call) and one `git log -1`. Those per-worktree reads run in a small thread
+pool: a refresh of fifty worktrees is bound by process start-up, not by git. Each call makes its
+own `git.Git` command object, so the provider is safe to use from several threads.
+
+Git's errors leave as `GitError` with git's own reason in one sentence.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+import git
+
+from wttui.core.models import Worktree
+from wttui.core.naming import check_branch_name
+from wttui.errors import DirtyWorktree, GitError, InvalidInput
+
+_READERS = 8
+
+
+def _one_sentence(exc: git.GitCommandError) -> str:
+    """git's `fatal:`/`error:` line, without the prefix and the command dump."""
+    stderr = str(exc.stderr or "").strip().strip("'").strip()
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for line in lines:
+        for prefix in ("fatal:", "error:"):
+            if line.startswith(prefix):
+                text = line.removeprefix(prefix).strip()
+                return text[:1].upper() + text[1:]
+    text = lines[-1] if lines else f"git {exc.command[1] if len(exc.command) > 1 else ''} failed"
+    return text[:1].upper() + text[1:]
+
+
+def _run(cwd: Path, *args: str) -> str:
+    try:
+        return str(git.Git(str(cwd)).execute(["git", *args], strip_newline_in_stdout=False))
+    except git.GitCommandError as exc:
+        raise GitError(_one_sentence(exc)) from None
+    except git.GitCommandNotFound:
+        raise GitError("git is not installed", hint="install git") from None
+
+
+@dataclass(frozen=True)
+class _Entry:
+    path: Path
+    head: str
+    branch: str | None
+    locked: bool
+    lock_reason: str | None
+    prunable: bool
+    prune_reason: str | None
+
+
+@dataclass(frozen=True)
+class _Changes:
+    modified: int
+    untracked: int
+    ahead: int | None
+    behind: int | None
+
+
+def _parse_worktree_list(output: str) -> list[_Entry]:
+    entries: list[_Entry] = []
+    fields: dict[str, str] = {}
+    for item in [*output.split("\0"), ""]:
+        if item:
+            key, _, value = item.partition(" ")
+            fields[key] = value
+            continue
+        if "worktree" in fields:
+            branch = fields.get("branch")
+            entries.append(
+                _Entry(
+                    path=Path(fields["worktree"]),
+                    head=fields.get("HEAD", ""),
+                    branch=branch.removeprefix("refs/heads/") if branch else None,
+                    locked="locked" in fields,
+                    lock_reason=fields.get("locked") or None,
+                    prunable="prunable" in fields,
+                    prune_reason=fields.get("prunable") or None,
+                )
+            )
+        fields = {}
+    return entries
+
+
+def _parse_status(output: str) -> _Changes:
+    modified = untracked = 0
+    ahead = behind = None
+    for record in output.split("\0"):
+        if record.startswith("# branch.ab "):
+            plus, minus = record.split()[2:4]
+            ahead, behind = int(plus), -int(minus)
+        elif record.startswith("?"):
+            untracked += 1
+        elif record[:1] in ("1", "2", "u"):
+            modified += 1
+    # Renames ("2 …") carry the original path as an extra NUL-separated record; it starts
+    # with neither marker, so it is not counted.
+    return _Changes(modified, untracked, ahead, behind)
+
+
+class GitProvider:
+    """Worktrees of one repository."""
+
+    def __init__(self, root: Path, common_dir: Path) -> None:
+        self.root = root
+        """The main worktree's top directory."""
+        self.common_dir = common_dir
+        """The shared `.git` directory."""
+
+    @classmethod
+    def discover(cls, start: Path) -> GitProvider:
+        """The repository containing `start` (main or linked worktree, any subdirectory).
+
+        Raises:
+            GitError: `start` is not inside a git repository.
+        """
+        start = start.resolve()
+        probe = start if start.is_dir() else start.parent
+        try:
+            common = _run(probe, "rev-parse", "--path-format=absolute", "--git-common-dir")
+        except GitError:
+            raise GitError(f"Not inside a git repository: {start}") from None
+        common_dir = Path(common.strip())
+        if common_dir.name == ".git":
+            root = common_dir.parent
+        else:  # a bare common dir: take the first worktree git lists
+            entries = _parse_worktree_list(_run(probe, "worktree", "list", "--porcelain", "-z"))
+            root = entries[0].path if entries else probe
+        return cls(root, common_dir)
+
+    @property
+    def worktrees_meta_dir(self) -> Path:
+        """`.git/worktrees`: it changes whenever a worktree is added, removed or moved."""
+        return self.common_dir / "worktrees"
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _entries(self) -> list[_Entry]:
+        return _parse_worktree_list(_run(self.root, "worktree", "list", "--porcelain", "-z"))
+
+    def _changes(self, path: Path) -> _Changes:
+        return _parse_status(_run(path, "status", "--porcelain=v2", "--branch", "-z"))
+
+    def _read(self, entry: _Entry, *, is_main: bool) -> Worktree:
+        worktree = Worktree(
+            path=entry.path,
+            branch=entry.branch,
+            head=entry.head,
+            is_main=is_main,
+            locked=entry.locked,
+            lock_reason=entry.lock_reason,
+            prunable=entry.prunable or not entry.path.exists(),
+            prune_reason=entry.prune_reason,
+        )
+        if worktree.prunable:
+            return worktree
+        changes = self._changes(entry.path)
+        last_at: datetime | None = None
+        subject: str | None = None
+        if entry.head:
+            out = _run(entry.path, "log", "-1", "--format=%cI%x00%s", "HEAD").strip()
+            stamp, _, subject = out.partition("\0")
+            last_at = datetime.fromisoformat(stamp) if stamp else None
+        return replace(
+            worktree,
+            dirty=bool(changes.modified or changes.untracked),
+            ahead=changes.ahead,
+            behind=changes.behind,
+            last_commit_at=last_at,
+            last_commit_subject=subject,
+        )
+
+    def list_worktrees(self) -> list[Worktree]:
+        """Every worktree, the main one first, each with its state read in parallel."""
+        entries = self._entries()
+        if not entries:
+            return []
+        with ThreadPoolExecutor(max_workers=min(_READERS, len(entries))) as pool:
+            return list(
+                pool.map(lambda pair: self._read(pair[1], is_main=pair[0] == 0), enumerate(entries))
+            )
+
+    def branch_exists(self, name: str) -> bool:
+        """True when a local branch `name` exists."""
+        try:
+            _run(self.root, "show-ref", "--verify", "--quiet", f"refs/heads/{name}")
+        except GitError:
+            return False
+        return True
+
+    def remote_branch(self, name: str) -> str | None:
+        """`origin/name` (or another remote's) when only a remote branch `name` exists."""
+        out = _run(self.root, "for-each-ref", "--format=%(refname:short)", "refs/remotes/")
+        for ref in out.split():
+            if ref.split("/", 1)[-1] == name:
+                return ref
+        return None
+
+    def find_worktree(self, ref: str) -> Worktree | None:
+        """The worktree named by a branch, a path (or a path inside one) or a directory name."""
+        entries = self._entries()
+        for index, entry in enumerate(entries):
+            if entry.branch == ref:
+                return self._read(entry, is_main=index == 0)
+        candidate = Path(ref).expanduser()
+        if candidate.is_absolute() or candidate.exists():
+            resolved = candidate.resolve()
+            best: tuple[int, _Entry] | None = None
+            for index, entry in enumerate(entries):
+                if resolved == entry.path or entry.path in resolved.parents:
+                    if best is None or len(entry.path.parts) > len(best[1].path.parts):
+                        best = (index, entry)
+            if best is not None:
+                return self._read(best[1], is_main=best[0] == 0)
+        for index, entry in enumerate(entries):
+            if entry.path.name == ref:
+                return self._read(entry, is_main=index == 0)
+        return None
+
+    # -- changing ----------------------------------------------------------------------------
+
+    def add_worktree(self, path: Path, branch: str, *, base: str | None = None) -> Worktree:
+        """Add a worktree at `path` for `branch` (existing, remote-only, or new from `base`).
+
+        Raises:
+            InvalidInput: invalid branch name; the branch already has a worktree; unknown base;
+                `path` exists and is not empty. Nothing is changed in any of these cases.
+            GitError: git refused for another reason.
+        """
+        check_branch_name(branch)
+        for entry in self._entries():
+            if entry.branch == branch:
+                raise InvalidInput(f"Branch {branch} already has a worktree at {entry.path}")
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            raise InvalidInput(f"{path} already exists and is not empty")
+        if base is not None:
+            try:
+                _run(self.root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
+            except GitError:
+                raise InvalidInput(f"Unknown base ref {base!r}") from None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if self.branch_exists(branch):
+            if base is not None:
+                raise InvalidInput(
+                    f"Branch {branch} already exists; leave out the base to check it out"
+                )
+            _run(self.root, "worktree", "add", str(path), branch)
+        elif (remote := self.remote_branch(branch)) is not None and base is None:
+            _run(self.root, "worktree", "add", "--track", "-b", branch, str(path), remote)
+        else:
+            _run(self.root, "worktree", "add", "-b", branch, str(path), base or "HEAD")
+        worktree = self.find_worktree(str(path))
+        if worktree is None:  # pragma: no cover - git just reported success
+            raise GitError(f"git added {path} but does not list it")
+        return worktree
+
+    def remove_worktree(self, path: Path, *, force: bool = False) -> None:
+        """Remove the worktree at `path` (its branch is kept), then prune.
+
+        Raises:
+            InvalidInput: `path` is the main worktree or not a worktree.
+            DirtyWorktree: uncommitted changes and not `force`.
+            GitError: it is locked and not `force`, or git refused.
+        """
+        worktree = self.find_worktree(str(path))
+        if worktree is None or worktree.path != path.resolve():
+            raise InvalidInput(f"{path} is not a worktree of {self.root}")
+        if worktree.is_main:
+            raise InvalidInput(f"{worktree.label} is the main worktree; it cannot be removed")
+        if worktree.locked and not force:
+            reason = f" ({worktree.lock_reason})" if worktree.lock_reason else ""
+            raise GitError(
+                f"Worktree {worktree.label} at {path} is locked{reason}",
+                hint="unlock it with `git worktree unlock`, or force the removal",
+            )
+        if not force and not worktree.prunable:
+            changes = self._changes(worktree.path)
+            if changes.modified or changes.untracked:
+                raise DirtyWorktree(
+                    f"Worktree {worktree.label} at {path} has uncommitted changes: "
+                    f"{changes.modified} modified, {changes.untracked} untracked",
+                    hint="commit or stash them, or force the removal",
+                )
+        args = ["worktree", "remove"]
+        if force:
+            args += ["--force", "--force"]  # twice: also removes a locked worktree
+        _run(self.root, *args, str(worktree.path))
+        self.prune()
+
+    def prune(self) -> list[str]:
+        """Remove metadata of worktrees whose directories are gone; returns git's lines."""
+        out = _run(self.root, "worktree", "prune", "-v")
+        return [line.strip() for line in out.splitlines() if line.strip()]
+
+    def head_commit(self, path: Path) -> str:
+        return _run(path, "rev-parse", "HEAD").strip()
+
