@@ -11,6 +11,7 @@ from typing import NoReturn
 
 import pytest
 
+from tests.repo_factory import make_repo
 from wttui.errors import ServerSetupError
 from wttui.providers.local_cluster import LocalCluster
 from wttui.providers.postgres import PostgresProvider
@@ -85,3 +86,13 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "wttui-data"
     monkeypatch.setenv("WTTUI_DATA_DIR", str(path))
     return path
+
+
+@pytest.fixture
+def repo(tmp_path: Path, pg_admin_url: str) -> Iterator[Path]:
+    root = make_repo(tmp_path, pg_admin_url)
+    yield root
+    provider = PostgresProvider(pg_admin_url)
+    for info in provider.list_databases():
+        if info.name.startswith(root.name + "_"):
+            provider.drop_database(info.name, force=True)

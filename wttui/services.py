@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from wttui import config as config_module
 from wttui.config import Config
 from wttui.core.models import (
+    CreatePlan,
     DatabaseInfo,
     DbStatus,
     DbTarget,
     EnvState,
+    RemovePlan,
     RepoSnapshot,
     Worktree,
     WorktreeView,
@@ -36,30 +38,6 @@ from wttui.strategies.server import Server
 
 _WORKERS = min(8, (os.cpu_count() or 2) * 2)
 """Per-worktree reads are I/O bound (a connection, a file): a few threads overlap them."""
-
-
-@dataclass(frozen=True)
-class CreatePlan:
-    """What `create` will do, shown before it runs (F1: the name mapping; F53: the target)."""
-
-    branch: str
-    base: str | None
-    path: Path
-    existing_branch: bool
-    target: DbTarget
-    env_file: Path
-
-
-@dataclass(frozen=True)
-class RemovePlan:
-    """What `remove` will do, for the confirmation naming the worktree and the database."""
-
-    worktree: Worktree
-    target: DbTarget | None
-    database_exists: bool
-    shared_with: tuple[str, ...]
-    sessions: int
-    will_drop: bool
 
 
 class Services:
@@ -144,12 +122,12 @@ class Services:
             path=worktree.path,
         )
 
-    def watch_paths(self) -> list[Path]:
+    def watch_paths(self, snapshot: RepoSnapshot) -> list[Path]:
         """What the app watches to refresh on change: worktree metadata, migrations, env files."""
         paths = [self.git.worktrees_meta_dir]
-        for worktree in self.git.list_worktrees():
-            paths.append(worktree.path / self.config.migrations.dir)
-            paths.append(self.env_path(worktree.path))
+        for view in snapshot.views:
+            paths.append(view.worktree.path / self.config.migrations.dir)
+            paths.append(self.env_path(view.worktree.path))
         return paths
 
     # -- read models -------------------------------------------------------------------------

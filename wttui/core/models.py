@@ -176,3 +176,27 @@ class RepoSnapshot:
     """Set when the server was unreachable during this refresh."""
     orphans: tuple[DatabaseInfo, ...] = field(default_factory=tuple)
     """Databases matching the project's name pattern that no worktree targets."""
+
+
+@dataclass(frozen=True)
+class CreatePlan:
+    """What `create` will do, shown before it runs (F1: the name mapping; F53: the target)."""
+
+    branch: str
+    base: str | None
+    path: Path
+    existing_branch: bool
+    target: DbTarget
+    env_file: Path
+
+
+@dataclass(frozen=True)
+class RemovePlan:
+    """What `remove` will do, for the confirmation naming the worktree and the database."""
+
+    worktree: Worktree
+    target: DbTarget | None
+    database_exists: bool
+    shared_with: tuple[str, ...]
+    sessions: int
+    will_drop: bool

@@ -1,0 +1,41 @@
+"""Helpers for driving the app headlessly with Pilot."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+
+from wttui.ui.app import WttuiApp
+from wttui.ui.panes.log import LogPane
+
+
+async def wait_until(
+    pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 20.0, what: str = ""
+) -> None:
+    """Let the app run until `condition()` holds (workers are real threads doing real I/O)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or condition}")
+        await pilot.pause(0.05)
+
+
+async def loaded(pilot: Pilot[None]) -> WttuiApp:
+    app = pilot.app
+    assert isinstance(app, WttuiApp)
+    await wait_until(pilot, lambda: app.snapshot is not None, what="the first snapshot")
+    await pilot.pause()
+    return app
+
+
+async def job_done(pilot: Pilot[None], timeout: float = 30.0) -> None:
+    app = pilot.app
+    assert isinstance(app, WttuiApp)
+    await wait_until(pilot, lambda: not app.jobs.busy, timeout, "the action to finish")
+    await pilot.pause(0.1)
+
+
+def log_text(app: WttuiApp) -> str:
+    return "\n".join(line.text for line in app.query_one(LogPane).lines)

@@ -1,0 +1,203 @@
+"""The app on a real repository and a real server, driven by keys as a user would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Button, Input, OptionList
+
+from tests.app.conftest import job_done, loaded, log_text, wait_until
+from tests.repo_factory import unreachable_services
+from wttui import actions
+from wttui.core.logsink import CancelToken, ListSink
+from wttui.core.models import MigrationState
+from wttui.core.urls import url_parts
+from wttui.services import Services
+from wttui.ui.app import make_app
+from wttui.ui.commands import ACTIONS
+from wttui.ui.panes.database import DatabasePane
+from wttui.ui.panes.migrations import MigrationsPane
+from wttui.ui.panes.worktrees import WorktreesPane
+from wttui.ui.screens.create import CreateScreen
+from wttui.ui.screens.help import HelpScreen
+from wttui.ui.screens.remove import RemoveScreen
+
+
+def provisioned(repo: Path, *branches: str) -> Services:
+    services = Services.from_path(repo)
+    for branch in branches:
+        actions.create(services, branch, sink=ListSink(), cancel=CancelToken())
+    return services
+
+
+def labels(app: object) -> list[str]:
+    pane = app.query_one(WorktreesPane)  # type: ignore[attr-defined]
+    return [view.worktree.label for view in pane._views.values()]
+
+
+async def test_lists_worktrees_and_shows_the_selected_database(
+    repo: Path, pg_admin_url: str
+) -> None:
+    services = provisioned(repo, "feat/shown")
+    app = make_app(services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        assert labels(app) == ["main", "feat/shown"]
+        await pilot.press("j")
+        await pilot.pause()
+        text = str(app.query_one(DatabasePane).render())
+        assert f"{services.project}_feat_shown" in text
+        assert ":***@" in text
+        assert url_parts(pg_admin_url)["password"] not in text
+        assert app.query_one(MigrationsPane).table.row_count == 2
+
+
+async def test_create_from_the_dialog(repo: Path) -> None:
+    services = provisioned(repo)
+    app = make_app(services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("c")
+        assert isinstance(app.screen, CreateScreen)
+        await pilot.press(*"feat/tui")
+        button = app.screen.query_one("#create", Button)
+        await wait_until(pilot, lambda: not button.disabled, what="the plan")
+        assert f"{services.project}_feat_tui" in str(app.screen.query_one("#plan").render())
+        await pilot.press("enter")
+        await job_done(pilot)
+        assert "✓ create feat/tui done" in log_text(app)
+        assert services.server.provider().database_exists(f"{services.project}_feat_tui")
+        await wait_until(pilot, lambda: "feat/tui" in labels(app), what="the new row")
+
+
+async def test_invalid_branch_is_explained_and_nothing_is_created(repo: Path) -> None:
+    services = provisioned(repo)
+    app = make_app(services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("c")
+        await pilot.press(*"bad name")
+        plan = app.screen.query_one("#plan")
+        await wait_until(pilot, lambda: "Invalid branch name" in str(plan.render()))
+        assert app.screen.query_one("#create", Button).disabled
+        await pilot.press("enter")
+        await pilot.press("escape")
+        assert not app.jobs.busy
+        assert len(services.git.list_worktrees()) == 1
+
+
+async def test_migrate_key_applies_pending_migrations(repo: Path) -> None:
+    services = provisioned(repo, "feat/m")
+    path = services.resolve("feat/m").path
+    (path / "migrations/003_more.sql").write_text("CREATE TABLE more (id int);\n")
+    app = make_app(services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("j", "m")
+        await job_done(pilot)
+        assert "003_more.sql" in log_text(app)
+        await wait_until(
+            pilot,
+            lambda: app.selected is not None and app.selected.counts.applied == 3,
+            what="the refreshed migrations",
+        )
+        assert app.query_one(MigrationsPane).table.row_count == 3
+
+
+async def test_remove_needs_the_database_name_typed(repo: Path) -> None:
+    services = provisioned(repo, "feat/bye")
+    name = f"{services.project}_feat_bye"
+    app = make_app(services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("j", "d")
+        await wait_until(pilot, lambda: isinstance(app.screen, RemoveScreen), what="the dialog")
+        confirm = app.screen.query_one("#confirm", Button)
+        assert name in str(app.screen.query_one(".dialog-body").render())
+        await pilot.press(*"wrong")
+        assert confirm.disabled
+        await pilot.press("enter")
+        assert isinstance(app.screen, RemoveScreen)
+        app.screen.query_one("#typed", Input).value = ""
+        await pilot.press(*name)
+        assert not confirm.disabled
+        await pilot.press("enter")
+        await job_done(pilot)
+        assert not services.server.provider().database_exists(name)
+        assert services.git.find_worktree("feat/bye") is None
+
+
+async def test_a_running_action_can_be_cancelled_and_the_app_stays_usable(repo: Path) -> None:
+    services = provisioned(repo, "feat/slow")
+    path = services.resolve("feat/slow").path
+    (path / "migrations/003_slow.sql").write_text("SELECT pg_sleep(30);\n")
+    app = make_app(services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("j", "m")
+        await pilot.pause(0.5)
+        assert app.jobs.busy
+        table = app.query_one(WorktreesPane).table
+        await pilot.press("k")
+        assert table.cursor_row == 0  # keys are handled while the action runs
+        await pilot.press("x")
+        await job_done(pilot, timeout=10)
+        assert "cancelled" in log_text(app)
+        states = [m.state for m in services.view("feat/slow").migrations]
+        assert states[-1] is MigrationState.PENDING
+
+
+async def test_narrow_terminal_stacks_the_panes(repo: Path) -> None:
+    app = make_app(provisioned(repo))
+    async with app.run_test(size=(60, 24)) as pilot:
+        await loaded(pilot)
+        worktrees = app.query_one(WorktreesPane).region
+        migrations = app.query_one(MigrationsPane).region
+        assert worktrees.x == migrations.x
+        assert worktrees.width == migrations.width == 60
+        assert migrations.y > worktrees.y
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert app.query_one(MigrationsPane).region.x > app.query_one(WorktreesPane).region.x
+
+
+async def test_help_lists_every_binding_and_runs_the_chosen_one(repo: Path) -> None:
+    services = provisioned(repo, "feat/h")
+    (services.resolve("feat/h").path / "migrations/003_h.sql").write_text("SELECT 1;\n")
+    app = make_app(services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("j", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        options = app.screen.query_one(OptionList)
+        assert options.option_count == len(ACTIONS)
+        await pilot.press(*"pending")
+        assert options.option_count == 1
+        await pilot.press("enter")
+        await job_done(pilot)
+        assert "003_h.sql" in log_text(app)
+
+
+async def test_selection_survives_a_refresh(repo: Path) -> None:
+    app = make_app(provisioned(repo, "feat/a", "feat/b"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("j", "j")
+        chosen = app.selected
+        assert chosen is not None
+        generation = app.refresher.generation
+        await pilot.press("R")
+        await wait_until(pilot, lambda: app.refresher.generation > generation)
+        await pilot.pause(0.5)
+        assert app.selected is not None
+        assert app.selected.worktree.path == chosen.worktree.path
+
+
+async def test_server_down_is_a_badge_not_a_modal(repo: Path) -> None:
+    app = make_app(unreachable_services(repo))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        pane = app.query_one(WorktreesPane)
+        assert labels(app) == ["main"]
+        assert "server unreachable" in str(pane.border_subtitle)
+        assert app.screen is app.screen_stack[0]

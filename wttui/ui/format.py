@@ -1,0 +1,96 @@
+"""Small text helpers shared by panes: states as words and glyphs, never colour alone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import humanize
+
+from wttui.core.models import DbStatus, MigrationState, WorktreeView
+
+STATE_LABELS: dict[MigrationState, tuple[str, str]] = {
+    MigrationState.APPLIED: ("✓", "applied"),
+    MigrationState.PENDING: ("⋯", "pending"),
+    MigrationState.APPLIED_ELSEWHERE: ("↗", "elsewhere"),
+    MigrationState.MODIFIED: ("≠", "MODIFIED"),
+    MigrationState.FAILED: ("✗", "FAILED"),
+    MigrationState.ROLLED_BACK: ("↶", "rolled back"),
+}
+STATE_STYLES: dict[MigrationState, str] = {
+    MigrationState.APPLIED: "green",
+    MigrationState.PENDING: "yellow",
+    MigrationState.APPLIED_ELSEWHERE: "cyan",
+    MigrationState.MODIFIED: "magenta bold",
+    MigrationState.FAILED: "red bold",
+    MigrationState.ROLLED_BACK: "yellow",
+}
+
+
+def now() -> datetime:
+    """The clock the panes use (tests freeze it so humanized ages are stable)."""
+    return datetime.now(UTC)
+
+
+def age(moment: datetime | None) -> str:
+    """A compact age: `40s`, `12m`, `3h`, `5d`, `7w` (columns are narrow at 60 columns)."""
+    if moment is None:
+        return ""
+    seconds = max(0, int((now() - moment).total_seconds()))
+    for unit, size_ in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size_:
+            return f"{seconds // size_}{unit}"
+    return f"{seconds}s"
+
+
+def size(num_bytes: int | None) -> str:
+    return "" if num_bytes is None else humanize.naturalsize(num_bytes, binary=True, format="%.0f")
+
+
+def db_cell(view: WorktreeView) -> str:
+    if view.db_status is DbStatus.PRESENT:
+        return f"✓ {size(view.database.size_bytes if view.database else None)}"
+    if view.db_status is DbStatus.MISSING:
+        return "– none"
+    return "? unknown"
+
+
+def migrations_cell(view: WorktreeView) -> str:
+    if view.db_status is not DbStatus.PRESENT:
+        return ""
+    counts = view.counts
+    parts = [f"✓{counts.applied}"]
+    if counts.pending:
+        parts.append(f"⋯{counts.pending}")
+    if counts.applied_elsewhere:
+        parts.append(f"↗{counts.applied_elsewhere}")
+    if counts.modified:
+        parts.append(f"≠{counts.modified}")
+    if counts.failed:
+        parts.append(f"✗{counts.failed}")
+    return " ".join(parts)
+
+
+def sync_cell(view: WorktreeView) -> str:
+    worktree = view.worktree
+    parts = []
+    if worktree.ahead:
+        parts.append(f"↑{worktree.ahead}")
+    if worktree.behind:
+        parts.append(f"↓{worktree.behind}")
+    return "".join(parts)
+
+
+def branch_cell(view: WorktreeView) -> str:
+    worktree = view.worktree
+    flags = ""
+    if worktree.is_main:
+        flags += " (main)"
+    if worktree.dirty:
+        flags += " ●"
+    if worktree.locked:
+        flags += " [locked]"
+    if worktree.prunable:
+        flags += " [gone]"
+    if view.errors:
+        flags += " ⚠"
+    return worktree.label + flags

@@ -1,0 +1,83 @@
+"""Messages between workers, panes and the app: facts in the past tense, requests imperative.
+
+Workers post facts (`SnapshotLoaded`, `JobOutput`, `JobFinished`); panes and screens post
+requests (`RunAction`) up to the app, which is the only place that starts workers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from wttui.core.models import CreatePlan, RemovePlan, RepoSnapshot
+
+
+@dataclass
+class SnapshotLoaded(Message):
+    """A refresh finished; `generation` lets the app drop results older than one it has."""
+
+    snapshot: RepoSnapshot
+    generation: int
+
+
+@dataclass
+class RefreshFailed(Message):
+    """A refresh could not even list the worktrees (no toast: a badge on the pane)."""
+
+    error: str
+    generation: int
+
+
+@dataclass
+class WatchedPathsChanged(Message):
+    """`.git/worktrees`, a migrations folder or an env file changed on disk."""
+
+
+@dataclass
+class JobOutput(Message):
+    """A batch of log lines of the running action: `(stream, text)`; stream `step` is a step."""
+
+    job_id: int
+    lines: list[tuple[str, str]]
+
+
+@dataclass
+class JobFinished(Message):
+    """The running action ended: `error` is None on success."""
+
+    job_id: int
+    title: str
+    error: Exception | None
+    duration: float
+
+
+@dataclass
+class RunAction(Message):
+    """A request from a pane or screen to run an app action by its id (`migrate`, `create`…)."""
+
+    action: str
+
+
+@dataclass
+class CreatePlanned(Message):
+    """The plan for the create dialog's current input, or the reason it cannot be made."""
+
+    request: tuple[str, str]
+    plan: CreatePlan | None
+    error: str | None
+
+
+@dataclass
+class RemovePlanned(Message):
+    """The plan for removing a worktree, ready for the confirmation dialog."""
+
+    plan: RemovePlan
+
+
+@dataclass
+class PlanCreate(Message):
+    """The create dialog asks for a plan of (branch, base)."""
+
+    branch: str
+    base: str

@@ -1,0 +1,1 @@
+"""The four panes. Each renders what it is given and posts requests up; none does I/O."""

@@ -1,0 +1,62 @@
+"""Pane 2: the selected worktree's database: where it is, its size, its .env, who shares it."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from wttui.core.models import DbStatus, WorktreeView
+from wttui.core.urls import mask_url
+from wttui.ui import format as fmt
+
+
+class DatabasePane(Static):
+    """Key/value lines for one worktree's database (passwords always masked)."""
+
+    can_focus = True
+
+    def __init__(self) -> None:
+        super().__init__("loading…", id="database", classes="pane")
+        self.border_title = "2 Database"
+
+    def show(self, view: WorktreeView | None) -> None:
+        if view is None:
+            self.update("no worktree selected")
+            return
+        text = Text()
+
+        def row(label: str, value: str, style: str = "") -> None:
+            text.append(f"{label:<9}", style="bold")
+            text.append(value + "\n", style=style)
+
+        target = view.target
+        if target is None:
+            row("database", "unknown (server unreachable)", "yellow")
+        else:
+            row("database", target.name)
+            row("server", target.server)
+            row("url", target.masked_url)
+        state = {
+            DbStatus.PRESENT: ("exists", "green"),
+            DbStatus.MISSING: ("missing — c creates it", "yellow"),
+            DbStatus.UNREACHABLE: ("unknown — server unreachable", "red"),
+        }[view.db_status]
+        row("status", state[0], state[1])
+        if view.database is not None:
+            sessions = view.database.connections
+            row("size", fmt.size(view.database.size_bytes))
+            row("sessions", str(sessions))
+        if view.env is not None:
+            if not view.env.exists:
+                env = f"{view.env.path.name} missing"
+            elif view.env.matches:
+                env = f"{view.env.path.name} up to date"
+            else:
+                current = view.env.database_url
+                env = f"{view.env.path.name} differs: {mask_url(current) if current else 'unset'}"
+            row("env", env, "" if view.env.matches else "yellow")
+        if view.shared_with:
+            row("shared", "with " + ", ".join(view.shared_with) + " (never dropped)", "cyan")
+        for error in view.errors:
+            row("error", error, "red")
+        self.update(text)

@@ -1,0 +1,65 @@
+"""`?` help: every key with what it does, filterable by typing; Enter runs the chosen action."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from wttui.ui.commands import ACTIONS
+
+
+class HelpScreen(ModalScreen[str | None]):
+    """Returns the action name to run, or None."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("down", "move(1)", show=False),
+        Binding("up", "move(-1)", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog help"):
+            yield Static("Keys — type to filter, enter runs, esc closes", classes="dialog-title")
+            yield Input(id="help-filter", placeholder="filter…")
+            yield OptionList(id="help-list")
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one("#help-filter", Input).focus()
+
+    def _fill(self, text: str) -> None:
+        options = self.query_one("#help-list", OptionList)
+        options.clear_options()
+        needle = text.lower()
+        for info in ACTIONS:
+            key = info.key_display or info.key
+            line = f"{key:>7}  {info.description}"
+            if needle in line.lower():
+                options.add_option(Option(line, id=info.action))
+        if options.option_count:
+            options.highlighted = 0
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        options = self.query_one("#help-list", OptionList)
+        if options.highlighted is not None:
+            self.dismiss(options.get_option_at_index(options.highlighted).id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_move(self, delta: int) -> None:
+        options = self.query_one("#help-list", OptionList)
+        if options.option_count:
+            current = options.highlighted or 0
+            options.highlighted = max(0, min(options.option_count - 1, current + delta))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
