@@ -63,9 +63,8 @@ SHOTS: list[tuple[str, tuple[int, int], Steps]] = [
 
 
 async def shoot(root: Path) -> None:
-    from wttui.ui.app import make_app
-
     from wttui.services import Services
+    from wttui.ui.app import make_app
 
     for name, size, steps in SHOTS:
         app = make_app(Services.from_path(root))

@@ -21,6 +21,7 @@ from wttui.core.models import (
     DbStatus,
     DbTarget,
     EnvState,
+    MigrationStatus,
     RemovePlan,
     RepoSnapshot,
     Worktree,
@@ -195,7 +196,7 @@ class Services:
         if info is None:
             return WorktreeView(worktree, target, DbStatus.MISSING, env=env)
         errors: tuple[str, ...] = ()
-        migrations: tuple = ()
+        migrations: tuple[MigrationStatus, ...] = ()
         if not worktree.prunable:
             try:
                 migrations = self.migration_tool(worktree.path).status(target.url)

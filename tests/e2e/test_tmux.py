@@ -58,6 +58,13 @@ class Tmux:
             time.sleep(0.2)
         raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
 
+    def wait_gone(self, text: str, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while text in self.screen():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} stayed on the screen")
+            time.sleep(0.2)
+
     def keys(self, *keys: str) -> None:
         self.run("send-keys", "-t", "e2e", *keys)
 
@@ -111,7 +118,8 @@ def test_installed_command_shows_worktrees_and_migrates(
     assert services.view("feat/tmux").counts.applied == 3
 
     tmux.keys("?")
-    tmux.wait_for("create")
+    tmux.wait_for("Create a worktree")
     tmux.keys("Escape")
+    tmux.wait_gone("Keys — type to filter")
     tmux.keys("q")
     tmux.wait_for("WTTUI-EXITED-0")

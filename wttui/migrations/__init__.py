@@ -1,1 +1,1 @@
-"""Migration tools: one adapter per tool behind `base.MigrationTool`, and the built-in SQL runner."""
+"""Migration tools: one adapter per tool behind `base.MigrationTool`; the built-in SQL runner."""

@@ -216,9 +216,9 @@ class GitProvider:
             resolved = candidate.resolve()
             best: tuple[int, _Entry] | None = None
             for index, entry in enumerate(entries):
-                if resolved == entry.path or entry.path in resolved.parents:
-                    if best is None or len(entry.path.parts) > len(best[1].path.parts):
-                        best = (index, entry)
+                inside = resolved == entry.path or entry.path in resolved.parents
+                if inside and (best is None or len(entry.path.parts) > len(best[1].path.parts)):
+                    best = (index, entry)
             if best is not None:
                 return self._read(best[1], is_main=best[0] == 0)
         for index, entry in enumerate(entries):
@@ -303,4 +303,3 @@ class GitProvider:
 
     def head_commit(self, path: Path) -> str:
         return _run(path, "rev-parse", "HEAD").strip()
-

@@ -7,8 +7,11 @@ shows, panes post requests, and every services/actions call runs in a thread wor
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import App, ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.widget import Widget
@@ -40,7 +43,7 @@ class WttuiApp(App[None]):
 
     CSS_PATH = "styles/app.tcss"
     TITLE = "wttui"
-    BINDINGS = bindings()
+    BINDINGS: ClassVar[list[BindingType]] = bindings()
     COMMANDS = App.COMMANDS | {ActionCommands}
 
     def __init__(self, services: Services) -> None:
@@ -63,7 +66,7 @@ class WttuiApp(App[None]):
 
     def on_mount(self) -> None:
         self.query_one(WorktreesPane).table.focus()
-        self.query_one(LogPane).write(f"wttui — {self.sub_title}. Loading…")
+        self.query_one(LogPane).write(f"wttui — {self.sub_title}: loading…")
         self.refresher.request()
         self.refresher.start_watching()
         self.set_interval(0.1, self.jobs.flush)
@@ -77,6 +80,9 @@ class WttuiApp(App[None]):
     def _snapshot_loaded(self, message: msg.SnapshotLoaded) -> None:
         if message.generation != self.refresher.generation:
             return  # a newer refresh is on its way
+        if self.snapshot is None:
+            count = len(message.snapshot.views)
+            self.query_one(LogPane).write(f"{count} worktree(s) on {message.snapshot.server}")
         self.snapshot = message.snapshot
         self.query_one(WorktreesPane).show(message.snapshot)
         self.refresher.loaded(message.snapshot)
@@ -129,7 +135,9 @@ class WttuiApp(App[None]):
         """A failure: a toast and the full text in the log (never a modal)."""
         log = self.query_one(LogPane)
         if isinstance(error, WttuiError):
-            log.write_lines([("err", error.message)] + ([("warn", error.hint)] if error.hint else []))
+            log.write_lines(
+                [("err", error.message)] + ([("warn", error.hint)] if error.hint else [])
+            )
             self.notify(error.message, title="wttui", severity="error", timeout=8)
         else:
             log.write_lines([("err", f"{type(error).__name__}: {error}")])
@@ -203,7 +211,7 @@ class WttuiApp(App[None]):
     def action_drill(self) -> None:
         self.query_one(MigrationsPane).table.focus()
 
-    def action_back(self) -> None:
+    def action_back_out(self) -> None:
         panes = self._panes()
         if any(pane.has_class("zoomed") for pane in panes):
             self._zoom(None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 
@@ -28,25 +28,31 @@ class ActionInfo:
 
 ACTIONS: tuple[ActionInfo, ...] = (
     ActionInfo("create", "c", "Create a worktree with its own database", footer="create"),
-    ActionInfo("migrate", "m", "Apply pending migrations of the selected worktree", footer="migrate"),
+    ActionInfo(
+        "migrate", "m", "Apply pending migrations of the selected worktree", footer="migrate"
+    ),
     ActionInfo("rollback", "b", "Roll back the newest migration of the selected worktree"),
-    ActionInfo("remove", "d", "Remove the selected worktree and drop its database", footer="remove"),
+    ActionInfo(
+        "remove", "d", "Remove the selected worktree and drop its database", footer="remove"
+    ),
     ActionInfo("cancel_job", "x", "Cancel the running action", footer="cancel"),
     ActionInfo("refresh", "R", "Refresh everything now", key_display="R"),
     ActionInfo("filter", "slash", "Filter the worktree list", key_display="/"),
     ActionInfo("drill", "enter", "Show the selected worktree's migrations"),
-    ActionInfo("back", "escape", "Back (close the filter, unzoom, return to worktrees)"),
+    ActionInfo("back_out", "escape", "Back (close the filter, unzoom, return to worktrees)"),
     ActionInfo("focus_pane(1)", "1", "Focus the Worktrees pane (again: zoom)"),
     ActionInfo("focus_pane(2)", "2", "Focus the Database pane (again: zoom)"),
     ActionInfo("focus_pane(3)", "3", "Focus the Migrations pane (again: zoom)"),
     ActionInfo("focus_pane(4)", "4", "Focus the Log pane (again: zoom)"),
     ActionInfo("command_palette", "colon", "Command palette", key_display=":"),
     ActionInfo("quit", "q", "Quit", footer="quit"),
-    ActionInfo("help", "question_mark", "Help: every key, filterable", footer="help", key_display="?"),
+    ActionInfo(
+        "help", "question_mark", "Help: every key, filterable", footer="help", key_display="?"
+    ),
 )
 
 
-def bindings() -> list[Binding]:
+def bindings() -> list[BindingType]:
     """App bindings built from `ACTIONS` (`id` = the action name, for remapping)."""
     return [
         Binding(
@@ -66,7 +72,7 @@ class ActionCommands(Provider):
     """The command palette over the same table as the bindings."""
 
     def _runnable(self) -> list[ActionInfo]:
-        return [info for info in ACTIONS if info.action not in ("command_palette", "back")]
+        return [info for info in ACTIONS if info.action not in ("command_palette", "back_out")]
 
     async def discover(self) -> Hits:
         for info in self._runnable():

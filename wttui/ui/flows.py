@@ -56,8 +56,13 @@ class Flows:
         def call(sink: LogSink, cancel: CancelToken) -> object:
             try:
                 return actions.create(
-                    self.services, branch, base=base, sink=sink, cancel=cancel,
-                    force_env=force_env, adopt=adopt,
+                    self.services,
+                    branch,
+                    base=base,
+                    sink=sink,
+                    cancel=cancel,
+                    force_env=force_env,
+                    adopt=adopt,
                 )
             except EnvConflict as exc:
                 self.app.call_from_thread(self._ask_env, branch, base, adopt, exc)
@@ -82,7 +87,9 @@ class Flows:
                 self.run_create(branch, base, adopt=True)
 
         body = f"{exc.message}.\n\nUse database {exc.database} for {branch}?"
-        self.app.push_screen(ConfirmScreen("Adopt an existing database?", body, yes="Adopt"), answered)
+        self.app.push_screen(
+            ConfirmScreen("Adopt an existing database?", body, yes="Adopt"), answered
+        )
 
     # -- migrate and roll back ---------------------------------------------------------------
 
@@ -98,7 +105,7 @@ class Flows:
         if view.db_status is not DbStatus.PRESENT or not applied:
             self.app.notify(f"{view.worktree.label} has no applied migration to roll back")
             return
-        newest = max(applied, key=lambda m: (int(m.version) if m.version.isdigit() else 0))
+        newest = max(applied, key=lambda m: int(m.version) if m.version.isdigit() else 0)
         name = view.target.name if view.target else "its database"
         ref = str(view.worktree.path)
 
@@ -148,8 +155,12 @@ class Flows:
             self.app.start_job(
                 f"remove {plan.worktree.label}",
                 lambda sink, cancel: actions.remove(
-                    self.services, ref, keep_db=request.keep_db, force=request.force,
-                    sink=sink, cancel=cancel,
+                    self.services,
+                    ref,
+                    keep_db=request.keep_db,
+                    force=request.force,
+                    sink=sink,
+                    cancel=cancel,
                 ),
             )
 

@@ -87,6 +87,8 @@ def branch_cell(view: WorktreeView) -> str:
         flags += " (main)"
     if worktree.dirty:
         flags += " ●"
+    if worktree.ahead or worktree.behind:
+        flags += " " + sync_cell(view)
     if worktree.locked:
         flags += " [locked]"
     if worktree.prunable:

@@ -67,8 +67,13 @@ class Refresher:
             self._app.post_message(SnapshotLoaded(snapshot, generation))
 
         self._app.run_worker(
-            load, name="refresh", group="refresh", thread=True, exclusive=True,
-            exit_on_error=False, description="refresh",
+            load,
+            name="refresh",
+            group="refresh",
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+            description="refresh",
         )
 
     def loaded(self, snapshot: RepoSnapshot | None) -> None:
@@ -89,6 +94,10 @@ class Refresher:
                     self._app.post_message(WatchedPathsChanged())
 
         self._app.run_worker(
-            watch, name="watch", group="watch", thread=True, exit_on_error=False,
+            watch,
+            name="watch",
+            group="watch",
+            thread=True,
+            exit_on_error=False,
             description="watch files",
         )

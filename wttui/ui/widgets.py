@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
 
-class KeyTable(DataTable[str]):
+class KeyTable(DataTable[str | Text]):
     """A row-cursor table that also moves with j/k and jumps with g/G."""
 
     BINDINGS = [

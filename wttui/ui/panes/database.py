@@ -13,13 +13,17 @@ from wttui.ui import format as fmt
 class DatabasePane(Static):
     """Key/value lines for one worktree's database (passwords always masked)."""
 
-    can_focus = True
-
     def __init__(self) -> None:
         super().__init__("loading…", id="database", classes="pane")
+        self.can_focus = True
         self.border_title = "2 Database"
+        self._view: WorktreeView | None = None
+
+    def on_resize(self) -> None:
+        self.show(self._view)  # the short or long form depends on the width
 
     def show(self, view: WorktreeView | None) -> None:
+        self._view = view
         if view is None:
             self.update("no worktree selected")
             return
@@ -30,12 +34,16 @@ class DatabasePane(Static):
             text.append(value + "\n", style=style)
 
         target = view.target
+        # Narrow panes (stacked layout, 80 columns) get the short form: no server/URL lines.
+        width = self.size.width
         if target is None:
             row("database", "unknown (server unreachable)", "yellow")
         else:
             row("database", target.name)
-            row("server", target.server)
-            row("url", target.masked_url)
+            if width >= 60:
+                row("server", target.server)
+            if width >= 30:
+                row("url", target.masked_url)
         state = {
             DbStatus.PRESENT: ("exists", "green"),
             DbStatus.MISSING: ("missing — c creates it", "yellow"),
@@ -44,8 +52,7 @@ class DatabasePane(Static):
         row("status", state[0], state[1])
         if view.database is not None:
             sessions = view.database.connections
-            row("size", fmt.size(view.database.size_bytes))
-            row("sessions", str(sessions))
+            row("size", f"{fmt.size(view.database.size_bytes)}, {sessions} session(s)")
         if view.env is not None:
             if not view.env.exists:
                 env = f"{view.env.path.name} missing"

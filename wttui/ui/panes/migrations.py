@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual.containers import Vertical
-from textual.app import ComposeResult
+from collections.abc import Sequence
 
-from wttui.core.models import MigrationState, WorktreeView
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from wttui.core.models import MigrationState, MigrationStatus, WorktreeView
 from wttui.ui import format as fmt
 from wttui.ui.widgets import KeyTable
 
@@ -17,41 +20,113 @@ class MigrationsPane(Vertical):
     def __init__(self) -> None:
         super().__init__(id="migrations", classes="pane")
         self.border_title = "3 Migrations"
+        self._view: WorktreeView | None = None
 
     def compose(self) -> ComposeResult:
-        table = KeyTable(id="migration-table")
-        table.add_columns("State", "Version", "Name", "Applied")
-        yield table
+        yield KeyTable(id="migration-table")
+        yield Static(id="migration-detail")
 
     @property
     def table(self) -> KeyTable:
         return self.query_one("#migration-table", KeyTable)
 
+    def on_resize(self) -> None:
+        self.show(self._view)  # column widths follow the pane's width
+
     def show(self, view: WorktreeView | None) -> None:
+        self._view = view
         table = self.table
         keep = table.cursor_row
-        table.clear()
+        rows = [_row(status) for status in view.migrations] if view else []
+        # Columns are rebuilt with explicit widths that fit this worktree's rows and the pane:
+        # auto widths would keep the widest rows any earlier selection had.
+        table.clear(columns=True)
+        layout = _layout(rows, self.content_size.width)
+        for index, width in layout:
+            table.add_column(COLUMNS[index], width=width)
         if view is None:
             self.border_subtitle = ""
+            self._show_detail(None)
             return
-        for status in view.migrations:
-            glyph, label = fmt.STATE_LABELS[status.state]
-            applied = ""
-            if status.applied_at is not None:
-                applied = f"{fmt.age(status.applied_at)} ago"
-                if status.applied_by:
-                    applied += f" by {status.applied_by}"
-            name = status.name
-            if status.state is MigrationState.FAILED and status.error:
-                name += f" — {status.error}"
-            table.add_row(
-                Text(f"{glyph} {label}", style=fmt.STATE_STYLES[status.state]),
-                status.version,
-                name,
-                applied,
-                key=status.version,
-            )
+        for row, status in zip(rows, view.migrations, strict=True):
+            table.add_row(*(row[index] for index, _ in layout), key=status.version)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
+        self._show_detail(self._highlighted())
+        table.scroll_to(x=0, animate=False)
         summary = fmt.migrations_cell(view)
         self.border_subtitle = f"{view.worktree.label} {summary}".strip()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_detail(self._highlighted())
+
+    def _highlighted(self) -> MigrationStatus | None:
+        table = self.table
+        if self._view is None or not table.row_count:
+            return None
+        return self._view.migrations[min(table.cursor_row, len(self._view.migrations) - 1)]
+
+    def _show_detail(self, status: MigrationStatus | None) -> None:
+        """Everything the narrow columns leave out, for the migration under the cursor."""
+        detail = self.query_one("#migration-detail", Static)
+        detail.display = status is not None
+        if status is None:
+            return
+        text = Text(f"{status.version} {status.name}", style="bold")
+        if status.file is not None:
+            text.append(f"  {status.file.name}", style="dim")
+        if status.applied_at is not None:
+            text.append(f"\napplied {fmt.age(status.applied_at)} ago")
+            if status.applied_by:
+                text.append(f" by {status.applied_by}")
+        if status.state is MigrationState.MODIFIED:
+            text.append("\nthe file changed after it was applied (checksum differs)")
+        if status.state is MigrationState.APPLIED_ELSEWHERE:
+            text.append("\nin the database, not in this worktree's folder")
+        if status.error:
+            text.append(f"\n{status.error}", style=fmt.STATE_STYLES[MigrationState.FAILED])
+        detail.update(text)
+
+
+COLUMNS = ("State", "Version", "Name", "Applied")
+# When the pane is narrow, columns first shrink (to a minimum), then drop out, in this order.
+SHRINK = {"Name": 12, "Applied": 8}
+DROP = ("Version", "Applied")
+CELL_PADDING = 2  # DataTable pads each cell by one column on either side
+SCROLLBAR = 2
+
+
+def _layout(rows: Sequence[Sequence[Text]], available: int) -> list[tuple[int, int]]:
+    """The (column index, width) pairs that fit `available` cells, most useful columns kept."""
+    widths = {
+        title: max([len(title)] + [len(row[i].plain) for row in rows])
+        for i, title in enumerate(COLUMNS)
+    }
+
+    def excess() -> int:
+        return sum(widths.values()) + CELL_PADDING * len(widths) + SCROLLBAR - available
+
+    if available > 0:
+        for title, minimum in SHRINK.items():
+            widths[title] -= max(0, min(excess(), widths[title] - minimum))
+        for title in DROP:
+            if excess() > 0:
+                del widths[title]
+    return [(COLUMNS.index(title), width) for title, width in widths.items()]
+
+
+def _row(status: MigrationStatus) -> tuple[Text, Text, Text, Text]:
+    glyph, label = fmt.STATE_LABELS[status.state]
+    applied = ""
+    if status.applied_at is not None:
+        applied = f"{fmt.age(status.applied_at)} ago"
+        if status.applied_by:
+            applied += f" · {status.applied_by}"
+    name = status.name
+    return (
+        Text(f"{glyph} {label}", style=fmt.STATE_STYLES[status.state]),
+        Text(status.version),
+        Text(name, overflow="ellipsis", no_wrap=True),
+        Text(applied, overflow="ellipsis", no_wrap=True),
+    )

@@ -33,7 +33,7 @@ class WorktreesPane(Vertical):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter worktrees…", id="filter")
         table = KeyTable(id="worktree-table")
-        table.add_columns("Branch", "DB", "Migrations", "Sync", "Age")
+        table.add_columns("Branch", "DB", "Migrations", "Age")
         yield table
 
     @property
@@ -65,7 +65,6 @@ class WorktreesPane(Vertical):
                 fmt.branch_cell(view),
                 fmt.db_cell(view),
                 fmt.migrations_cell(view),
-                fmt.sync_cell(view),
                 fmt.age(view.worktree.last_commit_at),
                 key=key,
             )

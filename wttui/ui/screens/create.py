@@ -67,7 +67,9 @@ class CreateScreen(ModalScreen[CreateRequest | None]):
         self.query_one("#plan", Static).update("checking…")
         self._debounce = self.set_timer(0.25, lambda: self.post_message(PlanCreate(*self.request)))
 
-    def show_plan(self, request: tuple[str, str], plan: CreatePlan | None, error: str | None) -> None:
+    def show_plan(
+        self, request: tuple[str, str], plan: CreatePlan | None, error: str | None
+    ) -> None:
         """Called by the app with the plan for `request` (ignored when the input moved on)."""
         if request != self.request:
             return
@@ -76,7 +78,9 @@ class CreateScreen(ModalScreen[CreateRequest | None]):
         if plan is None:
             self.query_one("#plan", Static).update(f"[red]✗ {error}[/red]")
             return
-        kind = "existing branch" if plan.existing_branch else f"new branch from {plan.base or 'HEAD'}"
+        kind = (
+            "existing branch" if plan.existing_branch else f"new branch from {plan.base or 'HEAD'}"
+        )
         self.query_one("#plan", Static).update(
             f"worktree  {plan.path}\n"
             f"branch    {plan.branch} ({kind})\n"
