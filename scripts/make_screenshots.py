@@ -10,44 +10,49 @@ import asyncio
 import os
 import shutil
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "screenshots"
 DATA = Path("/tmp/wttui-screenshots")
 
-Steps = Callable[[object], Awaitable[None]]
+Steps = Callable[["Pilot[None]"], Awaitable[None]]
 
 
-async def _nothing(pilot: object) -> None:
+async def _nothing(pilot: Pilot[None]) -> None:
     del pilot
 
 
-async def _open_create(pilot: object) -> None:
-    await pilot.press("c")  # type: ignore[attr-defined]
-    await pilot.pause(0.3)  # type: ignore[attr-defined]
+async def _open_create(pilot: Pilot[None]) -> None:
+    await pilot.press("c")
+    await pilot.pause(0.3)
     for key in "feat/search":
-        await pilot.press(key)  # type: ignore[attr-defined]
-    await pilot.pause(1.0)  # type: ignore[attr-defined]
+        await pilot.press(key)
+    await pilot.pause(1.0)
 
 
-async def _open_remove(pilot: object) -> None:
-    await pilot.press("j")  # type: ignore[attr-defined]
-    await pilot.press("d")  # type: ignore[attr-defined]
-    await pilot.pause(1.0)  # type: ignore[attr-defined]
+async def _open_remove(pilot: Pilot[None]) -> None:
+    await pilot.press("j")
+    await pilot.press("d")
+    await pilot.pause(1.0)
 
 
-async def _open_help(pilot: object) -> None:
-    await pilot.press("question_mark")  # type: ignore[attr-defined]
-    await pilot.pause(0.3)  # type: ignore[attr-defined]
+async def _open_help(pilot: Pilot[None]) -> None:
+    await pilot.press("question_mark")
+    await pilot.pause(0.3)
 
 
-async def _migrations(pilot: object) -> None:
+async def _migrations(pilot: Pilot[None]) -> None:
     for key in ("j", "j", "enter"):
-        await pilot.press(key)  # type: ignore[attr-defined]
-    await pilot.pause(0.5)  # type: ignore[attr-defined]
+        await pilot.press(key)
+    await pilot.pause(0.5)
 
 
 SHOTS: list[tuple[str, tuple[int, int], Steps]] = [
@@ -62,6 +67,20 @@ SHOTS: list[tuple[str, tuple[int, int], Steps]] = [
 ]
 
 
+async def settle(pilot: Pilot[None], timeout: float = 30.0) -> None:
+    """Wait for the first snapshot and any running action (the file watcher never ends)."""
+    from wttui.ui.app import WttuiApp
+
+    app = pilot.app
+    assert isinstance(app, WttuiApp)
+    deadline = time.monotonic() + timeout
+    while app.snapshot is None or app.jobs.busy:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the app did not settle")
+        await pilot.pause(0.05)
+    await pilot.pause(0.3)
+
+
 async def shoot(root: Path) -> None:
     from wttui.services import Services
     from wttui.ui.app import make_app
@@ -69,12 +88,9 @@ async def shoot(root: Path) -> None:
     for name, size, steps in SHOTS:
         app = make_app(Services.from_path(root))
         async with app.run_test(size=size) as pilot:
-            await pilot.pause(0.2)
-            await app.workers.wait_for_complete()
-            await pilot.pause(0.3)
+            await settle(pilot)
             await steps(pilot)
-            await app.workers.wait_for_complete()
-            await pilot.pause(0.2)
+            await settle(pilot)
             app.save_screenshot(filename=f"{name}.svg", path=str(OUT))
         print(f"wrote screenshots/{name}.svg")
 

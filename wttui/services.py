@@ -12,6 +12,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wttui import config as config_module
 from wttui.config import Config
@@ -31,11 +32,13 @@ from wttui.core.naming import check_branch_name, worktree_slug
 from wttui.core.urls import url_parts
 from wttui.errors import InvalidInput, WttuiError
 from wttui.migrations.base import ApplyContext
-from wttui.migrations.sql_runner import SqlMigrationTool
 from wttui.providers.envfile import read_env
 from wttui.providers.git import GitProvider
 from wttui.strategies.database import DatabaseStrategy
 from wttui.strategies.server import Server
+
+if TYPE_CHECKING:
+    from wttui.migrations.sql_runner import SqlMigrationTool
 
 _WORKERS = min(8, (os.cpu_count() or 2) * 2)
 """Per-worktree reads are I/O bound (a connection, a file): a few threads overlap them."""
@@ -111,6 +114,8 @@ class Services:
         return values
 
     def migration_tool(self, worktree_path: Path) -> SqlMigrationTool:
+        from wttui.migrations.sql_runner import SqlMigrationTool  # psycopg: not for the first frame
+
         return SqlMigrationTool(
             worktree_path / self.config.migrations.dir, table=self.config.migrations.table
         )

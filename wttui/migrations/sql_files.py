@@ -68,8 +68,13 @@ def _split_sections(text: str, path: Path) -> tuple[str, str | None, int]:
         return text, None, 1
     if up_marker is None:
         raise MigrationFileError(f"{path.name} has a -- migrate:down section but no -- migrate:up")
+    if down_marker is not None and down_marker.start() < up_marker.start():
+        raise MigrationFileError(
+            f"{path.name}: -- migrate:down comes before -- migrate:up",
+            hint="put the up section first",
+        )
     up_begin = up_marker.end() + 1
-    if down_marker is not None and down_marker.start() > up_marker.start():
+    if down_marker is not None:
         up_text = text[up_begin : down_marker.start()]
         down_text: str | None = text[down_marker.end() + 1 :]
     else:

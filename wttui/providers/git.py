@@ -11,16 +11,19 @@ Git's errors leave as `GitError` with git's own reason in one sentence.
 
 from __future__ import annotations
 
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-
-import git
+from typing import TYPE_CHECKING
 
 from wttui.core.models import Worktree
 from wttui.core.naming import check_branch_name
 from wttui.errors import DirtyWorktree, GitError, InvalidInput
+
+if TYPE_CHECKING:
+    import git
 
 _READERS = 8
 
@@ -39,6 +42,8 @@ def _one_sentence(exc: git.GitCommandError) -> str:
 
 
 def _run(cwd: Path, *args: str) -> str:
+    import git  # here, not at the top: the app paints its first frame without GitPython
+
     try:
         return str(git.Git(str(cwd)).execute(["git", *args], strip_newline_in_stdout=False))
     except git.GitCommandError as exc:
@@ -125,10 +130,21 @@ class GitProvider:
         """
         start = start.resolve()
         probe = start if start.is_dir() else start.parent
+        # A plain subprocess, not GitPython: this runs before the app's first frame, and
+        # importing GitPython there costs more than the call itself.
         try:
-            common = _run(probe, "rev-parse", "--path-format=absolute", "--git-common-dir")
-        except GitError:
-            raise GitError(f"Not inside a git repository: {start}") from None
+            found = subprocess.run(
+                ["git", "rev-parse", "--path-format=absolute", "--git-common-dir"],
+                cwd=probe,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        except FileNotFoundError:
+            raise GitError("git is not installed", hint="install git") from None
+        if found.returncode != 0:
+            raise GitError(f"Not inside a git repository: {start}")
+        common = found.stdout
         common_dir = Path(common.strip())
         if common_dir.name == ".git":
             root = common_dir.parent
@@ -296,10 +312,11 @@ class GitProvider:
         _run(self.root, *args, str(worktree.path))
         self.prune()
 
-    def prune(self) -> list[str]:
-        """Remove metadata of worktrees whose directories are gone; returns git's lines."""
-        out = _run(self.root, "worktree", "prune", "-v")
-        return [line.strip() for line in out.splitlines() if line.strip()]
+    def prune(self) -> list[Path]:
+        """Forget worktrees whose directories are gone; returns the paths it forgot."""
+        before = {entry.path for entry in self._entries()}
+        _run(self.root, "worktree", "prune")
+        return sorted(before - {entry.path for entry in self._entries()})
 
     def head_commit(self, path: Path) -> str:
         return _run(path, "rev-parse", "HEAD").strip()

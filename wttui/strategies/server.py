@@ -10,10 +10,13 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wttui.core.urls import server_label
 from wttui.providers.local_cluster import LocalCluster
-from wttui.providers.postgres import PostgresProvider
+
+if TYPE_CHECKING:
+    from wttui.providers.postgres import PostgresProvider
 
 
 def data_dir() -> Path:
@@ -59,6 +62,9 @@ class Server:
 
     def provider(self) -> PostgresProvider:
         """A provider for the admin URL (starts the embedded cluster if needed)."""
+        # Imported on first use, in a worker: psycopg is not needed for the first frame.
+        from wttui.providers.postgres import PostgresProvider
+
         return PostgresProvider(self.admin_url())
 
     @property

@@ -35,6 +35,8 @@ from wttui.ui.screens.create import CreateScreen
 from wttui.ui.screens.help import HelpScreen
 
 NARROW_BELOW = 80
+
+
 """Below this many columns the panes stack (DESIGN §4)."""
 
 
@@ -67,9 +69,15 @@ class WttuiApp(App[None]):
     def on_mount(self) -> None:
         self.query_one(WorktreesPane).table.focus()
         self.query_one(LogPane).write(f"wttui — {self.sub_title}: loading…")
-        self.refresher.request()
-        self.refresher.start_watching()
+        # After the first frame: the refresh thread's imports and I/O would compete with it.
+        self.call_after_refresh(self.refresher.request)
+        self.call_after_refresh(self.refresher.start_watching)
         self.set_interval(0.1, self.jobs.flush)
+
+    def on_unmount(self) -> None:
+        # Quitting waits for worker threads: stop the watcher and cancel a running action.
+        self.refresher.stop()
+        self.jobs.cancel()
 
     def on_resize(self, event: Resize) -> None:
         self.screen.set_class(event.size.width < NARROW_BELOW, "narrow")

@@ -51,6 +51,14 @@ ACTIONS: tuple[ActionInfo, ...] = (
     ),
 )
 
+NAVIGATION: tuple[tuple[str, str], ...] = (
+    ("j k ↓ ↑", "Move the cursor in the focused list"),
+    ("g G", "First / last row"),
+    ("tab", "Next pane (shift+tab: previous)"),
+    ("ctrl+p", "Command palette: every action by name"),
+)
+"""Keys handled by the widgets themselves, listed in `?` help with the actions."""
+
 
 def bindings() -> list[BindingType]:
     """App bindings built from `ACTIONS` (`id` = the action name, for remapping)."""

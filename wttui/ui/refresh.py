@@ -10,7 +10,7 @@ modification times of `.git/worktrees`, migration folders and env files once a s
 from __future__ import annotations
 
 import os
-import time
+import threading
 from pathlib import Path
 
 from textual.app import App
@@ -49,6 +49,11 @@ class Refresher:
         self.generation = 0
         self._timer: Timer | None = None
         self._paths: list[Path] = []
+        self._stopped = threading.Event()
+
+    def stop(self) -> None:
+        """End the watcher promptly (quitting waits for every worker thread)."""
+        self._stopped.set()
 
     def request(self) -> None:
         """Start a refresh now (a running one is superseded)."""
@@ -86,8 +91,7 @@ class Refresher:
         def watch() -> None:
             worker = get_current_worker()
             seen = signature(self._paths)
-            while not worker.is_cancelled:
-                time.sleep(WATCH_SECONDS)
+            while not self._stopped.wait(WATCH_SECONDS) and not worker.is_cancelled:
                 now = signature(self._paths)
                 if now != seen:
                     seen = now

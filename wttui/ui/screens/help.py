@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -9,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from wttui.ui.commands import ACTIONS
+from wttui.ui.commands import ACTIONS, NAVIGATION
 
 
 class HelpScreen(ModalScreen[str | None]):
@@ -35,11 +36,14 @@ class HelpScreen(ModalScreen[str | None]):
         options = self.query_one("#help-list", OptionList)
         options.clear_options()
         needle = text.lower()
-        for info in ACTIONS:
-            key = info.key_display or info.key
-            line = f"{key:>7}  {info.description}"
-            if needle in line.lower():
-                options.add_option(Option(line, id=info.action))
+        lines: list[tuple[str, str, str | None]]
+        lines = [(info.key_display or info.key, info.description, info.action) for info in ACTIONS]
+        lines += [(keys, description, None) for keys, description in NAVIGATION]
+        for key, description, action in lines:
+            line = Text.assemble((f"{key:<9}", "bold"), description)
+            if needle in line.plain.lower():
+                # Navigation keys are listed, not run from here.
+                options.add_option(Option(line, id=action, disabled=action is None))
         if options.option_count:
             options.highlighted = 0
 
