@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.widgets import Button, Input, OptionList
 
 from tests.app.conftest import job_done, loaded, log_text, wait_until
-from tests.repo_factory import unreachable_services
+from tests.repo_factory import git, unreachable_services
 from wttui import actions
 from wttui.core.logsink import CancelToken, ListSink
 from wttui.core.models import MigrationState
@@ -205,3 +205,23 @@ async def test_server_down_is_a_badge_not_a_modal(repo: Path) -> None:
         assert labels(app) == ["main"]
         assert "server unreachable" in str(pane.border_subtitle)
         assert app.screen is app.screen_stack[0]
+
+
+async def test_changes_made_outside_the_app_show_up_without_a_key(repo: Path) -> None:
+    """The watcher: `git worktree add` in another terminal, a new migration file."""
+    services = provisioned(repo, "feat/w")
+    app = make_app(services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        git(repo, "worktree", "add", "-q", "-b", "feat/outside", str(repo.parent / "outside"))
+        await wait_until(pilot, lambda: "feat/outside" in labels(app), 5, "the new worktree")
+
+        migrations = services.resolve("feat/w").path / "migrations"
+        (migrations / "003_new.sql").write_text("SELECT 1;\n")
+        pane = app.query_one(WorktreesPane)
+
+        def pending_shown() -> bool:
+            views = [v for v in pane._views.values() if v.worktree.label == "feat/w"]
+            return bool(views) and views[0].counts.pending == 1
+
+        await wait_until(pilot, pending_shown, 5, "the new migration as pending")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -65,6 +66,16 @@ class Tmux:
                 raise AssertionError(f"{text!r} stayed on the screen")
             time.sleep(0.2)
 
+    def start(self, command: str, **env: str) -> None:
+        """Run `command` in a 100×30 session named e2e, in a 256-colour terminal, with `env`."""
+        subprocess.run(
+            ["tmux", "-L", self.socket, "new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30"]
+            + [f"-e{key}={value}" for key, value in env.items()]
+            + [command],
+            check=True,
+            env={**os.environ, "TERM": "xterm-256color"},
+        )
+
     def keys(self, *keys: str) -> None:
         self.run("send-keys", "-t", "e2e", *keys)
 
@@ -86,26 +97,7 @@ def test_installed_command_shows_worktrees_and_migrates(
     view = actions.create(services, "feat/tmux", sink=ListSink(), cancel=CancelToken())
     (view.worktree.path / "migrations/003_e2e.sql").write_text("CREATE TABLE e2e (id int);\n")
 
-    env = {**os.environ, "TERM": "xterm-256color"}
-    command = f"{installed_wttui()} -C {root}; echo WTTUI-EXITED-$?; sleep 30"
-    subprocess.run(
-        [
-            "tmux",
-            "-L",
-            tmux.socket,
-            "new-session",
-            "-d",
-            "-s",
-            "e2e",
-            "-x",
-            "100",
-            "-y",
-            "30",
-            command,
-        ],
-        check=True,
-        env=env,
-    )
+    tmux.start(f"{installed_wttui()} -C {root}; echo WTTUI-EXITED-$?; sleep 30")
     screen = tmux.wait_for("feat/tmux")
     assert "Worktrees" in screen
 
@@ -123,3 +115,22 @@ def test_installed_command_shows_worktrees_and_migrates(
     tmux.wait_gone("Keys — type to filter")
     tmux.keys("q")
     tmux.wait_for("WTTUI-EXITED-0")
+
+
+def test_no_color_draws_in_grey_and_says_states_in_words(
+    tmp_path: Path, pg_admin_url: str, tmux: Tmux
+) -> None:
+    root = make_repo(tmp_path, pg_admin_url)
+    services = Services.from_path(root)
+    actions.create(services, "feat/grey", sink=ListSink(), cancel=CancelToken())
+    tmux.start(f"{installed_wttui()} -C {root}; sleep 30", NO_COLOR="1")
+    tmux.wait_for("feat/grey")
+    tmux.keys("j")
+    tmux.wait_for("applied")  # the Migrations pane says it in words
+    escapes = tmux.run("capture-pane", "-p", "-e", "-t", "e2e")
+    colours = [int(n) for n in re.findall(r"[34]8;5;(\d+)", escapes)]
+    assert colours, "expected tmux to report the 256-colour greys Textual uses"
+    hues = sorted({n for n in colours if not 232 <= n <= 255 and n not in (0, 7, 8, 15, 16, 231)})
+    assert hues == [], f"colours other than greys with NO_COLOR: {hues}"
+    assert "38;2;" not in escapes
+    assert "48;2;" not in escapes

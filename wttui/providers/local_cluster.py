@@ -92,7 +92,10 @@ def _free_port() -> int:
 
 
 def _port_is_free(port: int) -> bool:
+    """True when PostgreSQL could listen on `port`: like the server, bind with SO_REUSEADDR,
+    so connections of a just-stopped server in TIME_WAIT don't count as taking the port."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:

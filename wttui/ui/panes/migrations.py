@@ -31,7 +31,10 @@ class MigrationsPane(Vertical):
         return self.query_one("#migration-table", KeyTable)
 
     def on_resize(self) -> None:
-        self.show(self._view)  # column widths follow the pane's width
+        # Column widths follow the pane's width. Before the first snapshot there is nothing to
+        # lay out (and the first Resize can arrive before the table is mounted).
+        if self._view is not None:
+            self.show(self._view)
 
     def show(self, view: WorktreeView | None) -> None:
         self._view = view
