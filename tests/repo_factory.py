@@ -8,6 +8,8 @@ import subprocess
 import uuid
 from pathlib import Path
 
+import psycopg
+
 from wttui.services import Services
 from wttui.strategies.server import Server
 
@@ -66,6 +68,13 @@ def make_repo(
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "initial")
     return root
+
+
+def tables(url: str) -> set[str]:
+    """The tables in the public schema of the database at `url`."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        return {row[0] for row in rows.fetchall()}
 
 
 def services_for(root: Path) -> Services:

@@ -6,7 +6,7 @@ from typing import Any
 
 import humanize
 
-from wttui.core.models import DbStatus, RepoSnapshot, WorktreeView
+from wttui.core.models import DbStatus, MigrationState, RepoSnapshot, WorktreeView
 
 
 def view_json(view: WorktreeView) -> dict[str, Any]:
@@ -67,15 +67,8 @@ def _db_cell(view: WorktreeView) -> str:
 def _migrations_cell(view: WorktreeView) -> str:
     if view.db_status is not DbStatus.PRESENT:
         return "-"
-    counts = view.counts
-    parts = [f"{counts.applied} applied", f"{counts.pending} pending"]
-    if counts.applied_elsewhere:
-        parts.append(f"{counts.applied_elsewhere} elsewhere")
-    if counts.modified:
-        parts.append(f"{counts.modified} modified")
-    if counts.failed:
-        parts.append(f"{counts.failed} failed")
-    return ", ".join(parts)
+    words = {MigrationState.APPLIED_ELSEWHERE: "elsewhere"}
+    return ", ".join(f"{n} {words.get(state, state.value)}" for state, n in view.counts.nonzero())
 
 
 def render_table(snapshot: RepoSnapshot) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.repo_factory import git, unreachable_services, write_files
+from tests.repo_factory import git, tables, unreachable_services, write_files
 from wttui import actions
 from wttui.core.logsink import CancelToken, ListSink
 from wttui.core.models import DbStatus, MigrationState
@@ -20,14 +20,6 @@ from wttui.errors import (
 )
 from wttui.providers.envfile import read_env
 from wttui.services import Services
-
-
-def tables(url: str) -> set[str]:
-    with psycopg.connect(url) as conn:
-        rows = conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-        ).fetchall()
-    return {row[0] for row in rows}
 
 
 def worktree_list(root: Path) -> str:

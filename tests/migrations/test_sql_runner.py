@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import psycopg
 import pytest
 
+from tests.repo_factory import tables
 from wttui.core.logsink import CancelToken, ListSink
 from wttui.core.models import MigrationState
 from wttui.errors import Cancelled, MigrationFailed, Refused
@@ -53,14 +53,6 @@ def apply(
 
 def states(tool: SqlMigrationTool, url: str) -> dict[str, MigrationState]:
     return {status.version: status.state for status in tool.status(url)}
-
-
-def tables(url: str) -> set[str]:
-    with psycopg.connect(url) as conn:
-        rows = conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-        ).fetchall()
-    return {row[0] for row in rows}
 
 
 def test_no_tracking_table_means_everything_is_pending(tmp_path: Path, url: str) -> None:

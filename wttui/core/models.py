@@ -130,6 +130,17 @@ class MigrationCounts:
             counts[key] += 1
         return cls(**counts)
 
+    def nonzero(self) -> list[tuple[MigrationState, int]]:
+        """(state, count) for each state with a count, applied always first, in display order."""
+        pairs = [
+            (MigrationState.APPLIED, self.applied),
+            (MigrationState.PENDING, self.pending),
+            (MigrationState.APPLIED_ELSEWHERE, self.applied_elsewhere),
+            (MigrationState.MODIFIED, self.modified),
+            (MigrationState.FAILED, self.failed),
+        ]
+        return pairs[:1] + [(state, n) for state, n in pairs[1:] if n]
+
 
 @dataclass(frozen=True)
 class EnvState:

@@ -57,17 +57,7 @@ def db_cell(view: WorktreeView) -> str:
 def migrations_cell(view: WorktreeView) -> str:
     if view.db_status is not DbStatus.PRESENT:
         return ""
-    counts = view.counts
-    parts = [f"✓{counts.applied}"]
-    if counts.pending:
-        parts.append(f"⋯{counts.pending}")
-    if counts.applied_elsewhere:
-        parts.append(f"↗{counts.applied_elsewhere}")
-    if counts.modified:
-        parts.append(f"≠{counts.modified}")
-    if counts.failed:
-        parts.append(f"✗{counts.failed}")
-    return " ".join(parts)
+    return " ".join(f"{STATE_LABELS[state][0]}{n}" for state, n in view.counts.nonzero())
 
 
 def sync_cell(view: WorktreeView) -> str:
