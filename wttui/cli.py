@@ -150,9 +150,9 @@ def cmd_reset(args: argparse.Namespace) -> int:
     target = services.target(worktree)
     _confirm(
         args,
-        f"Reset drops database {target.name} on {target.server} and rebuilds it from "
+        f"Reset drops database {target.label} on {target.server} and rebuilds it from "
         f"{worktree.label}'s migrations; its data is lost.",
-        expected=target.name,
+        expected=target.label,
     )
     _run(
         lambda cancel: actions.reset(
@@ -171,8 +171,8 @@ def cmd_remove(args: argparse.Namespace) -> int:
     if plan.will_drop and plan.target is not None:
         _confirm(
             args,
-            f"Remove {what} and drop database {plan.target.name} on {plan.target.server}?",
-            expected=plan.target.name,
+            f"Remove {what} and drop database {plan.target.label} on {plan.target.server}?",
+            expected=plan.target.label,
         )
     else:
         _confirm(args, f"Remove {what}?")

@@ -27,6 +27,8 @@ def view_json(view: WorktreeView) -> dict[str, Any]:
         "database": {
             "strategy": target.strategy if target else None,
             "name": target.name if target else None,
+            "schema": target.schema if target else None,
+            "shared": target.shared if target else False,
             "server": target.server if target else None,
             "url": target.masked_url if target else None,
             "exists": {DbStatus.PRESENT: True, DbStatus.MISSING: False}.get(view.db_status),

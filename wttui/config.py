@@ -29,8 +29,20 @@ from wttui.core.naming import check_template
 from wttui.errors import ConfigError, InvalidInput
 
 CONFIG_FILE = ".wttui.toml"
-STRATEGIES = ("database",)
-"""Isolation strategies this version implements (container, schema, shared come later)."""
+STRATEGIES = ("database", "schema", "shared")
+"""Isolation strategies this version implements (the container strategy comes later)."""
+PER_WORKTREE_NAME = "{project}_{worktree}"
+ONE_DATABASE_NAME = "{project}"
+DEFAULT_REFUSED_COMMANDS = (
+    "prisma migrate reset",
+    "prisma db push --force-reset",
+    "dropdb",
+    "rails db:drop",
+    "rails db:reset",
+    "rake db:drop",
+    "rake db:reset",
+)
+"""Commands the shared-database seed names as never to run against a shared database."""
 MIGRATION_TOOLS = ("sql",)
 
 
@@ -49,10 +61,29 @@ class DatabaseConfig:
     url: str = ""
     """Admin URL of an existing server (`postgresql://user:pass@host:5432/postgres`).
     Empty: wttui runs its own embedded cluster in the data directory."""
-    name: str = "{project}_{worktree}"
-    """Database name template; fields `{project}`, `{worktree}` (sanitised branch), `{branch}`."""
+    name: str = ""
+    """Database name template; fields `{project}`, `{worktree}` (sanitised branch), `{branch}`.
+    Empty: `{project}_{worktree}` for the database strategy, `{project}` for schema and shared
+    (one database for every worktree)."""
+    schema: str = "{worktree}"
+    """Schema name template for the schema strategy (same fields)."""
     template: str = ""
     """Create new databases as a copy of this database (`CREATE DATABASE … TEMPLATE`)."""
+    refuse: tuple[str, ...] = DEFAULT_REFUSED_COMMANDS
+    """Commands `wttui exec` refuses to run against a shared database (prefix match on the
+    words), because they drop or wipe it for every worktree."""
+
+    def name_for(self, strategy: str) -> str:
+        """The name template in force for `strategy`: the configured one where it suits the
+        strategy (per worktree for `database`, one for all otherwise), else the default."""
+        per_worktree = strategy == "database"
+        if self.name and _is_per_worktree(self.name) == per_worktree:
+            return self.name
+        return PER_WORKTREE_NAME if per_worktree else ONE_DATABASE_NAME
+
+
+def _is_per_worktree(template: str) -> bool:
+    return "{worktree}" in template or "{branch}" in template
 
 
 @dataclass(frozen=True)
@@ -77,17 +108,32 @@ class EnvConfig:
 
 
 @dataclass(frozen=True)
+class WorktreeConfig:
+    """`[worktrees."feat/x"]`: settings for one branch's worktree."""
+
+    strategy: str = ""
+    """Override of `[database] strategy` for this worktree (e.g. `shared` for a hotfix)."""
+
+
+@dataclass(frozen=True)
 class Config:
     project: ProjectConfig = field(default_factory=ProjectConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     migrations: MigrationsConfig = field(default_factory=MigrationsConfig)
     env: EnvConfig = field(default_factory=EnvConfig)
+    worktrees: Mapping[str, WorktreeConfig] = field(default_factory=dict)
+    """Per-branch overrides, keyed by branch name."""
     source: Path | None = None
     """The file this came from (None: defaults only)."""
 
     def project_name(self, root: Path) -> str:
         """The configured project name, or the main worktree directory's name."""
         return self.project.name or root.name
+
+    def strategy_for(self, branch: str | None) -> str:
+        """The isolation strategy of the worktree on `branch`: its override, else the project's."""
+        override = self.worktrees.get(branch or "")
+        return override.strategy if override and override.strategy else self.database.strategy
 
     def worktrees_path(self, root: Path) -> Path:
         """Absolute directory for new worktrees."""
@@ -101,8 +147,20 @@ _SECTIONS: dict[str, type] = {
     "migrations": MigrationsConfig,
     "env": EnvConfig,
 }
+_LISTS = frozenset({"refuse"})
 _ENV_KEY_FIELDS = frozenset(
-    {"url", "database", "host", "port", "user", "password", "project", "worktree", "branch"}
+    {
+        "url",
+        "database",
+        "schema",
+        "host",
+        "port",
+        "user",
+        "password",
+        "project",
+        "worktree",
+        "branch",
+    }
 )
 
 
@@ -127,6 +185,10 @@ def _section(source: Path | None, name: str, raw: object) -> Any:
             ):
                 raise _fail(source, dotted, "must be a table of string templates")
             values[key] = dict(value)
+        elif key in _LISTS:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise _fail(source, dotted, "must be a list of strings")
+            values[key] = tuple(value)
         elif not isinstance(value, str):
             raise _fail(source, dotted, f"must be a string, not {type(value).__name__}")
         else:
@@ -134,14 +196,63 @@ def _section(source: Path | None, name: str, raw: object) -> Any:
     return cls(**values)
 
 
+def _worktrees(source: Path | None, raw: object) -> dict[str, WorktreeConfig]:
+    if not isinstance(raw, dict):
+        raise _fail(source, "worktrees", 'must be a table of branches ([worktrees."feat/x"])')
+    known = {f.name for f in fields(WorktreeConfig)}
+    result = {}
+    for branch, table in raw.items():
+        where = f'worktrees."{branch}"'
+        if not isinstance(table, dict):
+            raise _fail(source, where, "must be a table")
+        for key, value in table.items():
+            if key not in known:
+                raise _fail(source, f"{where}.{key}", f"unknown key (known: {', '.join(known)})")
+            if not isinstance(value, str):
+                raise _fail(source, f"{where}.{key}", "must be a string")
+        result[str(branch)] = WorktreeConfig(**table)
+    return result
+
+
+def _check_strategy(src: Path | None, key: str, strategy: str) -> None:
+    if strategy == "container":
+        raise _fail(
+            src, key, "'container' is not supported yet (supported: database, schema, shared)"
+        )
+    if strategy not in STRATEGIES:
+        raise _fail(src, key, f"{strategy!r} is not supported (supported: {', '.join(STRATEGIES)})")
+
+
+def _check_name(src: Path | None, database: DatabaseConfig) -> None:
+    """A configured name must suit the project's strategy (overrides fall back to defaults)."""
+    strategy = database.strategy
+    if not database.name or database.name_for(strategy) == database.name:
+        return
+    if strategy == "database":
+        reason = (
+            "must contain {worktree} or {branch} with the `database` strategy "
+            "(every worktree gets its own database)"
+        )
+    else:
+        reason = (
+            f"must not contain {{worktree}} or {{branch}} with the `{strategy}` strategy "
+            "(its worktrees use one database)"
+        )
+    raise _fail(src, "database.name", reason)
+
+
 def _validate(config: Config) -> None:
     src = config.source
-    if config.database.strategy not in STRATEGIES:
-        raise _fail(
-            src,
-            "database.strategy",
-            f"{config.database.strategy!r} is not supported (supported: {', '.join(STRATEGIES)})",
-        )
+    _check_strategy(src, "database.strategy", config.database.strategy)
+    for branch, override in config.worktrees.items():
+        if override.strategy:
+            _check_strategy(src, f'worktrees."{branch}".strategy', override.strategy)
+    try:
+        check_template(config.database.schema)
+    except InvalidInput as exc:
+        raise _fail(src, "database.schema", exc.message) from None
+    if not _is_per_worktree(config.database.schema):
+        raise _fail(src, "database.schema", "must contain {worktree} or {branch}")
     if config.migrations.tool not in MIGRATION_TOOLS:
         raise _fail(
             src,
@@ -153,13 +264,7 @@ def _validate(config: Config) -> None:
         check_template(config.database.name)
     except InvalidInput as exc:
         raise _fail(src, "database.name", exc.message) from None
-    if "{worktree}" not in config.database.name and "{branch}" not in config.database.name:
-        raise _fail(
-            src,
-            "database.name",
-            "must contain {worktree} or {branch} with the `database` strategy "
-            "(every worktree gets its own database)",
-        )
+    _check_name(src, config.database)
     url = config.database.url
     if url and not url.startswith(("postgresql://", "postgres://")):
         raise _fail(src, "database.url", "must start with postgresql://")
@@ -202,6 +307,9 @@ def from_mapping(data: Mapping[str, Any], source: Path | None = None) -> Config:
     """
     sections: dict[str, Any] = {}
     for name, raw in data.items():
+        if name == "worktrees":
+            sections[name] = _worktrees(source, raw)
+            continue
         if name not in _SECTIONS:
             raise _fail(source, name, f"unknown section (known: {', '.join(_SECTIONS)})")
         sections[name] = _section(source, name, raw)

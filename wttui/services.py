@@ -28,13 +28,15 @@ from wttui.core.models import (
     Worktree,
     WorktreeView,
 )
-from wttui.core.naming import check_branch_name, worktree_slug
+from wttui.core.naming import check_branch_name, sanitize, worktree_slug
 from wttui.core.urls import url_parts
 from wttui.errors import InvalidInput, WttuiError
 from wttui.migrations.base import ApplyContext
 from wttui.providers.envfile import read_env
 from wttui.providers.git import GitProvider
+from wttui.strategies.base import Strategy, TargetKey
 from wttui.strategies.database import DatabaseStrategy
+from wttui.strategies.schema import SchemaStrategy
 from wttui.strategies.server import Server
 
 if TYPE_CHECKING:
@@ -53,12 +55,33 @@ class Services:
         self.server = server
         self.root = git.root
         self.project = config.project_name(self.root)
-        self.strategy = DatabaseStrategy(
-            server,
-            project=self.project,
-            template=config.database.name,
-            source_db=config.database.template,
-        )
+        self._strategies: dict[str, Strategy] = {}
+
+    def strategy(self, name: str) -> Strategy:
+        """The strategy called `name`, made on first use."""
+        if name not in self._strategies:
+            database = self.config.database
+            template = database.name_for(name)
+            made: Strategy
+            if name == "schema":
+                made = SchemaStrategy(
+                    self.server, project=self.project, template=template, schema=database.schema
+                )
+            else:
+                made = DatabaseStrategy(
+                    self.server,
+                    project=self.project,
+                    template=template,
+                    source_db=database.template,
+                    shared=name == "shared",
+                )
+            self._strategies[name] = made
+        return self._strategies[name]
+
+    def strategy_for(self, branch: str | None) -> Strategy:
+        """The strategy of the worktree on `branch` (its `[worktrees."…"]` override or the
+        project's)."""
+        return self.strategy(self.config.strategy_for(branch))
 
     @classmethod
     def from_path(cls, start: Path, *, server: Server | None = None) -> Services:
@@ -90,7 +113,7 @@ class Services:
         return worktree
 
     def target(self, worktree: Worktree) -> DbTarget:
-        return self.strategy.plan(worktree.label)
+        return self.strategy_for(worktree.branch).plan(worktree.label)
 
     def worktree_path_for(self, branch: str) -> Path:
         """Where a new worktree for `branch` goes (`<worktrees_dir>/<slug>`)."""
@@ -146,13 +169,13 @@ class Services:
         """
         worktrees = self.git.list_worktrees()
         server_error: str | None = None
-        databases: dict[str, DatabaseInfo] = {}
+        databases: dict[TargetKey, DatabaseInfo] = {}
         targets: dict[Path, DbTarget] = {}
         try:
-            for info in self.server.provider().list_databases():
-                databases[info.name] = info
             for worktree in worktrees:
                 targets[worktree.path] = self.target(worktree)
+            for name in {self.config.strategy_for(w.branch) for w in worktrees}:
+                databases.update(self.strategy(name).inventory())
         except WttuiError as exc:
             server_error = str(exc)
         with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
@@ -163,12 +186,14 @@ class Services:
                 )
             )
         views = _with_sharing(views)
-        used = {view.target.name for view in views if view.target}
-        prefix = self.strategy.database_for("\x00").split("_", 1)[0] + "_"
+        used = {view.target.key for view in views if view.target}
+        # Orphans: databases named like this project's per-worktree ones that no worktree uses.
+        head = self.config.database.name_for("database").split("{worktree}")[0]
+        prefix = head.split("{branch}")[0].format(project=sanitize(self.project))
         orphans = tuple(
             info
-            for name, info in sorted(databases.items())
-            if name.startswith(prefix) and name not in used
+            for key, info in sorted(databases.items(), key=lambda item: item[0][0])
+            if key[1] is None and key[0].startswith(prefix) and key not in used
         )
         return RepoSnapshot(
             root=self.root,
@@ -191,20 +216,20 @@ class Services:
         self,
         worktree: Worktree,
         target: DbTarget | None,
-        databases: dict[str, DatabaseInfo],
+        databases: dict[TargetKey, DatabaseInfo],
         server_error: str | None,
     ) -> WorktreeView:
         env = self._env_state(worktree, target)
         if target is None or server_error is not None:
             return WorktreeView(worktree=worktree, target=target, env=env)
-        info = databases.get(target.name)
+        info = databases.get(target.key)
         if info is None:
             return WorktreeView(worktree, target, DbStatus.MISSING, env=env)
         errors: tuple[str, ...] = ()
         migrations: tuple[MigrationStatus, ...] = ()
         if not worktree.prunable:
             try:
-                migrations = self.migration_tool(worktree.path).status(target.url)
+                migrations = self.migration_tool(worktree.path).status(target.connect_url)
             except WttuiError as exc:
                 errors = (str(exc),)
         return WorktreeView(
@@ -242,7 +267,7 @@ class Services:
             base=base,
             path=path,
             existing_branch=self.git.branch_exists(branch),
-            target=self.strategy.plan(branch),
+            target=self.strategy_for(branch).plan(branch),
             env_file=self.env_path(path),
         )
 
@@ -251,15 +276,14 @@ class Services:
         worktree = self.resolve(ref)
         target = self.target(worktree)
         sharing = self.sharing(worktree, target)
-        provider = self.server.provider()
-        info = provider.get_database(target.name)
+        info = self.strategy_for(worktree.branch).info(target)
         return RemovePlan(
             worktree=worktree,
             target=target,
             database_exists=info is not None,
             shared_with=sharing,
             sessions=info.connections if info else 0,
-            will_drop=info is not None and not sharing and not keep_db,
+            will_drop=info is not None and not sharing and not target.shared and not keep_db,
         )
 
     def sharing(self, worktree: Worktree, target: DbTarget) -> tuple[str, ...]:
@@ -269,7 +293,7 @@ class Services:
             if other.path == worktree.path:
                 continue
             url = read_env(self.env_path(other.path)).get(self.config.env.url_key, "")
-            if self.target(other).name == target.name or _same_database(url, target.url):
+            if self.target(other).key == target.key or _same_database(url, target.url):
                 others.append(other.label)
         return tuple(others)
 
@@ -278,7 +302,8 @@ def _same_database(url: str, target_url: str) -> bool:
     if not url:
         return False
     a, b = url_parts(url), url_parts(target_url)
-    return (a["host"], a["port"], a["database"]) == (b["host"], b["port"], b["database"])
+    fields = ("host", "port", "database", "schema")
+    return [a[f] for f in fields] == [b[f] for f in fields]
 
 
 def _with_sharing(views: list[WorktreeView]) -> list[WorktreeView]:
@@ -293,7 +318,7 @@ def _with_sharing(views: list[WorktreeView]) -> list[WorktreeView]:
             for other in views
             if other is not view
             and (
-                (other.target is not None and other.target.name == view.target.name)
+                (other.target is not None and other.target.key == view.target.key)
                 or (
                     other.env is not None
                     and _same_database(other.env.database_url or "", view.target.url)

@@ -22,7 +22,9 @@ def test_no_file_gives_defaults(tmp_path: Path) -> None:
     loaded = config.load(repo)
     assert loaded.source is None
     assert loaded.project_name(repo) == "shop"
-    assert loaded.database.name == "{project}_{worktree}"
+    assert loaded.database.strategy == "database"
+    assert loaded.database.name_for("database") == "{project}_{worktree}"
+    assert loaded.database.name_for("shared") == "{project}"
     assert loaded.worktrees_path(repo) == tmp_path / "shop-worktrees"
 
 
@@ -51,6 +53,20 @@ def test_env_keys_are_read(tmp_path: Path) -> None:
         ("[database]\nstrategy = 'magic'\n", "database.strategy", "not supported"),
         ("[database]\nname = '{project}'\n", "database.name", "must contain {worktree}"),
         ("[database]\nname = '{project}_{user}'\n", "database.name", "Unknown field"),
+        (
+            "[database]\nstrategy = 'shared'\nname = '{project}_{worktree}'\n",
+            "database.name",
+            "must not contain {worktree}",
+        ),
+        ("[database]\nstrategy = 'container'\n", "database.strategy", "not supported yet"),
+        ("[database]\nschema = 'fixed'\n", "database.schema", "must contain {worktree}"),
+        ("[database]\nrefuse = 'dropdb'\n", "database.refuse", "list of strings"),
+        (
+            "[worktrees.'feat/x']\nstrategy = 'nope'\n",
+            'worktrees."feat/x".strategy',
+            "not supported",
+        ),
+        ("[worktrees.'feat/x']\nstrat = 'shared'\n", 'worktrees."feat/x".strat', "unknown key"),
         ("[database]\nurl = 'mysql://x'\n", "database.url", "postgresql://"),
         ("[migrations]\ndir = '../elsewhere'\n", "migrations.dir", "relative path"),
         ("[env.keys]\nDB = '{nope}'\n", "env.keys.DB", "unknown field"),
@@ -78,3 +94,16 @@ def test_user_file_is_overridden_by_the_repository(tmp_path: Path) -> None:
     loaded = config.load(tmp_path)
     assert loaded.project.name == "team"
     assert loaded.env.file == ".env.mine"
+
+
+def test_a_worktree_can_override_the_strategy(tmp_path: Path) -> None:
+    (tmp_path / ".wttui.toml").write_text(
+        '[database]\nstrategy = "database"\nname = "{project}_{worktree}"\n'
+        '[worktrees."hotfix/login"]\nstrategy = "shared"\n'
+    )
+    loaded = config.load(tmp_path)
+    assert loaded.strategy_for("hotfix/login") == "shared"
+    assert loaded.strategy_for("feat/other") == "database"
+    assert loaded.strategy_for(None) == "database"
+    # The project's per-worktree name doesn't suit the shared override: it gets the default.
+    assert loaded.database.name_for("shared") == "{project}"

@@ -67,10 +67,11 @@ def create(
         # refused; one that already has its database is.
         target = services.target(existing)
         resuming = is_pending(existing.path)
-        if not resuming and services.server.provider().database_exists(target.name):
+        strategy = services.strategy_for(existing.branch)
+        if not resuming and not target.shared and strategy.info(target) is not None:
             raise InvalidInput(
                 f"Branch {branch} already has a worktree at {existing.path} "
-                f"with database {target.name}",
+                f"with database {target.label}",
                 hint="`wttui migrate` updates its database",
             )
         sink.step(
@@ -81,13 +82,13 @@ def create(
     else:
         plan = services.plan_create(branch, base)
         target = plan.target
-        sink.step(f"Create {branch} with database {target.name} on {target.server}")
-        provider = services.server.provider()
-        if provider.database_exists(target.name) and not adopt:
+        sink.step(f"Create {branch} with database {target.label} on {target.server}")
+        exists = services.strategy_for(branch).info(target) is not None
+        if exists and not adopt and not target.shared:
             raise AdoptableDatabase(
-                f"Database {target.name} already exists on {target.server} "
+                f"Database {target.label} already exists on {target.server} "
                 "and belongs to no worktree",
-                database=target.name,
+                database=target.label,
                 hint="adopt it (--adopt) to use it for this worktree, or drop it first",
             )
         cancel.check()
@@ -113,7 +114,9 @@ def _finish(
 ) -> WorktreeView:
     target = services.target(worktree)
     cancel.check()
-    services.strategy.provision(target, sink=sink, adopt=target_adopt, owned=target_adopt)
+    services.strategy_for(worktree.branch).provision(
+        target, sink=sink, adopt=target_adopt, owned=target_adopt
+    )
     cancel.check()
     env_path = services.env_path(worktree.path)
     sink.step(f"Writing {services.config.env.url_key} to {env_path}")
@@ -127,9 +130,9 @@ def _finish(
         sink.line(f"{env_path.name} already up to date")
     cancel.check()
     tool = services.migration_tool(worktree.path)
-    sink.step(f"Migrating {target.name}")
+    sink.step(f"Migrating {target.label}")
     applied = tool.apply(
-        target.url, context=services.apply_context(worktree), sink=sink, cancel=cancel
+        target.connect_url, context=services.apply_context(worktree), sink=sink, cancel=cancel
     )
     if not applied:
         sink.line("No pending migrations")

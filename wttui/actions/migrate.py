@@ -11,9 +11,9 @@ from wttui.services import Services
 def _existing_target(services: Services, ref: str) -> tuple[Worktree, DbTarget]:
     worktree = services.resolve(ref)
     target = services.target(worktree)
-    if not services.server.provider().database_exists(target.name):
+    if services.strategy_for(worktree.branch).info(target) is None:
         raise DatabaseError(
-            f"Database {target.name} of {worktree.label} does not exist on {target.server}",
+            f"Database {target.label} of {worktree.label} does not exist on {target.server}",
             hint=f"`wttui create {worktree.label}` provisions it",
         )
     return worktree, target
@@ -22,10 +22,10 @@ def _existing_target(services: Services, ref: str) -> tuple[Worktree, DbTarget]:
 def migrate(services: Services, ref: str, *, sink: LogSink, cancel: CancelToken) -> int:
     """Apply the pending migrations of worktree `ref` to its database. Returns how many ran."""
     worktree, target = _existing_target(services, ref)
-    sink.step(f"Migrate {target.name} on {target.server} from {worktree.label}")
+    sink.step(f"Migrate {target.label} on {target.server} from {worktree.label}")
     tool = services.migration_tool(worktree.path)
     applied = tool.apply(
-        target.url, context=services.apply_context(worktree), sink=sink, cancel=cancel
+        target.connect_url, context=services.apply_context(worktree), sink=sink, cancel=cancel
     )
     sink.line(f"{applied} migration(s) applied" if applied else "No pending migrations")
     return applied
@@ -43,10 +43,14 @@ def rollback(
     if steps < 1:
         raise InvalidInput(f"Cannot roll back {steps} migrations: give a number from 1 up")
     worktree, target = _existing_target(services, ref)
-    sink.step(f"Roll back {steps} migration(s) of {target.name} on {target.server}")
+    sink.step(f"Roll back {steps} migration(s) of {target.label} on {target.server}")
     tool = services.migration_tool(worktree.path)
     reverted = tool.rollback(
-        target.url, steps=steps, context=services.apply_context(worktree), sink=sink, cancel=cancel
+        target.connect_url,
+        steps=steps,
+        context=services.apply_context(worktree),
+        sink=sink,
+        cancel=cancel,
     )
     sink.line(f"{reverted} migration(s) rolled back")
     return reverted

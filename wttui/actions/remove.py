@@ -10,6 +10,7 @@ from __future__ import annotations
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.errors import DatabaseInUse, InvalidInput, Refused
 from wttui.services import Services
+from wttui.strategies.base import refuse_shared
 
 
 def remove(
@@ -35,7 +36,7 @@ def remove(
     sink.step(f"Remove worktree {worktree.label} at {worktree.path}")
     if plan.will_drop and plan.sessions and not force:
         raise DatabaseInUse(
-            f"Database {plan.target.name if plan.target else ''} has {plan.sessions} open "
+            f"Database {plan.target.label if plan.target else ''} has {plan.sessions} open "
             "session(s)",
             hint="close them, or pass --force to terminate them",
         )
@@ -47,14 +48,13 @@ def remove(
         services.git.remove_worktree(worktree.path, force=force)
     if plan.target is None or not plan.database_exists:
         sink.line("No database to drop")
-    elif plan.shared_with:
-        sink.line(
-            f"Keeping database {plan.target.name}: also used by {', '.join(plan.shared_with)}"
-        )
+    elif plan.shared_with or plan.target.shared:
+        users = ", ".join(plan.shared_with) or "other worktrees"
+        sink.line(f"Keeping shared database {plan.target.label}: also used by {users}")
     elif keep_db:
-        sink.line(f"Keeping database {plan.target.name} (--keep-db)")
+        sink.line(f"Keeping database {plan.target.label} (--keep-db)")
     else:
-        services.strategy.drop(plan.target, sink=sink)
+        services.strategy_for(worktree.branch).drop(plan.target, sink=sink)
     sink.step(f"Removed {worktree.label}")
 
 
@@ -69,26 +69,29 @@ def reset(
     """
     worktree = services.resolve(ref)
     target = services.target(worktree)
+    refuse_shared(target, "reset")
     shared = services.sharing(worktree, target)
     if shared:
         raise Refused(
-            f"Database {target.name} is shared with {', '.join(shared)}; "
+            f"Database {target.label} is shared with {', '.join(shared)}; "
             "resetting it would wipe their data too",
             hint="give this worktree its own database instead",
         )
-    provider = services.server.provider()
-    info = provider.get_database(target.name)
+    strategy = services.strategy_for(worktree.branch)
+    info = strategy.info(target)
     if info is not None and info.connections and not force:
         raise DatabaseInUse(
-            f"Database {target.name} has {info.connections} open session(s)",
+            f"Database {target.label} has {info.connections} open session(s)",
             hint="close them, or pass --force to terminate them",
         )
-    sink.step(f"Reset {target.name} on {target.server}")
+    sink.step(f"Reset {target.label} on {target.server}")
     cancel.check()
-    services.strategy.drop(target, sink=sink)
-    services.strategy.provision(target, sink=sink)
+    strategy.drop(target, sink=sink)
+    strategy.provision(target, sink=sink)
     cancel.check()
     tool = services.migration_tool(worktree.path)
-    sink.step(f"Migrating {target.name}")
-    tool.apply(target.url, context=services.apply_context(worktree), sink=sink, cancel=cancel)
-    sink.step(f"{target.name} is reset")
+    sink.step(f"Migrating {target.label}")
+    tool.apply(
+        target.connect_url, context=services.apply_context(worktree), sink=sink, cancel=cancel
+    )
+    sink.step(f"{target.label} is reset")

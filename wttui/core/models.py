@@ -70,15 +70,39 @@ class DbTarget:
     """Where a worktree's database lives, as planned by its isolation strategy."""
 
     strategy: str
-    """`database` (one per worktree), later `container`, `schema`, `shared`."""
+    """`database` (one per worktree), `schema` (one schema per worktree in one database),
+    `shared` (one database for several worktrees on purpose)."""
     name: str
     """Database name, already sanitised and ≤ 63 bytes."""
     url: str
-    """Full connection URL, with password. Never print it: use `masked_url`."""
+    """The URL the worktree's app gets (in `.env`), with password. Never print it: use
+    `masked_url`. For the schema strategy it ends in `?schema=NAME` (Prisma's form)."""
     masked_url: str
     """The URL with its password replaced by `***`, safe to show and log."""
     server: str
     """Human label of the server (`embedded 127.0.0.1:5433`, `db.internal:5432`)."""
+    schema: str | None = None
+    """The worktree's schema (schema strategy only)."""
+    conninfo: str = ""
+    """What wttui itself connects with (the schema strategy sets `search_path` here, as a
+    libpq option, since libpq rejects `?schema=`). Empty: same as `url`."""
+    shared: bool = False
+    """Several worktrees use this database on purpose: it is never dropped or reset from one
+    worktree's action."""
+
+    @property
+    def connect_url(self) -> str:
+        return self.conninfo or self.url
+
+    @property
+    def key(self) -> tuple[str, str | None]:
+        """What two worktrees must share to share data: the database and the schema."""
+        return (self.name, self.schema)
+
+    @property
+    def label(self) -> str:
+        """`db` or `db.schema`, as panes and messages name it."""
+        return f"{self.name}.{self.schema}" if self.schema else self.name
 
 
 class MigrationState(enum.Enum):

@@ -7,7 +7,7 @@ A password never reaches a screen or a log: everything shown goes through `mask_
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit, urlunsplit
 
 MASK = "***"
 _URL_PASSWORD = re.compile(r"(postgres(?:ql)?://[^:/@\s]*:)([^@\s]*)(@)")
@@ -33,6 +33,13 @@ def with_database(url: str, dbname: str) -> str:
     return urlunsplit(parts._replace(path="/" + quote(dbname, safe="")))
 
 
+def with_query(url: str, **params: str) -> str:
+    """`url` with query parameters set (others kept): `?schema=…`, `?options=…`."""
+    parts = urlsplit(url)
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()} | params
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 def mask_url(url: str) -> str:
     """`url` with the password replaced by `***` (unchanged when it has none)."""
     return _URL_PASSWORD.sub(rf"\g<1>{MASK}\g<3>", url)
@@ -55,7 +62,8 @@ def server_label(url: str) -> str:
 
 
 def url_parts(url: str) -> dict[str, str]:
-    """Decoded `host`, `port`, `user`, `password`, `database` of a URL ('' where absent).
+    """Decoded `host`, `port`, `user`, `password`, `database`, `schema` (`?schema=`, Prisma's
+    form) of a URL ('' where absent).
 
     A malformed URL (a bad port) gives empty parts rather than an error: env files hold
     whatever users typed.
@@ -64,13 +72,14 @@ def url_parts(url: str) -> dict[str, str]:
     try:
         port = str(parts.port or 5432)
     except ValueError:
-        return dict.fromkeys(("host", "port", "user", "password", "database"), "")
+        return dict.fromkeys(("host", "port", "user", "password", "database", "schema"), "")
     return {
         "host": parts.hostname or "",
         "port": port,
         "user": unquote(parts.username or ""),
         "password": unquote(parts.password or ""),
         "database": unquote(parts.path.lstrip("/")),
+        "schema": parse_qs(parts.query).get("schema", [""])[0],
     }
 
 

@@ -1,29 +1,36 @@
-"""The `database` strategy: each worktree gets its own database on one server.
+"""The `database` and `shared` strategies: databases on one server.
 
-`plan` maps a worktree label to its database name (F1) and URL without touching the server;
-`provision` creates the database (optionally from a template) or adopts an existing one;
-`drop` removes it. The other strategies (container, schema, shared) will sit beside this module
-with the same three verbs.
+`database` gives each worktree its own database (name template with `{worktree}`); `shared`
+points several worktrees at one database on purpose (template without it) and refuses to drop
+it. `plan` maps a worktree label to its database name (F1) and URL without touching the server;
+`provision` creates the database (optionally from a template) or adopts an existing one.
 """
 
 from __future__ import annotations
 
 from wttui.core.logsink import LogSink
-from wttui.core.models import DbTarget
+from wttui.core.models import DatabaseInfo, DbTarget
 from wttui.core.naming import database_name
 from wttui.core.urls import mask_url, with_database
 from wttui.errors import AdoptableDatabase
+from wttui.strategies.base import TargetKey, refuse_shared
 from wttui.strategies.server import Server
-
-NAME = "database"
 
 
 class DatabaseStrategy:
-    """Plans and provisions one database per worktree."""
+    """Plans and provisions a database per worktree, or one shared database (`shared=True`)."""
 
-    name = NAME
-
-    def __init__(self, server: Server, *, project: str, template: str, source_db: str = "") -> None:
+    def __init__(
+        self,
+        server: Server,
+        *,
+        project: str,
+        template: str,
+        source_db: str = "",
+        shared: bool = False,
+    ) -> None:
+        self.name = "shared" if shared else "database"
+        self.shared = shared
         self.server = server
         self.project = project
         self.template = template
@@ -39,8 +46,19 @@ class DatabaseStrategy:
         name = self.database_for(label)
         url = with_database(self.server.admin_url(), name)
         return DbTarget(
-            strategy=NAME, name=name, url=url, masked_url=mask_url(url), server=self.server.label
+            strategy=self.name,
+            name=name,
+            url=url,
+            masked_url=mask_url(url),
+            server=self.server.label,
+            shared=self.shared,
         )
+
+    def inventory(self) -> dict[TargetKey, DatabaseInfo]:
+        return {(info.name, None): info for info in self.server.provider().list_databases()}
+
+    def info(self, target: DbTarget) -> DatabaseInfo | None:
+        return self.server.provider().get_database(target.name)
 
     def provision(
         self, target: DbTarget, *, sink: LogSink, adopt: bool = False, owned: bool = False
@@ -58,7 +76,7 @@ class DatabaseStrategy:
         """
         provider = self.server.provider()
         if provider.database_exists(target.name):
-            if not (adopt or owned):
+            if not (adopt or owned or target.shared):
                 raise AdoptableDatabase(
                     f"Database {target.name} already exists on {target.server} "
                     "and belongs to no worktree",
@@ -76,6 +94,7 @@ class DatabaseStrategy:
 
     def drop(self, target: DbTarget, *, sink: LogSink) -> bool:
         """Drop the target database, ending its sessions. Returns False when it was absent."""
+        refuse_shared(target, "drop")
         sink.step(f"Dropping database {target.name} on {target.server}")
         dropped = self.server.provider().drop_database(target.name, force=True)
         if not dropped:

@@ -106,7 +106,7 @@ class Flows:
             self.app.notify(f"{view.worktree.label} has no applied migration to roll back")
             return
         newest = max(applied, key=lambda m: int(m.version) if m.version.isdigit() else 0)
-        name = view.target.name if view.target else "its database"
+        name = view.target.label if view.target else "its database"
         ref = str(view.worktree.path)
 
         def answered(yes: bool | None) -> None:

@@ -48,7 +48,9 @@ def size(num_bytes: int | None) -> str:
 
 def db_cell(view: WorktreeView) -> str:
     if view.db_status is DbStatus.PRESENT:
-        return f"✓ {size(view.database.size_bytes if view.database else None)}"
+        # A shared database says so where the list is scanned, not only in the Database pane.
+        shared = " shared" if view.target and (view.target.shared or view.shared_with) else ""
+        return f"✓ {size(view.database.size_bytes if view.database else None)}{shared}"
     if view.db_status is DbStatus.MISSING:
         return "– none"
     return "? unknown"

@@ -9,6 +9,12 @@ from wttui.core.models import DbStatus, WorktreeView
 from wttui.core.urls import mask_url
 from wttui.ui import format as fmt
 
+_STRATEGIES = {
+    "database": "own database",
+    "schema": "own schema in a shared database",
+    "shared": "SHARED database (never dropped or reset from here)",
+}
+
 
 class DatabasePane(Static):
     """Key/value lines for one worktree's database (passwords always masked)."""
@@ -39,7 +45,8 @@ class DatabasePane(Static):
         if target is None:
             row("database", "unknown (server unreachable)", "yellow")
         else:
-            row("database", target.name)
+            row("database", target.label)
+            row("strategy", _STRATEGIES.get(target.strategy, target.strategy))
             if width >= 60:
                 row("server", target.server)
             if width >= 30:

@@ -76,19 +76,21 @@ class MigrationsPane(Vertical):
         detail.display = status is not None
         if status is None:
             return
-        text = Text(f"{status.version} {status.name}", style="bold")
-        if status.file is not None:
-            text.append(f"  {status.file.name}", style="dim")
+        # At most three short lines: what it is, who applied it, what is wrong with it.
+        name = status.file.name if status.file else f"{status.version}_{status.name}"
+        text = Text(name, style="bold")
         if status.applied_at is not None:
             text.append(f"\napplied {fmt.age(status.applied_at)} ago")
             if status.applied_by:
                 text.append(f" by {status.applied_by}")
-        if status.state is MigrationState.MODIFIED:
-            text.append("\nthe file changed after it was applied (checksum differs)")
-        if status.state is MigrationState.APPLIED_ELSEWHERE:
-            text.append("\nin the database, not in this worktree's folder")
-        if status.error:
-            text.append(f"\n{status.error}", style=fmt.STATE_STYLES[MigrationState.FAILED])
+        problem = {
+            MigrationState.MODIFIED: "changed after it was applied (checksum differs)",
+            MigrationState.APPLIED_ELSEWHERE: "in the database, not in this worktree's folder",
+        }.get(status.state, status.error)
+        if problem and problem.startswith(f"{name}:"):
+            problem = "line " + problem.removeprefix(f"{name}:")  # the name is on line one
+        if problem:
+            text.append(f"\n{problem}", style=fmt.STATE_STYLES[status.state])
         detail.update(text)
 
 

@@ -84,7 +84,7 @@ class CreateScreen(ModalScreen[CreateRequest | None]):
         self.query_one("#plan", Static).update(
             f"worktree  {plan.path}\n"
             f"branch    {plan.branch} ({kind})\n"
-            f"database  {plan.target.name} on {plan.target.server}\n"
+            f"database  {plan.target.label} on {plan.target.server}\n"
             f"url       {plan.target.masked_url}\n"
             f"env file  {plan.env_file}"
         )

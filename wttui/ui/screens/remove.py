@@ -33,7 +33,7 @@ class RemoveScreen(ModalScreen[RemoveRequest | None]):
         """The name to type, or None when nothing is dropped."""
         keep = self.is_mounted and self.query_one("#keep", Checkbox).value
         if self.plan.will_drop and self.plan.target is not None and not keep:
-            return self.plan.target.name
+            return self.plan.target.label
         return None
 
     def _body(self) -> str:
@@ -45,10 +45,10 @@ class RemoveScreen(ModalScreen[RemoveRequest | None]):
             lines.append("database  none to drop")
         elif plan.shared_with:
             lines.append(
-                f"database  {target.name} is KEPT: also used by {', '.join(plan.shared_with)}"
+                f"database  {target.label} is KEPT: also used by {', '.join(plan.shared_with)}"
             )
         else:
-            lines.append(f"database  {target.name} on {target.server} will be DROPPED")
+            lines.append(f"database  {target.label} on {target.server} will be DROPPED")
             if plan.sessions:
                 lines.append(f"          {plan.sessions} open session(s) — tick force to end them")
         if worktree.dirty:

@@ -1,0 +1,128 @@
+"""The schema and shared strategies, and per-worktree overrides, on the real server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.repo_factory import git, make_repo
+from wttui import actions
+from wttui.core.logsink import CancelToken, ListSink
+from wttui.errors import Refused
+from wttui.providers.envfile import read_env
+from wttui.providers.postgres import PostgresProvider
+from wttui.services import Services
+
+
+@pytest.fixture
+def make(
+    tmp_path: Path, pg: PostgresProvider, pg_admin_url: str
+) -> Iterator[Callable[[str], Services]]:
+    """`make(config)`: a repository whose `[database]` table ends with `config`; its databases
+    are dropped afterwards."""
+    roots: list[Path] = []
+
+    def build(extra_config: str) -> Services:
+        root = make_repo(tmp_path / f"r{len(roots)}", pg_admin_url, extra_config=extra_config)
+        roots.append(root)
+        return Services.from_path(root)
+
+    yield build
+    for root in roots:
+        for info in pg.list_databases():
+            if info.name == root.name or info.name.startswith(root.name + "_"):
+                pg.drop_database(info.name, force=True)
+
+
+def create(services: Services, branch: str) -> None:
+    actions.create(services, branch, sink=ListSink(), cancel=CancelToken())
+
+
+def tables_by_schema(url: str) -> dict[str, set[str]]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT schemaname, tablename FROM pg_tables "
+            "WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+        ).fetchall()
+    found: dict[str, set[str]] = {}
+    for schema, table in rows:
+        found.setdefault(schema, set()).add(table)
+    return found
+
+
+def test_schema_per_worktree_end_to_end(make: Callable[[str], Services]) -> None:
+    services = make('strategy = "schema"\n[env.keys]\nDB_SCHEMA = "{schema}"\n')
+    create(services, "feat/a")
+    create(services, "feat/b")
+    a, b = services.view("feat/a"), services.view("feat/b")
+    assert a.target is not None
+    assert b.target is not None
+    assert a.target.name == b.target.name == services.project  # one database …
+    assert (a.target.schema, b.target.schema) == ("feat_a", "feat_b")  # … a schema each
+    assert a.shared_with == ()  # own schemas are not sharing
+    assert a.counts.applied == 2
+
+    env = read_env(a.worktree.path / ".env")
+    assert env["DATABASE_URL"].endswith(f"/{services.project}?schema=feat_a")
+    assert env["DB_SCHEMA"] == "feat_a"
+    tables = tables_by_schema(a.target.connect_url)
+    assert {"users", "orders", "wttui_schema_migrations"} <= tables["feat_a"]
+    assert {"users", "orders"} <= tables["feat_b"]
+    assert "users" not in tables.get("public", set())
+
+    (a.worktree.path / "migrations/003_flag.sql").write_text(
+        "ALTER TABLE users ADD COLUMN flag bool;\n"
+    )
+    assert actions.migrate(services, "feat/a", sink=ListSink(), cancel=CancelToken()) == 1
+    assert services.view("feat/b").counts.pending == 0  # feat/b has no 003 and never saw it
+
+    sink = ListSink()
+    actions.remove(services, "feat/a", force=True, sink=sink, cancel=CancelToken())
+    assert "CASCADE" in sink.text
+    tables = tables_by_schema(b.target.connect_url)
+    assert "feat_a" not in tables
+    assert {"users", "orders"} <= tables["feat_b"]
+
+
+def test_shared_database_guard_rails(make: Callable[[str], Services], tmp_path: Path) -> None:
+    services = make('strategy = "shared"\n')
+    create(services, "epic3")
+    create(services, "epic5")
+    view = services.view("epic3")
+    assert view.target is not None
+    assert view.target.name == services.project
+    assert view.target.shared
+    assert set(view.shared_with) == {"main", "epic5"}
+
+    # A worktree made with plain git shows against the shared database, already there.
+    git(services.root, "worktree", "add", "-q", "-b", "outside", str(tmp_path / "outside"))
+    outside = services.view("outside")
+    assert outside.target is not None
+    assert outside.target.name == services.project
+    assert outside.database is not None
+
+    with pytest.raises(Refused, match="never resets a shared database"):
+        actions.reset(services, "epic3", sink=ListSink(), cancel=CancelToken())
+    plan = services.plan_remove("epic3")
+    assert not plan.will_drop
+    sink = ListSink()
+    actions.remove(services, "epic3", sink=sink, cancel=CancelToken())
+    assert "Keeping shared database" in sink.text
+    assert services.server.provider().database_exists(services.project)
+    assert services.view("epic5").counts.applied == 2
+
+
+def test_one_worktree_can_use_another_strategy(make: Callable[[str], Services]) -> None:
+    services = make('[worktrees."hotfix/login"]\nstrategy = "shared"\n')
+    create(services, "feat/own")
+    create(services, "hotfix/login")
+    own, hotfix = services.view("feat/own"), services.view("hotfix/login")
+    assert own.target is not None
+    assert hotfix.target is not None
+    assert (own.target.strategy, own.target.name) == ("database", f"{services.project}_feat_own")
+    assert (hotfix.target.strategy, hotfix.target.name) == ("shared", services.project)
+    with pytest.raises(Refused):
+        actions.reset(services, "hotfix/login", sink=ListSink(), cancel=CancelToken())

@@ -1,0 +1,62 @@
+"""What every isolation strategy offers, so services and actions never ask which one it is.
+
+A strategy turns a worktree label into a `DbTarget` (`plan`, no I/O but starting the embedded
+server), reports what exists (`inventory`, one round trip for a whole refresh; `info` for one
+target), makes it (`provision`) and removes it (`drop`).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from wttui.core.logsink import LogSink
+from wttui.core.models import DatabaseInfo, DbTarget
+
+TargetKey = tuple[str, str | None]
+"""`DbTarget.key`: database name and schema."""
+
+
+class Strategy(Protocol):
+    name: str
+
+    def plan(self, label: str) -> DbTarget: ...
+
+    def inventory(self) -> dict[TargetKey, DatabaseInfo]:
+        """Everything this strategy could hand out that exists now, with sizes."""
+        ...
+
+    def info(self, target: DbTarget) -> DatabaseInfo | None:
+        """The target as it exists now, or None."""
+        ...
+
+    def provision(
+        self, target: DbTarget, *, sink: LogSink, adopt: bool = False, owned: bool = False
+    ) -> bool:
+        """Make sure the target exists; True when it was created now.
+
+        Raises:
+            AdoptableDatabase: it exists, belongs to no worktree, and neither `adopt` nor
+                `owned` is set (never for a shared target: sharing it is the point).
+        """
+        ...
+
+    def drop(self, target: DbTarget, *, sink: LogSink) -> bool:
+        """Remove the target; False when it was already gone.
+
+        Raises:
+            Refused: the target is shared.
+        """
+        ...
+
+
+def refuse_shared(target: DbTarget, what: str) -> None:
+    """The one guard every destructive path goes through (DESIGN's safety rules, F35)."""
+    from wttui.errors import Refused
+
+    if target.shared:
+        raise Refused(
+            f"{target.label} is shared by several worktrees; wttui never {what}s a shared "
+            "database from one worktree's action",
+            hint='give this worktree its own database ([worktrees."BRANCH"] strategy = '
+            '"database") and work there',
+        )

@@ -1,0 +1,92 @@
+"""The `schema` strategy: one database for the project, a schema per worktree in it.
+
+The worktree's app gets `postgresql://…/db?schema=NAME` (Prisma's form; the schema also goes to
+any `[env.keys]` that use `{schema}`), while wttui itself connects with libpq's
+`options=-csearch_path=NAME`, so migrations land in the worktree's schema. Dropping is
+`DROP SCHEMA … CASCADE`, only ever after the typed confirmation the app and CLI ask for.
+"""
+
+from __future__ import annotations
+
+from wttui.core.logsink import LogSink
+from wttui.core.models import DatabaseInfo, DbTarget
+from wttui.core.naming import database_name
+from wttui.core.urls import mask_url, with_database, with_query
+from wttui.errors import AdoptableDatabase
+from wttui.providers.pg_schemas import SchemaProvider
+from wttui.strategies.base import TargetKey, refuse_shared
+from wttui.strategies.server import Server
+
+
+class SchemaStrategy:
+    """Plans and provisions a schema per worktree in the project's one database."""
+
+    name = "schema"
+
+    def __init__(self, server: Server, *, project: str, template: str, schema: str) -> None:
+        self.server = server
+        self.project = project
+        self.database = database_name(template, project=project, label="")
+        self.schema_template = schema
+
+    def _schemas(self) -> SchemaProvider:
+        return SchemaProvider(self.server.provider(), self.database)
+
+    def plan(self, label: str) -> DbTarget:
+        schema = database_name(self.schema_template, project=self.project, label=label)
+        base = with_database(self.server.admin_url(), self.database)
+        url = with_query(base, schema=schema)
+        return DbTarget(
+            strategy=self.name,
+            name=self.database,
+            url=url,
+            masked_url=mask_url(url),
+            server=self.server.label,
+            schema=schema,
+            conninfo=with_query(base, options=f"-csearch_path={schema}"),
+        )
+
+    def inventory(self) -> dict[TargetKey, DatabaseInfo]:
+        provider = self.server.provider()
+        if not provider.database_exists(self.database):
+            return {}
+        return {
+            (self.database, schema): DatabaseInfo(f"{self.database}.{schema}", size)
+            for schema, size in self._schemas().sizes().items()
+        }
+
+    def info(self, target: DbTarget) -> DatabaseInfo | None:
+        if target.schema is None or not self.server.provider().database_exists(self.database):
+            return None
+        return self._schemas().info(target.schema)
+
+    def provision(
+        self, target: DbTarget, *, sink: LogSink, adopt: bool = False, owned: bool = False
+    ) -> bool:
+        assert target.schema is not None
+        provider = self.server.provider()
+        if not provider.database_exists(self.database):
+            sink.step(f"Creating database {self.database} on {target.server} (one for all schemas)")
+            provider.create_database(self.database)
+        if self._schemas().info(target.schema) is not None:
+            if not (adopt or owned):
+                raise AdoptableDatabase(
+                    f"Schema {target.label} already exists on {target.server} "
+                    "and belongs to no worktree",
+                    database=target.label,
+                    hint="adopt it (--adopt) to use it for this worktree, or drop it first",
+                )
+            sink.line(f"Schema {target.label} already exists: using it")
+            return False
+        sink.step(f"Creating schema {target.label}")
+        self._schemas().create(target.schema)
+        return True
+
+    def drop(self, target: DbTarget, *, sink: LogSink) -> bool:
+        refuse_shared(target, "drop")
+        assert target.schema is not None
+        sink.step(f"Dropping schema {target.label} and everything in it (CASCADE)")
+        dropped = self._schemas().drop(target.schema)
+        if not dropped:
+            sink.line(f"Schema {target.label} was already gone")
+        return dropped
