@@ -122,6 +122,18 @@ def cmd_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_exec(args: argparse.Namespace) -> int:
+    from wttui.actions.run import run_command
+
+    services = _services(args)
+    argv = args.command[1:] if args.command[:1] == ["--"] else args.command
+    return _run(
+        lambda cancel: run_command(
+            services, args.branch, argv, sink=PrintSink(), cancel=cancel, capture=False
+        )
+    )
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from wttui import actions
 
@@ -267,6 +279,14 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument(
         "--force", action="store_true", help="discard uncommitted changes, end open sessions"
     )
+
+    run = add(
+        "exec",
+        cmd_exec,
+        "run a command in a worktree with its DATABASE_URL (guarded on shared databases)",
+    )
+    run.add_argument("branch", help="worktree branch, path or directory")
+    run.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND [ARGS…]")
 
     server = add("server", cmd_server, "the embedded PostgreSQL server")
     server.add_argument("action", choices=("status", "start", "stop"), nargs="?", default="status")
