@@ -122,6 +122,16 @@ def cmd_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_container(args: argparse.Namespace) -> int:
+    from wttui.actions import containers
+
+    services = _services(args)
+    verb = {"start": containers.start, "stop": containers.stop, "logs": containers.logs}
+    action = verb[args.verb]
+    _run(lambda cancel: action(services, _ref(args), sink=PrintSink(), cancel=cancel))
+    return 0
+
+
 def cmd_exec(args: argparse.Namespace) -> int:
     from wttui.actions.run import run_command
 
@@ -287,6 +297,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("branch", help="worktree branch, path or directory")
     run.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND [ARGS…]")
+
+    for name, text in (
+        ("start", "start a worktree's container (container strategy)"),
+        ("stop", "stop a worktree's container"),
+        ("logs", "print the last lines of a worktree's container log"),
+    ):
+        verb = add(name, cmd_container, text)
+        verb.add_argument("branch", nargs="?", help="worktree branch, path or directory")
+        verb.set_defaults(verb=name)
 
     server = add("server", cmd_server, "the embedded PostgreSQL server")
     server.add_argument("action", choices=("status", "start", "stop"), nargs="?", default="status")

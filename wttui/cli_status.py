@@ -31,7 +31,13 @@ def view_json(view: WorktreeView) -> dict[str, Any]:
             "shared": target.shared if target else False,
             "server": target.server if target else None,
             "url": target.masked_url if target else None,
-            "exists": {DbStatus.PRESENT: True, DbStatus.MISSING: False}.get(view.db_status),
+            "exists": {
+                DbStatus.PRESENT: True,
+                DbStatus.STOPPED: True,
+                DbStatus.MISSING: False,
+            }.get(view.db_status),
+            "container": target.container if target else None,
+            "state": view.database.state if view.database else None,
             "size_bytes": view.database.size_bytes if view.database else None,
             "connections": view.database.connections if view.database else None,
             "shared_with": list(view.shared_with),
@@ -61,6 +67,8 @@ def _db_cell(view: WorktreeView) -> str:
     if view.db_status is DbStatus.PRESENT and view.database is not None:
         size = humanize.naturalsize(view.database.size_bytes or 0, binary=True)
         return f"{view.target.name} ({size})"
+    if view.db_status is DbStatus.STOPPED:
+        return f"{view.target.label} (stopped)"
     if view.db_status is DbStatus.MISSING:
         return f"{view.target.name} (missing)"
     return f"{view.target.name} (unreachable)"

@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from wttui.core.naming import check_template
+from wttui.core.ports import port_range
 from wttui.errors import ConfigError, InvalidInput
 
 CONFIG_FILE = ".wttui.toml"
-STRATEGIES = ("database", "schema", "shared")
-"""Isolation strategies this version implements (the container strategy comes later)."""
+STRATEGIES = ("database", "schema", "shared", "container")
+"""Isolation strategies: a database, a schema or a Docker container per worktree, or shared."""
 PER_WORKTREE_NAME = "{project}_{worktree}"
 ONE_DATABASE_NAME = "{project}"
 DEFAULT_REFUSED_COMMANDS = (
@@ -108,6 +109,22 @@ class EnvConfig:
 
 
 @dataclass(frozen=True)
+class ContainerConfig:
+    """`[container]`: the container strategy's PostgreSQL containers."""
+
+    image: str = "postgres:16"
+    """Image to run; it must be on the engine already (wttui never pulls)."""
+    user: str = "postgres"
+    """POSTGRES_USER."""
+    password: str = ""
+    """POSTGRES_PASSWORD; empty: a random one per container, kept on the container."""
+    ports: str = "5433-5532"
+    """Host ports to publish on 127.0.0.1; each worktree prefers a stable one in the range."""
+    ready_timeout: int = 60
+    """Seconds to wait for a new container to accept connections."""
+
+
+@dataclass(frozen=True)
 class WorktreeConfig:
     """`[worktrees."feat/x"]`: settings for one branch's worktree."""
 
@@ -121,6 +138,7 @@ class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     migrations: MigrationsConfig = field(default_factory=MigrationsConfig)
     env: EnvConfig = field(default_factory=EnvConfig)
+    container: ContainerConfig = field(default_factory=ContainerConfig)
     worktrees: Mapping[str, WorktreeConfig] = field(default_factory=dict)
     """Per-branch overrides, keyed by branch name."""
     source: Path | None = None
@@ -146,8 +164,10 @@ _SECTIONS: dict[str, type] = {
     "database": DatabaseConfig,
     "migrations": MigrationsConfig,
     "env": EnvConfig,
+    "container": ContainerConfig,
 }
 _LISTS = frozenset({"refuse"})
+_INTS = frozenset({"ready_timeout"})
 _ENV_KEY_FIELDS = frozenset(
     {
         "url",
@@ -189,6 +209,10 @@ def _section(source: Path | None, name: str, raw: object) -> Any:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise _fail(source, dotted, "must be a list of strings")
             values[key] = tuple(value)
+        elif key in _INTS:
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise _fail(source, dotted, "must be a positive whole number")
+            values[key] = value
         elif not isinstance(value, str):
             raise _fail(source, dotted, f"must be a string, not {type(value).__name__}")
         else:
@@ -215,10 +239,6 @@ def _worktrees(source: Path | None, raw: object) -> dict[str, WorktreeConfig]:
 
 
 def _check_strategy(src: Path | None, key: str, strategy: str) -> None:
-    if strategy == "container":
-        raise _fail(
-            src, key, "'container' is not supported yet (supported: database, schema, shared)"
-        )
     if strategy not in STRATEGIES:
         raise _fail(src, key, f"{strategy!r} is not supported (supported: {', '.join(STRATEGIES)})")
 
@@ -265,6 +285,10 @@ def _validate(config: Config) -> None:
     except InvalidInput as exc:
         raise _fail(src, "database.name", exc.message) from None
     _check_name(src, config.database)
+    try:
+        port_range(config.container.ports)
+    except InvalidInput as exc:
+        raise _fail(src, "container.ports", exc.message) from None
     url = config.database.url
     if url and not url.startswith(("postgresql://", "postgres://")):
         raise _fail(src, "database.url", "must start with postgresql://")

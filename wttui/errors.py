@@ -56,6 +56,12 @@ class DatabaseInUse(DatabaseError):
     """A database has open sessions and the action needs it idle."""
 
 
+class DockerUnavailable(WttuiError):
+    """The Docker engine cannot be reached, or refused an operation."""
+
+    exit_code = 3
+
+
 class ServerSetupError(WttuiError):
     """The embedded PostgreSQL cluster cannot be initialised or started."""
 

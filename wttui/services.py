@@ -63,7 +63,17 @@ class Services:
             database = self.config.database
             template = database.name_for(name)
             made: Strategy
-            if name == "schema":
+            if name == "container":
+                from wttui.providers.docker_engine import DockerProvider
+                from wttui.strategies.container import ContainerStrategy
+
+                made = ContainerStrategy(
+                    DockerProvider(),
+                    project=self.project,
+                    template=template,
+                    config=self.config.container,
+                )
+            elif name == "schema":
                 made = SchemaStrategy(
                     self.server, project=self.project, template=template, schema=database.schema
                 )
@@ -125,6 +135,9 @@ class Services:
     def env_values(self, target: DbTarget, worktree_label: str) -> dict[str, str]:
         """Every env key wttui manages for a worktree, rendered."""
         values = {self.config.env.url_key: target.url}
+        if target.container:  # the seed recipe's keys for a container per worktree
+            values["DB_PORT"] = url_parts(target.url)["port"]
+            values["COMPOSE_PROJECT_NAME"] = target.container
         fields = {
             **url_parts(target.url),
             "url": target.url,
@@ -192,8 +205,8 @@ class Services:
         prefix = head.split("{branch}")[0].format(project=sanitize(self.project))
         orphans = tuple(
             info
-            for key, info in sorted(databases.items(), key=lambda item: item[0][0])
-            if key[1] is None and key[0].startswith(prefix) and key not in used
+            for key, info in sorted(databases.items(), key=lambda item: item[0][1])
+            if key[0] == "" and key[2] is None and key[1].startswith(prefix) and key not in used
         )
         return RepoSnapshot(
             root=self.root,
@@ -225,6 +238,8 @@ class Services:
         info = databases.get(target.key)
         if info is None:
             return WorktreeView(worktree, target, DbStatus.MISSING, env=env)
+        if info.state is not None and info.state != "running":  # a stopped container
+            return WorktreeView(worktree, target, DbStatus.STOPPED, info, env=env)
         errors: tuple[str, ...] = ()
         migrations: tuple[MigrationStatus, ...] = ()
         if not worktree.prunable:

@@ -58,7 +58,9 @@ def test_env_keys_are_read(tmp_path: Path) -> None:
             "database.name",
             "must not contain {worktree}",
         ),
-        ("[database]\nstrategy = 'container'\n", "database.strategy", "not supported yet"),
+        ("[container]\nports = '80-90'\n", "container.ports", "within 1024-65535"),
+        ("[container]\nports = '5433'\n", "container.ports", "is not LOW-HIGH"),
+        ("[container]\nready_timeout = 0\n", "container.ready_timeout", "positive whole number"),
         ("[database]\nschema = 'fixed'\n", "database.schema", "must contain {worktree}"),
         ("[database]\nrefuse = 'dropdb'\n", "database.refuse", "list of strings"),
         (

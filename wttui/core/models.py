@@ -54,6 +54,8 @@ class DatabaseInfo:
     connections: int = 0
     owner: str | None = None
     is_template: bool = False
+    state: str | None = None
+    """For a container's database: the container's state (`running`, `exited`, …)."""
 
 
 class DbStatus(enum.Enum):
@@ -63,6 +65,8 @@ class DbStatus(enum.Enum):
     MISSING = "missing"
     UNREACHABLE = "unreachable"
     """The server could not be reached, so presence is unknown."""
+    STOPPED = "stopped"
+    """Its container exists but is not running (container strategy)."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,10 @@ class DbTarget:
     conninfo: str = ""
     """What wttui itself connects with (the schema strategy sets `search_path` here, as a
     libpq option, since libpq rejects `?schema=`). Empty: same as `url`."""
+    container: str | None = None
+    """The worktree's Docker container (container strategy only)."""
+    worktree: str = ""
+    """The label of the worktree it was planned for."""
     shared: bool = False
     """Several worktrees use this database on purpose: it is never dropped or reset from one
     worktree's action."""
@@ -95,13 +103,15 @@ class DbTarget:
         return self.conninfo or self.url
 
     @property
-    def key(self) -> tuple[str, str | None]:
-        """What two worktrees must share to share data: the database and the schema."""
-        return (self.name, self.schema)
+    def key(self) -> tuple[str, str, str | None]:
+        """What two worktrees must share to share data: container, database and schema."""
+        return (self.container or "", self.name, self.schema)
 
     @property
     def label(self) -> str:
-        """`db` or `db.schema`, as panes and messages name it."""
+        """`db`, `db.schema` or `container/db`, as panes and messages name it."""
+        if self.container:
+            return f"{self.container}/{self.name}"
         return f"{self.name}.{self.schema}" if self.schema else self.name
 
 

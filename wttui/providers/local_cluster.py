@@ -22,7 +22,6 @@ import os
 import pwd
 import secrets
 import shutil
-import socket
 import stat
 import subprocess
 import time
@@ -32,6 +31,7 @@ from pathlib import Path
 
 from wttui.core.urls import build_url, mask_url
 from wttui.errors import ServerSetupError
+from wttui.providers.host_ports import free_port, port_is_free
 
 SUPERUSER = "postgres"
 START_TIMEOUT = 60
@@ -83,24 +83,6 @@ def find_bin_dir(bin_dir: Path | None = None) -> Path:
     raise ServerSetupError(
         "No PostgreSQL server binaries found (initdb, pg_ctl)", hint=_INSTALL_HINT
     )
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _port_is_free(port: int) -> bool:
-    """True when PostgreSQL could listen on `port`: like the server, bind with SO_REUSEADDR,
-    so connections of a just-stopped server in TIME_WAIT don't count as taking the port."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def _world_traversable(path: Path) -> bool:
@@ -333,8 +315,8 @@ class LocalCluster:
                 return
             state = self._state()
             port = int(str(state.get("port", 0)))
-            if not port or not _port_is_free(port):
-                port = _free_port()
+            if not port or not port_is_free(port):
+                port = free_port()
             bin_dir = self._recorded_bin_dir()
             (self.pgdata / "postmaster.pid").unlink(missing_ok=True)  # stale after a crash
             try:

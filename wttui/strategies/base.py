@@ -12,8 +12,8 @@ from typing import Protocol
 from wttui.core.logsink import LogSink
 from wttui.core.models import DatabaseInfo, DbTarget
 
-TargetKey = tuple[str, str | None]
-"""`DbTarget.key`: database name and schema."""
+TargetKey = tuple[str, str, str | None]
+"""`DbTarget.key`: container ('' for none), database name and schema."""
 
 
 class Strategy(Protocol):

@@ -55,7 +55,7 @@ class DatabaseStrategy:
         )
 
     def inventory(self) -> dict[TargetKey, DatabaseInfo]:
-        return {(info.name, None): info for info in self.server.provider().list_databases()}
+        return {("", info.name, None): info for info in self.server.provider().list_databases()}
 
     def info(self, target: DbTarget) -> DatabaseInfo | None:
         return self.server.provider().get_database(target.name)

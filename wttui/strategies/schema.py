@@ -51,7 +51,7 @@ class SchemaStrategy:
         if not provider.database_exists(self.database):
             return {}
         return {
-            (self.database, schema): DatabaseInfo(f"{self.database}.{schema}", size)
+            ("", self.database, schema): DatabaseInfo(f"{self.database}.{schema}", size)
             for schema, size in self._schemas().sizes().items()
         }
 

@@ -53,6 +53,8 @@ def db_cell(view: WorktreeView) -> str:
         return f"✓ {size(view.database.size_bytes if view.database else None)}{shared}"
     if view.db_status is DbStatus.MISSING:
         return "– none"
+    if view.db_status is DbStatus.STOPPED:
+        return "■ stopped"
     return "? unknown"
 
 

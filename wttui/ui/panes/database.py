@@ -13,6 +13,7 @@ _STRATEGIES = {
     "database": "own database",
     "schema": "own schema in a shared database",
     "shared": "SHARED database (never dropped or reset from here)",
+    "container": "own Docker container",
 }
 
 
@@ -55,6 +56,7 @@ class DatabasePane(Static):
             DbStatus.PRESENT: ("exists", "green"),
             DbStatus.MISSING: ("missing — c creates it", "yellow"),
             DbStatus.UNREACHABLE: ("unknown — server unreachable", "red"),
+            DbStatus.STOPPED: ("container stopped — s starts it", "yellow"),
         }[view.db_status]
         row("status", state[0], state[1])
         if view.database is not None:

@@ -1,0 +1,89 @@
+"""Fixtures for the container strategy: a real Docker engine and a locally built image.
+
+The image comes from `scripts/build-pg-image` (no registry is reachable); `scripts/test` builds
+it, and this builds it too when run directly. Each test's repository gets its own project name
+and port range, and its containers and volumes are removed afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_component
+from tests.repo_factory import make_repo
+from wttui.errors import DockerUnavailable
+from wttui.providers.docker_engine import LABEL_PROJECT, DockerProvider
+from wttui.services import Services
+
+ROOT = Path(__file__).resolve().parents[2]
+IMAGE = os.environ.get("WTTUI_TEST_IMAGE", "wttui-test-postgres:15")
+
+
+@pytest.fixture(scope="session")
+def docker() -> DockerProvider:
+    provider = DockerProvider()
+    try:
+        provider.client  # noqa: B018 - connects and pings
+    except DockerUnavailable as exc:
+        require_component("A Docker engine", f"{exc.message} (scripts/docker-engine starts one)")
+    return provider
+
+
+@pytest.fixture(scope="session")
+def image(docker: DockerProvider) -> str:
+    if not docker.image_exists(IMAGE):
+        built = subprocess.run(
+            [str(ROOT / "scripts/build-pg-image"), IMAGE], capture_output=True, text=True
+        )
+        if built.returncode:
+            require_component(f"The image {IMAGE}", built.stderr.strip()[-500:])
+    return IMAGE
+
+
+def remove_project(docker: DockerProvider, project: str) -> None:
+    client = docker.client
+    for container in client.containers.list(
+        all=True, filters={"label": f"{LABEL_PROJECT}={project}"}
+    ):
+        container.remove(force=True, v=True)
+    for container in client.containers.list(
+        all=True, filters={"label": "com.docker.compose.project"}
+    ):
+        if str(container.labels.get("com.docker.compose.project", "")).startswith(project):
+            container.remove(force=True, v=True)
+    for volume in client.volumes.list():
+        if volume.name.startswith(f"{project}_"):
+            volume.remove(force=True)
+
+
+@pytest.fixture
+def container_repo(
+    tmp_path: Path, pg_admin_url: str, docker: DockerProvider, image: str
+) -> Iterator[Callable[..., Services]]:
+    """`container_repo(**container_keys)`: a repository on the container strategy."""
+    projects: list[str] = []
+
+    def build(**keys: str | int) -> Services:
+        base = random.randrange(20000, 60000, 50)
+        settings = {"image": image, "ports": f"{base}-{base + 49}", "ready_timeout": 60, **keys}
+        lines = "".join(
+            f"{key} = {value!r}\n" if isinstance(value, str) else f"{key} = {value}\n"
+            for key, value in settings.items()
+        ).replace("'", '"')
+        root = make_repo(
+            tmp_path / f"r{len(projects)}",
+            pg_admin_url,
+            extra_config=f'strategy = "container"\n[container]\n{lines}',
+        )
+        projects.append(root.name)
+        return Services.from_path(root)
+
+    yield build
+    for project in projects:
+        remove_project(docker, project)

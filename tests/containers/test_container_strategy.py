@@ -1,0 +1,266 @@
+"""A PostgreSQL container per worktree, on a real Docker engine."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.containers.conftest import remove_project
+from tests.repo_factory import git, tables
+from wttui import actions
+from wttui.actions import containers
+from wttui.core.logsink import CancelToken, ListSink
+from wttui.core.models import DbStatus
+from wttui.core.ports import port_range, preferred_port
+from wttui.errors import DockerUnavailable, WttuiError
+from wttui.providers.docker_engine import DockerProvider
+from wttui.providers.envfile import read_env
+from wttui.providers.postgres import PostgresProvider
+from wttui.services import Services
+
+Factory = Callable[..., Services]
+
+
+def create(services: Services, branch: str) -> None:
+    actions.create(services, branch, sink=ListSink(), cancel=CancelToken())
+
+
+def test_create_stop_start_remove(container_repo: Factory, docker: DockerProvider) -> None:
+    services = container_repo()
+    create(services, "feat/box")
+    view = services.view("feat/box")
+    target = view.target
+    assert target is not None
+    assert target.container == f"{services.project}_feat_box"
+    assert view.db_status is DbStatus.PRESENT
+    assert view.counts.applied == 2
+    assert {"users", "orders"} <= tables(target.url)
+
+    info = docker.get(target.container)
+    assert info is not None
+    assert info.volume == f"{services.project}_feat_box_pgdata"
+    bindings = docker.client.containers.get(target.container).attrs["HostConfig"]["PortBindings"]
+    assert bindings["5432/tcp"] == [{"HostIp": "127.0.0.1", "HostPort": str(info.port)}]
+    labels = docker.client.containers.get(target.container).labels
+    assert labels["wttui.worktree"] == "feat/box"
+    assert labels["wttui.port"] == str(info.port)
+
+    env = read_env(view.worktree.path / ".env")
+    assert env["DB_PORT"] == str(info.port)
+    assert env["COMPOSE_PROJECT_NAME"] == target.container
+    assert env["DATABASE_URL"] == target.url
+
+    with psycopg.connect(target.url, autocommit=True) as conn:
+        conn.execute("INSERT INTO users (email) VALUES ('kept@example.com')")
+    containers.stop(services, "feat/box", sink=ListSink(), cancel=CancelToken())
+    assert services.view("feat/box").db_status is DbStatus.STOPPED
+    containers.start(services, "feat/box", sink=ListSink(), cancel=CancelToken())
+    again = services.view("feat/box")
+    assert again.target == target  # same port and URL after a restart
+    with psycopg.connect(target.url) as conn:
+        assert conn.execute("SELECT email FROM users").fetchall() == [("kept@example.com",)]
+
+    sink = ListSink()
+    actions.remove(services, "feat/box", sink=sink, cancel=CancelToken())
+    assert docker.get(target.container) is None
+    assert not [v for v in docker.client.volumes.list() if v.name == info.volume]
+
+
+def test_taken_port_moves_to_the_next_free_one(container_repo: Factory) -> None:
+    services = container_repo()
+    ports = port_range(services.config.container.ports)
+    preferred = preferred_port("feat/clash", ports)
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", preferred))
+        squatter.listen()
+        create(services, "feat/clash")
+        target = services.view("feat/clash").target
+    assert target is not None
+    port = int(target.url.rsplit(":", 1)[1].split("/")[0])
+    assert port != preferred
+    assert port in ports
+
+
+def test_two_worktrees_at_once(container_repo: Factory) -> None:
+    services = container_repo()
+    errors: list[BaseException] = []
+
+    def make(branch: str) -> None:
+        try:
+            create(services, branch)
+        except BaseException as exc:  # noqa: BLE001 - asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=make, args=(b,)) for b in ("feat/one", "feat/two")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert errors == []
+    one, two = services.view("feat/one"), services.view("feat/two")
+    assert one.target is not None
+    assert two.target is not None
+    assert one.target.url != two.target.url
+    assert one.counts.applied == two.counts.applied == 2
+
+
+def test_compose_made_container_is_recognised(
+    container_repo: Factory, docker: DockerProvider, image: str, tmp_path: Path
+) -> None:
+    services = container_repo()
+    compose_project = f"{services.project}_auth"
+    docker.client.containers.run(
+        image,
+        name=f"{compose_project}-db-1",
+        detach=True,
+        environment={"POSTGRES_PASSWORD": "pw", "POSTGRES_DB": "app"},
+        labels={"com.docker.compose.project": compose_project},
+        ports={"5432/tcp": ("127.0.0.1", None)},
+    )
+    git(services.root, "worktree", "add", "-q", "-b", "auth", str(tmp_path / "auth"))
+    target = services.view("auth").target
+    assert target is not None
+    assert target.container == f"{compose_project}-db-1"
+    assert target.name == "app"
+    wait_until_ready(target.url)  # as compose would have it, up before anyone migrates
+    actions.migrate(services, "auth", sink=ListSink(), cancel=CancelToken())
+    assert services.view("auth").counts.applied == 2  # migrated into the compose container
+    assert [c.name for c in docker.containers(services.project)] == [f"{compose_project}-db-1"]
+
+
+class EngineProxy:
+    """A unix socket that forwards to the real Docker engine until `cut()`: the engine going
+    away in the middle of an action, for real, without stopping it for the other tests."""
+
+    def __init__(self, path: Path, engine: str = "/var/run/docker.sock") -> None:
+        self.path, self.engine = path, engine
+        self.listener = socket.socket(socket.AF_UNIX)
+        self.listener.bind(str(path))
+        self.listener.listen()
+        self.open: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.socket(socket.AF_UNIX)
+            upstream.connect(self.engine)
+            self.open += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        self.listener.close()
+        for end in self.open:
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+            end.close()
+
+
+class CutAt(ListSink):
+    """Narration that cuts the engine off when the action reaches a given step."""
+
+    def __init__(self, proxy: EngineProxy, step: str) -> None:
+        super().__init__()
+        self.proxy, self.at = proxy, step
+
+    def step(self, text: str) -> None:
+        super().step(text)
+        if text.startswith(self.at):
+            self.proxy.cut()
+
+
+def test_docker_gone_mid_create_then_rerun_finishes(
+    container_repo: Factory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    services = container_repo()
+    proxy = EngineProxy(tmp_path / "engine.sock")
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{proxy.path}")
+    cut = CutAt(proxy, "Adding worktree")
+    with pytest.raises(DockerUnavailable, match=f"Docker is not reachable at unix://{proxy.path}"):
+        actions.create(
+            Services.from_path(services.root), "feat/later", sink=cut, cancel=CancelToken()
+        )
+    assert services.git.find_worktree("feat/later") is not None  # the git part was done
+
+    monkeypatch.delenv("DOCKER_HOST")
+    sink = ListSink()
+    actions.create(Services.from_path(services.root), "feat/later", sink=sink, cancel=CancelToken())
+    assert "Resuming create of feat/later" in sink.text
+    view = services.view("feat/later")
+    assert view.db_status is DbStatus.PRESENT
+    assert view.counts.applied == 2
+
+
+def test_missing_image_says_how_to_get_it(container_repo: Factory, docker: DockerProvider) -> None:
+    services = container_repo(image="wttui-no-such-image:1")
+    with pytest.raises(DockerUnavailable, match="wttui-no-such-image:1 is not on the Docker") as e:
+        create(services, "feat/noimg")
+    assert e.value.hint is not None
+    assert "docker load" in e.value.hint
+    assert not docker.containers(services.project)
+
+
+def test_container_that_exits_on_start_is_removed_with_its_logs(
+    container_repo: Factory, docker: DockerProvider, image: str
+) -> None:
+    broken = f"wttui-test-broken:{services_tag()}"
+    donor = docker.client.containers.create(image)
+    try:
+        donor.commit(
+            repository=broken.split(":")[0],
+            tag=broken.split(":")[1],
+            changes=['ENTRYPOINT ["/bin/sh", "-c", "echo config is broken >&2; exit 3"]'],
+        )
+    finally:
+        donor.remove(v=True)
+    try:
+        services = container_repo(image=broken)
+        sink = ListSink()
+        with pytest.raises(DockerUnavailable, match="exited on start") as e:
+            actions.create(services, "feat/broken", sink=sink, cancel=CancelToken())
+        assert "config is broken" in e.value.message
+        assert not docker.containers(services.project)  # nothing half-made left behind
+        remove_project(docker, services.project)
+    finally:
+        docker.client.images.remove(broken, force=True)
+
+
+def wait_until_ready(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            PostgresProvider(url).ping()
+            return
+        except WttuiError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def services_tag() -> str:
+    import uuid
+
+    return uuid.uuid4().hex[:8]

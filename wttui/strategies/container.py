@@ -1,0 +1,239 @@
+"""The `container` strategy: a PostgreSQL container per worktree (F2, F4), through Docker.
+
+Each worktree gets a container `{project}_{worktree}` with a named volume
+`{project}_{worktree}_pgdata`, labels `wttui.project`/`wttui.worktree`/`wttui.port`, and its
+5432 published on 127.0.0.1 at a port stable for the worktree (moved to the next free one when
+taken). Containers that `docker compose` made for the project (the seed recipe's
+`{project}_{worktree}` compose projects) are recognised and used instead of a second one.
+A create that fails half way removes what it made, so re-running it starts clean.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+
+from wttui.config import ContainerConfig
+from wttui.core.logsink import LogSink
+from wttui.core.models import DatabaseInfo, DbTarget
+from wttui.core.naming import database_name, fit_identifier, worktree_slug
+from wttui.core.ports import choose_port, port_range
+from wttui.core.urls import build_url, mask_url, url_parts
+from wttui.errors import DockerUnavailable, InvalidInput, WttuiError
+from wttui.providers.docker_engine import (
+    LABEL_PORT,
+    LABEL_PROJECT,
+    LABEL_WORKTREE,
+    ContainerInfo,
+    DockerProvider,
+)
+from wttui.providers.host_ports import port_is_free
+from wttui.providers.postgres import PostgresProvider
+from wttui.strategies.base import TargetKey, refuse_shared
+
+_LISTING_TTL = 2.0
+"""Seconds a container listing is reused: a refresh plans every worktree from one listing."""
+
+
+class ContainerStrategy:
+    """Plans, provisions and removes one PostgreSQL container per worktree."""
+
+    name = "container"
+
+    def __init__(
+        self, docker: DockerProvider, *, project: str, template: str, config: ContainerConfig
+    ) -> None:
+        self.docker = docker
+        self.project = project
+        self.database = database_name(template, project=project, label="")
+        self.config = config
+        self._listing: tuple[float, list[ContainerInfo]] | None = None
+        self._lock = threading.Lock()
+
+    # -- naming ------------------------------------------------------------------------------
+
+    def container_name(self, label: str) -> str:
+        return database_name("{project}_{worktree}", project=self.project, label=label)
+
+    def _containers(self) -> list[ContainerInfo]:
+        with self._lock:
+            now = time.monotonic()
+            if self._listing is None or now - self._listing[0] > _LISTING_TTL:
+                self._listing = (now, self.docker.containers(self.project))
+            return self._listing[1]
+
+    def _forget_listing(self) -> None:
+        with self._lock:
+            self._listing = None
+
+    def _existing(self, label: str) -> ContainerInfo | None:
+        """wttui's container for `label`, else a compose-made one for the same worktree."""
+        name, slug = self.container_name(label), worktree_slug(label)
+        containers = self._containers()
+        for info in containers:
+            if info.name == name and info.compose_project is None:
+                return info
+        for info in containers:
+            if info.compose_project and info.worktree and worktree_slug(info.worktree) == slug:
+                return info
+        return None
+
+    # -- the strategy ------------------------------------------------------------------------
+
+    def plan(self, label: str) -> DbTarget:
+        existing = self._existing(label)
+        if existing is not None and existing.port:
+            env = existing.environment
+            user = env.get("POSTGRES_USER", "postgres")
+            password = env.get("POSTGRES_PASSWORD", "")
+            database = env.get("POSTGRES_DB", user)
+            return self._target(label, existing.name, existing.port, user, password, database)
+        ports = port_range(self.config.ports)
+        taken = {info.port for info in self._containers() if info.port}
+        port = choose_port(label, ports, taken | self.docker.ports_in_use(), port_is_free)
+        password = self.config.password or secrets.token_urlsafe(18)
+        return self._target(
+            label, self.container_name(label), port, self.config.user, password, self.database
+        )
+
+    def _target(
+        self, label: str, container: str, port: int, user: str, password: str, db: str
+    ) -> DbTarget:
+        url = build_url(host="127.0.0.1", port=port, dbname=db, user=user, password=password)
+        return DbTarget(
+            strategy=self.name,
+            name=db,
+            url=url,
+            masked_url=mask_url(url),
+            server=f"container {container} (127.0.0.1:{port})",
+            container=container,
+            worktree=label,
+        )
+
+    def inventory(self) -> dict[TargetKey, DatabaseInfo]:
+        found: dict[TargetKey, DatabaseInfo] = {}
+        for info in self._containers():
+            database = info.environment.get("POSTGRES_DB") or info.environment.get(
+                "POSTGRES_USER", "postgres"
+            )
+            found[(info.name, database, None)] = self._measure(info, database)
+        return found
+
+    def _measure(self, info: ContainerInfo, database: str) -> DatabaseInfo:
+        """Size and sessions of a running container's database; its state when stopped."""
+        if not info.running or not info.port:
+            return DatabaseInfo(name=database, state=info.state)
+        env = info.environment
+        url = build_url(
+            host="127.0.0.1",
+            port=info.port,
+            dbname="postgres",
+            user=env.get("POSTGRES_USER", "postgres"),
+            password=env.get("POSTGRES_PASSWORD", ""),
+        )
+        try:
+            measured = PostgresProvider(url).get_database(database)
+        except WttuiError:
+            return DatabaseInfo(name=database, state="starting")
+        return measured or DatabaseInfo(name=database, state=info.state)
+
+    def info(self, target: DbTarget) -> DatabaseInfo | None:
+        self._forget_listing()
+        return self.inventory().get(target.key)
+
+    def provision(
+        self, target: DbTarget, *, sink: LogSink, adopt: bool = False, owned: bool = False
+    ) -> bool:
+        del adopt, owned  # a container for this worktree is its own; there is nothing to adopt
+        assert target.container is not None
+        self._forget_listing()
+        existing = self.docker.get(target.container)
+        if existing is not None:
+            if not existing.running:
+                sink.step(f"Starting container {existing.name}")
+                self.docker.start(existing.name)
+                self._wait_ready(target, sink, created=False)
+            else:
+                sink.line(f"Container {existing.name} is running")
+            return False
+        parts = url_parts(target.url)
+        port = int(parts["port"])
+        if not port_is_free(port):
+            raise InvalidInput(
+                f"Port {port} on 127.0.0.1 is in use by another program",
+                hint="stop it, or run the create again: wttui then picks the next free port",
+            )
+        volume = fit_identifier(target.container + "_pgdata")
+        sink.step(
+            f"Creating container {target.container} from {self.config.image} "
+            f"on 127.0.0.1:{port} (volume {volume})"
+        )
+        self.docker.run_postgres(
+            name=target.container,
+            image=self.config.image,
+            port=port,
+            volume=volume,
+            environment={
+                "POSTGRES_USER": parts["user"],
+                "POSTGRES_PASSWORD": parts["password"],
+                "POSTGRES_DB": target.name,
+            },
+            labels={
+                LABEL_PROJECT: self.project,
+                LABEL_WORKTREE: target.worktree,
+                LABEL_PORT: str(port),
+            },
+        )
+        self._forget_listing()
+        try:
+            self._wait_ready(target, sink, created=True)
+        except WttuiError:
+            sink.line(f"Removing container {target.container} and volume {volume}", stream="warn")
+            self.docker.remove(target.container, volume=volume)
+            raise
+        return True
+
+    def _wait_ready(self, target: DbTarget, sink: LogSink, *, created: bool) -> None:
+        """Wait until the container accepts connections to the target database."""
+        assert target.container is not None
+        sink.line(f"Waiting for PostgreSQL in {target.container} to accept connections")
+        provider = PostgresProvider(target.url)
+        deadline = time.monotonic() + self.config.ready_timeout
+        while True:
+            try:
+                provider.ping()
+                return
+            except WttuiError:
+                pass
+            state = self.docker.get(target.container)
+            if state is None or state.state in ("exited", "dead"):
+                logs = self.docker.logs(target.container) if state else ""
+                raise DockerUnavailable(
+                    f"Container {target.container} "
+                    f"{'exited on start' if created else 'stopped'}; its last log lines:\n"
+                    f"{logs.rstrip()}"
+                )
+            if time.monotonic() > deadline:
+                logs = self.docker.logs(target.container)
+                raise DockerUnavailable(
+                    f"Container {target.container} did not accept connections within "
+                    f"{self.config.ready_timeout} s; its last log lines:\n{logs.rstrip()}",
+                    hint="raise [container] ready_timeout if the machine is slow",
+                )
+            time.sleep(0.3)
+
+    def drop(self, target: DbTarget, *, sink: LogSink) -> bool:
+        refuse_shared(target, "drop")
+        assert target.container is not None
+        existing = self.docker.get(target.container)
+        if existing is None:
+            sink.line(f"Container {target.container} was already gone")
+            return False
+        sink.step(
+            f"Removing container {existing.name}"
+            + (f" and its volume {existing.volume}" if existing.volume else "")
+        )
+        self.docker.remove(existing.name, volume=existing.volume)
+        self._forget_listing()
+        return True
