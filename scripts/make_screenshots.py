@@ -55,6 +55,11 @@ async def _migrations(pilot: Pilot[None]) -> None:
     await pilot.pause(0.5)
 
 
+async def _select_second(pilot: Pilot[None]) -> None:
+    await pilot.press("j")
+    await pilot.pause(0.5)
+
+
 SHOTS: list[tuple[str, tuple[int, int], Steps]] = [
     ("main-100x30", (100, 30), _nothing),
     ("main-120x34", (120, 34), _nothing),
@@ -81,11 +86,17 @@ async def settle(pilot: Pilot[None], timeout: float = 30.0) -> None:
     await pilot.pause(0.3)
 
 
-async def shoot(root: Path) -> None:
+CONTAINER_SHOTS: list[tuple[str, tuple[int, int], Steps]] = [
+    ("containers-100x30", (100, 30), _select_second),
+]
+IMAGE = os.environ.get("WTTUI_TEST_IMAGE", "wttui-test-postgres:15")
+
+
+async def shoot(root: Path, shots: list[tuple[str, tuple[int, int], Steps]]) -> None:
     from wttui.services import Services
     from wttui.ui.app import make_app
 
-    for name, size, steps in SHOTS:
+    for name, size, steps in shots:
         app = make_app(Services.from_path(root))
         async with app.run_test(size=size) as pilot:
             await settle(pilot)
@@ -109,10 +120,40 @@ def main() -> int:
     try:
         root = build_demo(NullSink())
         OUT.mkdir(exist_ok=True)
-        asyncio.run(shoot(root))
+        asyncio.run(shoot(root, SHOTS))
+        shoot_containers(build_demo, NullSink)
     finally:
         cluster.stop()
     return 0
+
+
+def shoot_containers(build_demo: Callable[..., Path], sink: Callable[[], object]) -> None:
+    """The demo on the container strategy: needs a Docker engine and the PostgreSQL image
+    (scripts/docker-engine, scripts/build-pg-image); skipped with a note when absent."""
+    from wttui.errors import WttuiError
+    from wttui.providers.docker_engine import LABEL_PROJECT, DockerProvider
+
+    docker = DockerProvider()
+    try:
+        if not docker.image_exists(IMAGE):
+            print(f"skipped containers-*.svg: image {IMAGE} missing (scripts/build-pg-image)")
+            return
+    except WttuiError as exc:
+        print(f"skipped containers-*.svg: {exc.message}")
+        return
+    config = f'[database]\nstrategy = "container"\n[container]\nimage = "{IMAGE}"\n'
+    try:
+        root = build_demo(sink(), base=DATA / "containers", config=config)
+        asyncio.run(shoot(root, CONTAINER_SHOTS))
+    finally:
+        found = docker.client.containers.list(
+            all=True, filters={"label": f"{LABEL_PROJECT}=wttui_demo"}
+        )
+        for container in found:
+            container.remove(force=True, v=True)
+        for volume in docker.client.volumes.list():
+            if volume.name.startswith("wttui_demo_"):
+                volume.remove(force=True)
 
 
 if __name__ == "__main__":

@@ -83,8 +83,11 @@ def _wipe(base: Path, server: Server, sink: LogSink) -> None:
             provider.drop_database(info.name, force=True)
 
 
-def build_demo(sink: LogSink, *, base: Path | None = None, server: Server | None = None) -> Path:
-    """Build the demo repository and return its main worktree's path."""
+def build_demo(
+    sink: LogSink, *, base: Path | None = None, server: Server | None = None, config: str = ""
+) -> Path:
+    """Build the demo repository and return its main worktree's path. `config` is appended to
+    its `.wttui.toml` (e.g. another isolation strategy)."""
     from wttui import actions
     from wttui.services import Services
 
@@ -96,6 +99,8 @@ def build_demo(sink: LogSink, *, base: Path | None = None, server: Server | None
     sink.step(f"Creating the demo repository in {root}")
     _git(root, "init", "-q", "-b", "main")
     _write(root, _FILES["main"])
+    if config:
+        (root / ".wttui.toml").write_text((root / ".wttui.toml").read_text() + config)
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", "Create users and orders")
     for branch in ("feat/user-auth", "feat/payments"):

@@ -107,6 +107,9 @@ class Services:
 
     @property
     def server_label(self) -> str:
+        """Where the project's databases live: the server, or the Docker engine."""
+        if self.config.database.strategy == "container":
+            return f"Docker at {os.environ.get('DOCKER_HOST') or 'the local engine'}"
         return self.server.label
 
     # -- naming and lookup -------------------------------------------------------------------
@@ -211,7 +214,7 @@ class Services:
         return RepoSnapshot(
             root=self.root,
             project=self.project,
-            server=self.server.label,
+            server=self.server_label,
             views=tuple(views),
             server_error=server_error,
             orphans=orphans if server_error is None else (),

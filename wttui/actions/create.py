@@ -13,9 +13,10 @@ from pathlib import Path
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import Worktree, WorktreeView
 from wttui.core.urls import url_secrets
-from wttui.errors import AdoptableDatabase, InvalidInput
+from wttui.errors import InvalidInput
 from wttui.providers.envfile import write_env
 from wttui.services import Services
+from wttui.strategies.base import unowned
 
 MARKER = "wttui-create-pending"
 
@@ -85,12 +86,7 @@ def create(
         sink.step(f"Create {branch} with database {target.label} on {target.server}")
         exists = services.strategy_for(branch).info(target) is not None
         if exists and not adopt and not target.shared:
-            raise AdoptableDatabase(
-                f"Database {target.label} already exists on {target.server} "
-                "and belongs to no worktree",
-                database=target.label,
-                hint="adopt it (--adopt) to use it for this worktree, or drop it first",
-            )
+            raise unowned(target)
         cancel.check()
         kind = "existing branch" if plan.existing_branch else f"new branch from {base or 'HEAD'}"
         sink.step(f"Adding worktree {plan.path} ({kind} {branch})")

@@ -56,6 +56,10 @@ class DatabaseInfo:
     is_template: bool = False
     state: str | None = None
     """For a container's database: the container's state (`running`, `exited`, …)."""
+    volume: str | None = None
+    """For a container's database: its data volume."""
+    volume_bytes: int | None = None
+    """The data volume's size on disk, where the engine reported it."""
 
 
 class DbStatus(enum.Enum):

@@ -11,6 +11,7 @@ from typing import Protocol
 
 from wttui.core.logsink import LogSink
 from wttui.core.models import DatabaseInfo, DbTarget
+from wttui.errors import AdoptableDatabase
 
 TargetKey = tuple[str, str, str | None]
 """`DbTarget.key`: container ('' for none), database name and schema."""
@@ -47,6 +48,15 @@ class Strategy(Protocol):
             Refused: the target is shared.
         """
         ...
+
+
+def unowned(target: DbTarget, kind: str = "Database") -> AdoptableDatabase:
+    """The error for a target that exists but belongs to no worktree (offered for adoption)."""
+    return AdoptableDatabase(
+        f"{kind} {target.label} already exists on {target.server} and belongs to no worktree",
+        database=target.label,
+        hint="adopt it (--adopt) to use it for this worktree, or drop it first",
+    )
 
 
 def refuse_shared(target: DbTarget, what: str) -> None:

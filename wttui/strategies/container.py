@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from dataclasses import replace
 
 from wttui.config import ContainerConfig
 from wttui.core.logsink import LogSink
@@ -34,6 +35,8 @@ from wttui.strategies.base import TargetKey, refuse_shared
 
 _LISTING_TTL = 2.0
 """Seconds a container listing is reused: a refresh plans every worktree from one listing."""
+_VOLUME_SIZES_TTL = 60.0
+"""Seconds volume sizes are reused: the engine computes them by walking every volume."""
 
 
 class ContainerStrategy:
@@ -49,6 +52,7 @@ class ContainerStrategy:
         self.database = database_name(template, project=project, label="")
         self.config = config
         self._listing: tuple[float, list[ContainerInfo]] | None = None
+        self._volume_sizes: tuple[float, dict[str, int]] | None = None
         self._lock = threading.Lock()
 
     # -- naming ------------------------------------------------------------------------------
@@ -113,12 +117,25 @@ class ContainerStrategy:
 
     def inventory(self) -> dict[TargetKey, DatabaseInfo]:
         found: dict[TargetKey, DatabaseInfo] = {}
-        for info in self._containers():
+        containers = self._containers()
+        sizes = self._sizes() if containers else {}
+        for info in containers:
             database = info.environment.get("POSTGRES_DB") or info.environment.get(
                 "POSTGRES_USER", "postgres"
             )
-            found[(info.name, database, None)] = self._measure(info, database)
+            measured = self._measure(info, database)
+            found[(info.name, database, None)] = replace(
+                measured,
+                volume=info.volume,
+                volume_bytes=sizes.get(info.volume) if info.volume else None,
+            )
         return found
+
+    def _sizes(self) -> dict[str, int]:
+        now = time.monotonic()
+        if self._volume_sizes is None or now - self._volume_sizes[0] > _VOLUME_SIZES_TTL:
+            self._volume_sizes = (now, self.docker.volume_sizes())
+        return self._volume_sizes[1]
 
     def _measure(self, info: ContainerInfo, database: str) -> DatabaseInfo:
         """Size and sessions of a running container's database; its state when stopped."""
@@ -136,7 +153,7 @@ class ContainerStrategy:
             measured = PostgresProvider(url).get_database(database)
         except WttuiError:
             return DatabaseInfo(name=database, state="starting")
-        return measured or DatabaseInfo(name=database, state=info.state)
+        return replace(measured or DatabaseInfo(database), state=info.state)
 
     def info(self, target: DbTarget) -> DatabaseInfo | None:
         self._forget_listing()

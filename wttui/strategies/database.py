@@ -12,8 +12,7 @@ from wttui.core.logsink import LogSink
 from wttui.core.models import DatabaseInfo, DbTarget
 from wttui.core.naming import database_name
 from wttui.core.urls import mask_url, with_database
-from wttui.errors import AdoptableDatabase
-from wttui.strategies.base import TargetKey, refuse_shared
+from wttui.strategies.base import TargetKey, refuse_shared, unowned
 from wttui.strategies.server import Server
 
 
@@ -77,12 +76,7 @@ class DatabaseStrategy:
         provider = self.server.provider()
         if provider.database_exists(target.name):
             if not (adopt or owned or target.shared):
-                raise AdoptableDatabase(
-                    f"Database {target.name} already exists on {target.server} "
-                    "and belongs to no worktree",
-                    database=target.name,
-                    hint="adopt it (--adopt) to use it for this worktree, or drop it first",
-                )
+                raise unowned(target)
             sink.line(f"Database {target.name} already exists: using it")
             return False
         if self.source_db:

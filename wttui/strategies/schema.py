@@ -12,9 +12,8 @@ from wttui.core.logsink import LogSink
 from wttui.core.models import DatabaseInfo, DbTarget
 from wttui.core.naming import database_name
 from wttui.core.urls import mask_url, with_database, with_query
-from wttui.errors import AdoptableDatabase
 from wttui.providers.pg_schemas import SchemaProvider
-from wttui.strategies.base import TargetKey, refuse_shared
+from wttui.strategies.base import TargetKey, refuse_shared, unowned
 from wttui.strategies.server import Server
 
 
@@ -70,12 +69,7 @@ class SchemaStrategy:
             provider.create_database(self.database)
         if self._schemas().info(target.schema) is not None:
             if not (adopt or owned):
-                raise AdoptableDatabase(
-                    f"Schema {target.label} already exists on {target.server} "
-                    "and belongs to no worktree",
-                    database=target.label,
-                    hint="adopt it (--adopt) to use it for this worktree, or drop it first",
-                )
+                raise unowned(target, "Schema")
             sink.line(f"Schema {target.label} already exists: using it")
             return False
         sink.step(f"Creating schema {target.label}")

@@ -197,6 +197,14 @@ class WttuiApp(App[None]):
         if view := self._need_selection():
             self.flows.rollback(view)
 
+    def action_container(self) -> None:
+        if view := self._need_selection():
+            self.flows.toggle_container(view)
+
+    def action_container_logs(self) -> None:
+        if view := self._need_selection():
+            self.flows.container_logs(view)
+
     def action_remove(self) -> None:
         if view := self._need_selection():
             self.flows.remove(view)

@@ -35,6 +35,8 @@ ACTIONS: tuple[ActionInfo, ...] = (
     ActionInfo(
         "remove", "d", "Remove the selected worktree and drop its database", footer="remove"
     ),
+    ActionInfo("container", "s", "Start or stop the selected worktree's container"),
+    ActionInfo("container_logs", "L", "Show the container's last log lines", key_display="L"),
     ActionInfo("cancel_job", "x", "Cancel the running action", footer="cancel"),
     ActionInfo("refresh", "R", "Refresh everything now", key_display="R"),
     ActionInfo("filter", "slash", "Filter the worktree list", key_display="/"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wttui import actions
+from wttui.actions import containers
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import DbStatus, MigrationState, WorktreeView
 from wttui.errors import AdoptableDatabase, EnvConflict, WttuiError
@@ -125,6 +126,40 @@ class Flows:
                 yes="Roll back",
             ),
             answered,
+        )
+
+    # -- containers --------------------------------------------------------------------------
+
+    def _container(self, view: WorktreeView) -> str | None:
+        """The worktree's container, or None (and a note saying why nothing happens)."""
+        if view.target is None or view.target.container is None:
+            self.app.notify(f"{view.worktree.label} has no container (container strategy only)")
+            return None
+        return view.target.container
+
+    def toggle_container(self, view: WorktreeView) -> None:
+        """Start a stopped (or gone) container, stop a running one."""
+        container = self._container(view)
+        if container is None:
+            return
+        ref = str(view.worktree.path)
+        if view.db_status is DbStatus.PRESENT:
+            verb, call = "stop", containers.stop
+        else:
+            verb, call = "start", containers.start
+        self.app.start_job(
+            f"{verb} {container}",
+            lambda sink, cancel: call(self.services, ref, sink=sink, cancel=cancel),
+        )
+
+    def container_logs(self, view: WorktreeView) -> None:
+        container = self._container(view)
+        if container is None:
+            return
+        ref = str(view.worktree.path)
+        self.app.start_job(
+            f"logs {container}",
+            lambda sink, cancel: containers.logs(self.services, ref, sink=sink, cancel=cancel),
         )
 
     # -- remove ------------------------------------------------------------------------------

@@ -37,21 +37,21 @@ class DatabasePane(Static):
         text = Text()
 
         def row(label: str, value: str, style: str = "") -> None:
-            text.append(f"{label:<9}", style="bold")
+            text.append(f"{label:<10}", style="bold")
             text.append(value + "\n", style=style)
 
         target = view.target
+        database = view.database
         # Narrow panes (stacked layout, 80 columns) get the short form: no server/URL lines.
         width = self.size.width
         if target is None:
             row("database", "unknown (server unreachable)", "yellow")
         else:
-            row("database", target.label)
+            row("database", target.name if target.container else target.label)
             row("strategy", _STRATEGIES.get(target.strategy, target.strategy))
-            if width >= 60:
-                row("server", target.server)
-            if width >= 30:
-                row("url", target.masked_url)
+        if target is not None and target.container:
+            running = (database.state if database else None) or "not created"
+            row("container", f"{target.container} ({running}; s start/stop, L logs)")
         state = {
             DbStatus.PRESENT: ("exists", "green"),
             DbStatus.MISSING: ("missing — c creates it", "yellow"),
@@ -59,9 +59,12 @@ class DatabasePane(Static):
             DbStatus.STOPPED: ("container stopped — s starts it", "yellow"),
         }[view.db_status]
         row("status", state[0], state[1])
-        if view.database is not None:
-            sessions = view.database.connections
-            row("size", f"{fmt.size(view.database.size_bytes)}, {sessions} session(s)")
+        if database is not None and database.size_bytes is not None:
+            sessions = database.connections
+            row("size", f"{fmt.size(database.size_bytes)}, {sessions} session(s)")
+        if database is not None and database.volume:
+            used = f", {fmt.size(database.volume_bytes)}" if database.volume_bytes else ""
+            row("volume", f"{database.volume}{used}")
         if view.env is not None:
             if not view.env.exists:
                 env = f"{view.env.path.name} missing"
@@ -73,6 +76,10 @@ class DatabasePane(Static):
             row("env", env, "" if view.env.matches else "yellow")
         if view.shared_with:
             row("shared", "with " + ", ".join(view.shared_with) + " (never dropped)", "cyan")
+        if target is not None and width >= 60 and not target.container:
+            row("server", target.server)
+        if target is not None and width >= 30:
+            row("url", target.masked_url)
         for error in view.errors:
             row("error", error, "red")
         self.update(text)
