@@ -126,7 +126,12 @@ def cmd_container(args: argparse.Namespace) -> int:
     from wttui.actions import containers
 
     services = _services(args)
-    verb = {"start": containers.start, "stop": containers.stop, "logs": containers.logs}
+    verb = {
+        "start": containers.start,
+        "stop": containers.stop,
+        "restart": containers.restart,
+        "logs": containers.logs,
+    }
     action = verb[args.verb]
     _run(lambda cancel: action(services, _ref(args), sink=PrintSink(), cancel=cancel))
     return 0
@@ -301,6 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (
         ("start", "start a worktree's container (container strategy)"),
         ("stop", "stop a worktree's container"),
+        ("restart", "restart a worktree's container"),
         ("logs", "print the last lines of a worktree's container log"),
     ):
         verb = add(name, cmd_container, text)

@@ -62,6 +62,7 @@ def test_create_stop_start_remove(container_repo: Factory, docker: DockerProvide
     containers.stop(services, "feat/box", sink=ListSink(), cancel=CancelToken())
     assert services.view("feat/box").db_status is DbStatus.STOPPED
     containers.start(services, "feat/box", sink=ListSink(), cancel=CancelToken())
+    containers.restart(services, "feat/box", sink=ListSink(), cancel=CancelToken())
     again = services.view("feat/box")
     assert again.target == target  # same port and URL after a restart
     with psycopg.connect(target.url) as conn:

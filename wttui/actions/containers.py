@@ -41,6 +41,13 @@ def stop(services: Services, ref: str, *, sink: LogSink, cancel: CancelToken) ->
     strategy.docker.stop(target.container)
 
 
+def restart(services: Services, ref: str, *, sink: LogSink, cancel: CancelToken) -> None:
+    """Stop the container of worktree `ref` if it runs, then start it and wait until ready."""
+    stop(services, ref, sink=sink, cancel=cancel)
+    cancel.check()
+    start(services, ref, sink=sink, cancel=cancel)
+
+
 def logs(
     services: Services, ref: str, *, lines: int = 100, sink: LogSink, cancel: CancelToken
 ) -> None:
