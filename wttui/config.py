@@ -122,6 +122,9 @@ class ContainerConfig:
     """Host ports to publish on 127.0.0.1; each worktree prefers a stable one in the range."""
     ready_timeout: int = 60
     """Seconds to wait for a new container to accept connections."""
+    keep_volume: bool = False
+    """Cleanup policy: removing a worktree (or its database) removes its container; with this,
+    the data volume stays, and a later create of the same branch starts on the old data."""
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,7 @@ _SECTIONS: dict[str, type] = {
 }
 _LISTS = frozenset({"refuse"})
 _INTS = frozenset({"ready_timeout"})
+_BOOLS = frozenset({"keep_volume"})
 _ENV_KEY_FIELDS = frozenset(
     {
         "url",
@@ -209,6 +213,10 @@ def _section(source: Path | None, name: str, raw: object) -> Any:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise _fail(source, dotted, "must be a list of strings")
             values[key] = tuple(value)
+        elif key in _BOOLS:
+            if not isinstance(value, bool):
+                raise _fail(source, dotted, "must be true or false")
+            values[key] = value
         elif key in _INTS:
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise _fail(source, dotted, "must be a positive whole number")

@@ -62,6 +62,12 @@ def remove_project(docker: DockerProvider, project: str) -> None:
             volume.remove(force=True)
 
 
+def _toml(value: str | int | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f'"{value}"' if isinstance(value, str) else str(value)
+
+
 @pytest.fixture
 def container_repo(
     tmp_path: Path, pg_admin_url: str, docker: DockerProvider, image: str
@@ -69,13 +75,10 @@ def container_repo(
     """`container_repo(**container_keys)`: a repository on the container strategy."""
     projects: list[str] = []
 
-    def build(**keys: str | int) -> Services:
+    def build(**keys: str | int | bool) -> Services:
         base = random.randrange(20000, 60000, 50)
         settings = {"image": image, "ports": f"{base}-{base + 49}", "ready_timeout": 60, **keys}
-        lines = "".join(
-            f"{key} = {value!r}\n" if isinstance(value, str) else f"{key} = {value}\n"
-            for key, value in settings.items()
-        ).replace("'", '"')
+        lines = "".join(f"{key} = {_toml(value)}\n" for key, value in settings.items())
         root = make_repo(
             tmp_path / f"r{len(projects)}",
             pg_admin_url,

@@ -265,3 +265,25 @@ def services_tag() -> str:
     import uuid
 
     return uuid.uuid4().hex[:8]
+
+
+def test_keep_volume_policy_keeps_the_data_for_the_next_create(
+    container_repo: Factory, docker: DockerProvider
+) -> None:
+    services = container_repo(keep_volume=True)
+    create(services, "feat/vol")
+    target = services.view("feat/vol").target
+    assert target is not None
+    with psycopg.connect(target.url, autocommit=True) as conn:
+        conn.execute("INSERT INTO users (email) VALUES ('survivor@example.com')")
+    actions.remove(services, "feat/vol", sink=ListSink(), cancel=CancelToken())
+    assert docker.get(f"{services.project}_feat_vol") is None
+    assert [
+        v for v in docker.client.volumes.list() if v.name == f"{services.project}_feat_vol_pgdata"
+    ]
+
+    create(services, "feat/vol")
+    again = services.view("feat/vol").target
+    assert again is not None
+    with psycopg.connect(again.url) as conn:
+        assert conn.execute("SELECT email FROM users").fetchall() == [("survivor@example.com",)]

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 LABEL_PROJECT = "wttui.project"
 LABEL_WORKTREE = "wttui.worktree"
 LABEL_PORT = "wttui.port"
+LABEL_PASSWORD = "wttui.password"
+"""On a data volume: the password its cluster was initialised with (when wttui chose it), so a
+container re-created on a kept volume logs in. Readable by whoever can read the container's own
+environment, and no one else."""
 COMPOSE_PROJECT = "com.docker.compose.project"
 DATA_DIR = "/var/lib/postgresql/data"
 
@@ -151,6 +155,17 @@ class DockerProvider:
             for volume in usage.get("Volumes") or []
         }
 
+    def volume_labels(self, name: str) -> dict[str, str] | None:
+        """The labels of volume `name`, or None when there is no such volume."""
+        import docker.errors
+
+        with _engine_errors(f"Reading volume {name}"):
+            try:
+                volume = self.client.volumes.get(name)
+            except docker.errors.NotFound:
+                return None
+        return dict((volume.attrs or {}).get("Labels") or {})
+
     def logs(self, name: str, lines: int = 30) -> str:
         with _engine_errors(f"Reading the logs of {name}"):
             raw = self.client.containers.get(name).logs(tail=lines)
@@ -167,6 +182,7 @@ class DockerProvider:
         volume: str,
         environment: dict[str, str],
         labels: dict[str, str],
+        volume_labels: dict[str, str],
     ) -> ContainerInfo:
         """Create and start a PostgreSQL container publishing 5432 on 127.0.0.1:`port`."""
         if not self.image_exists(image):
@@ -176,7 +192,7 @@ class DockerProvider:
                 "`docker load`), or set [container] image to one you have",
             )
         with _engine_errors(f"Creating container {name}"):
-            self.client.volumes.create(name=volume, labels=labels)
+            self.client.volumes.create(name=volume, labels=volume_labels)
             container = self.client.containers.run(
                 image,
                 name=name,

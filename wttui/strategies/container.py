@@ -23,6 +23,7 @@ from wttui.core.ports import choose_port, port_range
 from wttui.core.urls import build_url, mask_url, url_parts
 from wttui.errors import DockerUnavailable, InvalidInput, WttuiError
 from wttui.providers.docker_engine import (
+    LABEL_PASSWORD,
     LABEL_PORT,
     LABEL_PROJECT,
     LABEL_WORKTREE,
@@ -96,7 +97,11 @@ class ContainerStrategy:
         ports = port_range(self.config.ports)
         taken = {info.port for info in self._containers() if info.port}
         port = choose_port(label, ports, taken | self.docker.ports_in_use(), port_is_free)
-        password = self.config.password or secrets.token_urlsafe(18)
+        # A kept volume was initialised with its own password: reuse it, or nothing logs in.
+        kept = self.docker.volume_labels(fit_identifier(self.container_name(label) + "_pgdata"))
+        password = (
+            self.config.password or (kept or {}).get(LABEL_PASSWORD) or secrets.token_urlsafe(18)
+        )
         return self._target(
             label, self.container_name(label), port, self.config.user, password, self.database
         )
@@ -182,6 +187,7 @@ class ContainerStrategy:
                 hint="stop it, or run the create again: wttui then picks the next free port",
             )
         volume = fit_identifier(target.container + "_pgdata")
+        kept_volume = self.docker.volume_labels(volume) is not None
         sink.step(
             f"Creating container {target.container} from {self.config.image} "
             f"on 127.0.0.1:{port} (volume {volume})"
@@ -201,13 +207,23 @@ class ContainerStrategy:
                 LABEL_WORKTREE: target.worktree,
                 LABEL_PORT: str(port),
             },
+            volume_labels={
+                LABEL_PROJECT: self.project,
+                LABEL_WORKTREE: target.worktree,
+                **({} if self.config.password else {LABEL_PASSWORD: parts["password"]}),
+            },
         )
         self._forget_listing()
         try:
             self._wait_ready(target, sink, created=True)
         except WttuiError:
-            sink.line(f"Removing container {target.container} and volume {volume}", stream="warn")
-            self.docker.remove(target.container, volume=volume)
+            # Remove what this create made; a volume kept from before holds data: it stays.
+            made = None if kept_volume else volume
+            sink.line(
+                f"Removing container {target.container}" + (f" and volume {made}" if made else ""),
+                stream="warn",
+            )
+            self.docker.remove(target.container, volume=made)
             raise
         return True
 
@@ -247,10 +263,12 @@ class ContainerStrategy:
         if existing is None:
             sink.line(f"Container {target.container} was already gone")
             return False
+        volume = None if self.config.keep_volume else existing.volume
         sink.step(
-            f"Removing container {existing.name}"
-            + (f" and its volume {existing.volume}" if existing.volume else "")
+            f"Removing container {existing.name}" + (f" and its volume {volume}" if volume else "")
         )
-        self.docker.remove(existing.name, volume=existing.volume)
+        if existing.volume and not volume:
+            sink.line(f"Keeping volume {existing.volume} ([container] keep_volume)")
+        self.docker.remove(existing.name, volume=volume)
         self._forget_listing()
         return True
