@@ -44,7 +44,22 @@ DEFAULT_REFUSED_COMMANDS = (
     "rake db:reset",
 )
 """Commands the shared-database seed names as never to run against a shared database."""
-MIGRATION_TOOLS = ("sql",)
+MIGRATION_TOOLS = (
+    "auto",
+    "sql",
+    "prisma",
+    "dbmate",
+    "golang-migrate",
+    "goose",
+    "flyway",
+    "knex",
+    "node-pg-migrate",
+    "drizzle",
+    "alembic",
+    "django",
+    "rails",
+)
+"""`auto` detects the tool from each worktree's files (wttui's SQL runner when none matches)."""
 
 
 @dataclass(frozen=True)
@@ -89,10 +104,16 @@ def _is_per_worktree(template: str) -> bool:
 
 @dataclass(frozen=True)
 class MigrationsConfig:
-    tool: str = "sql"
-    """Migration tool; `sql` is wttui's built-in runner for a folder of `.sql` files."""
-    dir: str = "migrations"
-    """Migration folder, relative to each worktree's root."""
+    tool: str = "auto"
+    """Migration tool: `auto` (detected per worktree), `sql` (wttui's built-in runner for a
+    folder of `.sql` files), or a tool's name (`prisma`, `dbmate`, `alembic`, …)."""
+    dir: str = ""
+    """Migration folder, relative to each worktree's root; empty: the tool's convention
+    (`migrations` for the SQL runner, `prisma/migrations`, `db/migrations`, …)."""
+    apply: str = ""
+    """Command that applies pending migrations; empty: the tool's own default."""
+    rollback: str = ""
+    """Command that rolls back one migration; empty: the tool's own default."""
     table: str = "wttui_schema_migrations"
     """Tracking table of the built-in runner."""
 
@@ -310,7 +331,8 @@ def _validate(config: Config) -> None:
                     f"env.keys.{key}",
                     f"unknown field {{{part}}} (known: {', '.join(sorted(_ENV_KEY_FIELDS))})",
                 )
-    for key, value in (("migrations.dir", config.migrations.dir), ("env.file", config.env.file)):
+    paths = (("migrations.dir", config.migrations.dir or "."), ("env.file", config.env.file))
+    for key, value in paths:
         if not value or Path(value).is_absolute() or ".." in Path(value).parts:
             raise _fail(src, key, "must be a relative path inside the worktree")
 

@@ -9,6 +9,7 @@ file and migration table read in parallel. Nothing here imports Textual.
 from __future__ import annotations
 
 import os
+import shlex
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -40,7 +41,7 @@ from wttui.strategies.schema import SchemaStrategy
 from wttui.strategies.server import Server
 
 if TYPE_CHECKING:
-    from wttui.migrations.sql_runner import SqlMigrationTool
+    from wttui.migrations.base import MigrationTool
 
 _WORKERS = min(8, (os.cpu_count() or 2) * 2)
 """Per-worktree reads are I/O bound (a connection, a file): a few threads overlap them."""
@@ -152,26 +153,42 @@ class Services:
             values[key] = template.format(**fields)
         return values
 
-    def migration_tool(self, worktree_path: Path) -> SqlMigrationTool:
-        from wttui.migrations.sql_runner import SqlMigrationTool  # psycopg: not for the first frame
+    def migration_tool(self, worktree_path: Path) -> MigrationTool:
+        """The worktree's migration tool: configured, or detected from its files."""
+        # Imported here: psycopg is not needed for the first frame.
+        from wttui.migrations.registry import ADAPTERS, detect
+        from wttui.migrations.runner import ToolRunner
+        from wttui.migrations.sql_runner import SqlMigrationTool
 
-        return SqlMigrationTool(
-            worktree_path / self.config.migrations.dir, table=self.config.migrations.table
+        settings = self.config.migrations
+        adapter = ADAPTERS.get(settings.tool)
+        if settings.tool == "auto":
+            adapter = detect(worktree_path)
+        if adapter is None:
+            folder = worktree_path / (settings.dir or "migrations")
+            return SqlMigrationTool(folder, table=settings.table)
+        return ToolRunner(
+            adapter,
+            worktree_path / (settings.dir or adapter.default_dir),
+            apply=shlex.split(settings.apply) or None,
+            rollback=shlex.split(settings.rollback) or None,
         )
 
-    def apply_context(self, worktree: Worktree) -> ApplyContext:
+    def apply_context(self, worktree: Worktree, target: DbTarget | None = None) -> ApplyContext:
+        target = target or self.target(worktree)
         return ApplyContext(
             worktree=worktree.label,
             branch=worktree.branch,
             commit=worktree.head,
             path=worktree.path,
+            env=self.env_values(target, worktree.label),
         )
 
     def watch_paths(self, snapshot: RepoSnapshot) -> list[Path]:
         """What the app watches to refresh on change: worktree metadata, migrations, env files."""
         paths = [self.git.worktrees_meta_dir]
         for view in snapshot.views:
-            paths.append(view.worktree.path / self.config.migrations.dir)
+            paths.extend(self.migration_tool(view.worktree.path).watch_paths())
             paths.append(self.env_path(view.worktree.path))
         return paths
 

@@ -147,6 +147,8 @@ class MigrationStatus:
     error: str | None = None
     """For FAILED: the PostgreSQL error with file and line."""
     has_down: bool = False
+    out_of_order: bool = False
+    """Pending, but older than the newest applied migration (merged in after it)."""
 
 
 @dataclass(frozen=True)

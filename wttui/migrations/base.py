@@ -8,7 +8,8 @@ is set. Adapters for Prisma, Alembic, dbmate and the rest slot in beside `sql_ru
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -24,6 +25,9 @@ class ApplyContext:
     branch: str | None
     commit: str
     path: Path
+    env: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """The worktree's database env (`DATABASE_URL`, …): what a tool's own CLI connects with.
+    Holds a password: never print it."""
 
     @property
     def applier(self) -> str:

@@ -1,0 +1,114 @@
+"""wttui's side table in each database: who applied which migration, and its file's checksum.
+
+`wttui.applied_migrations` answers "which worktree owns this migration" on a shared database
+(F33) for every tool, and gives edit detection to tools that store no checksum of their own: the
+checksum is recorded when wttui applies a migration, or when it first sees one applied with its
+file present. Rows are keyed by tool and version, so two tools in one database don't mix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from psycopg import sql
+
+from wttui.migrations.adapter import Connection, table_exists
+from wttui.migrations.base import ApplyContext
+
+SCHEMA = "wttui"
+TABLE = "applied_migrations"
+
+_DDL = """
+CREATE SCHEMA IF NOT EXISTS {schema};
+CREATE TABLE IF NOT EXISTS {schema}.{table} (
+    tool        text NOT NULL,
+    version     text NOT NULL,
+    name        text NOT NULL DEFAULT '',
+    checksum    text,
+    worktree    text,
+    branch      text,
+    commit      text,
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    by_wttui    boolean NOT NULL,
+    PRIMARY KEY (tool, version)
+)
+"""
+
+
+@dataclass(frozen=True)
+class Owner:
+    version: str
+    checksum: str | None
+    worktree: str | None
+    branch: str | None
+    recorded_at: datetime
+    by_wttui: bool
+
+    @property
+    def label(self) -> str | None:
+        return self.branch or self.worktree
+
+
+def file_checksum(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _ident() -> sql.Composed:
+    return sql.SQL("{}.{}").format(sql.Identifier(SCHEMA), sql.Identifier(TABLE))
+
+
+def read(conn: Connection, tool: str) -> dict[str, Owner]:
+    if not table_exists(conn, f"{SCHEMA}.{TABLE}"):
+        return {}
+    query = sql.SQL(
+        "SELECT version, checksum, worktree, branch, recorded_at, by_wttui FROM {} WHERE tool = %s"
+    ).format(_ident())
+    return {str(row[0]): Owner(*row) for row in conn.execute(query, (tool,)).fetchall()}
+
+
+def record(
+    conn: Connection,
+    tool: str,
+    entries: list[tuple[str, str, str | None]],
+    context: ApplyContext | None,
+) -> None:
+    """Upsert (version, name, checksum) rows; `context` None: first seen, owner unknown."""
+    if not entries:
+        return
+    with conn.transaction():
+        conn.execute(
+            sql.SQL(_DDL).format(schema=sql.Identifier(SCHEMA), table=sql.Identifier(TABLE))
+        )
+        statement = sql.SQL(
+            "INSERT INTO {} (tool, version, name, checksum, worktree, branch, commit, by_wttui) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (tool, version) DO UPDATE SET name = EXCLUDED.name, "
+            "checksum = EXCLUDED.checksum, worktree = EXCLUDED.worktree, "
+            "branch = EXCLUDED.branch, commit = EXCLUDED.commit, "
+            "recorded_at = now(), by_wttui = EXCLUDED.by_wttui"
+        ).format(_ident())
+        for version, name, checksum in entries:
+            conn.execute(
+                statement,
+                (
+                    tool,
+                    version,
+                    name,
+                    checksum,
+                    context.worktree if context else None,
+                    context.branch if context else None,
+                    context.commit if context else None,
+                    context is not None,
+                ),
+            )
+
+
+def forget(conn: Connection, tool: str, versions: list[str]) -> None:
+    if versions and table_exists(conn, f"{SCHEMA}.{TABLE}"):
+        conn.execute(
+            sql.SQL("DELETE FROM {} WHERE tool = %s AND version = ANY(%s)").format(_ident()),
+            (tool, versions),
+        )

@@ -1,0 +1,91 @@
+"""Prisma Migrate: `prisma/migrations/<name>/migration.sql` and `_prisma_migrations`.
+
+Facts (prisma-engines `checksum.rs`, `migration_persistence.rs`, `diagnose_migration_history.rs`;
+prisma v7 `listMigrations.ts`, `MigrateStatus.ts`): the migration's identity is its folder name;
+the checksum is SHA-256 hex of `migration.sql`'s text, matched as-is, with CRLF→LF or LF→CRLF,
+and legacy rows may hold unpadded hex; a row is applied when `finished_at` is set and
+`rolled_back_at` is not, failed when neither is set (`logs` has the error), rolled back when
+`rolled_back_at` is set; several rows per name are possible, ordered by `started_at`. Prisma has
+no down migrations, and `prisma migrate status` says nothing about edited or database-only
+migrations — wttui reads the table itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from wttui.core.models import MigrationState
+from wttui.migrations.adapter import AppliedMigration, Connection, LocalMigration, table_exists
+
+TABLE = "_prisma_migrations"
+
+
+def _checksums(data: bytes) -> set[str]:
+    """The checksums Prisma accepts for a file: as is, CRLF→LF, LF→CRLF; padded or legacy hex."""
+    variants = {data, data.replace(b"\r\n", b"\n")}
+    variants.add(data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    found = set()
+    for variant in variants:
+        digest = hashlib.sha256(variant).digest()
+        found.add(digest.hex())
+        found.add("".join(format(byte, "x") for byte in digest))  # prisma-engines #1887
+    return found
+
+
+class PrismaAdapter:
+    name = "prisma"
+    default_dir = "prisma/migrations"
+    apply: tuple[str, ...] = ("npx", "prisma", "migrate", "deploy")
+    rollback: tuple[str, ...] | None = None
+
+    def detect(self, root: Path) -> bool:
+        return (
+            (root / "prisma" / "schema.prisma").is_file()
+            or (root / "prisma" / "schema").is_dir()
+            or (root / "prisma" / "migrations" / "migration_lock.toml").is_file()
+            or (root / "prisma.config.ts").is_file()
+        )
+
+    def local(self, folder: Path) -> list[LocalMigration]:
+        if not folder.is_dir():
+            return []
+        found = []
+        for path in sorted(p for p in folder.iterdir() if p.is_dir()):
+            script = path / "migration.sql"
+            if not script.is_file():
+                continue
+            name = path.name.partition("_")[2] if "_" in path.name else path.name
+            checksum = hashlib.sha256(script.read_bytes()).hexdigest()
+            found.append(LocalMigration(path.name, name, script, checksum))
+        return found
+
+    def applied(self, conn: Connection) -> list[AppliedMigration] | None:
+        if not table_exists(conn, f"public.{TABLE}"):
+            return None
+        rows = conn.execute(
+            "SELECT migration_name, checksum, finished_at, rolled_back_at, logs, started_at "
+            "FROM _prisma_migrations ORDER BY started_at"
+        ).fetchall()
+        result = []
+        for name, checksum, finished, rolled_back, logs, started in rows:
+            if rolled_back is not None:
+                state = MigrationState.ROLLED_BACK
+            elif finished is None:
+                state = MigrationState.FAILED
+            else:
+                state = MigrationState.APPLIED
+            result.append(
+                AppliedMigration(
+                    version=str(name),
+                    name=str(name).partition("_")[2] or str(name),
+                    state=state,
+                    checksum=str(checksum),
+                    applied_at=finished or started,
+                    error=(str(logs).strip() or None) if logs else None,
+                )
+            )
+        return result
+
+    def same_checksum(self, local: LocalMigration, stored: str) -> bool:
+        return stored in _checksums(local.file.read_bytes())

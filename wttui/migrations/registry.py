@@ -1,0 +1,19 @@
+"""Every adapter by its `[migrations] tool` name, and detection from a worktree's files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wttui.migrations.adapter import Adapter
+from wttui.migrations.prisma import PrismaAdapter
+
+ADAPTERS: dict[str, Adapter] = {adapter.name: adapter for adapter in (PrismaAdapter(),)}
+"""In detection order: the most specific markers first."""
+
+
+def detect(root: Path) -> Adapter | None:
+    """The first adapter whose markers `root` has; None: wttui's own SQL runner."""
+    for adapter in ADAPTERS.values():
+        if adapter.detect(root):
+            return adapter
+    return None

@@ -1,0 +1,268 @@
+"""`ToolRunner`: any adapter as a `MigrationTool` — one merge, one way to run commands.
+
+Status reads the worktree's folder and the tool's own state table (never the tool's status
+command: several hide edited and database-only migrations, and some create tables), then merges
+them with wttui's side table of owners and checksums. Apply and roll back run the tool's own CLI
+in the worktree with the worktree's database env, stream its output, and record who applied
+what. A rollback whose target is not this worktree's own newest migration is refused: the tool
+would revert a different migration than the user expects.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from wttui.core.logsink import CancelToken, LogSink
+from wttui.core.models import MigrationState, MigrationStatus
+from wttui.core.urls import mask_secrets, url_secrets
+from wttui.errors import Cancelled, InvalidInput, MigrationFailed, Refused
+from wttui.migrations import owners
+from wttui.migrations.adapter import (
+    Adapter,
+    AppliedMigration,
+    Connection,
+    LocalMigration,
+    exact_checksum,
+    version_key,
+)
+from wttui.migrations.base import ApplyContext
+from wttui.providers.postgres import PostgresProvider
+
+
+class ToolRunner:
+    """One adapter bound to one worktree's folder, with the commands in force."""
+
+    def __init__(
+        self,
+        adapter: Adapter,
+        folder: Path,
+        *,
+        apply: Sequence[str] | None = None,
+        rollback: Sequence[str] | None = None,
+    ) -> None:
+        self.adapter = adapter
+        self.folder = folder
+        self.name = adapter.name
+        self.apply_command = tuple(apply) if apply else adapter.apply
+        self.rollback_command = tuple(rollback) if rollback else adapter.rollback
+        self.can_rollback = self.rollback_command is not None
+
+    def watch_paths(self) -> list[Path]:
+        return [self.folder]
+
+    @contextmanager
+    def _connect(self, conninfo: str) -> Iterator[Connection]:
+        with PostgresProvider(conninfo).connect(autocommit=True) as conn:
+            yield conn
+
+    # -- status ------------------------------------------------------------------------------
+
+    def status(self, conninfo: str) -> tuple[MigrationStatus, ...]:
+        local = self.adapter.local(self.folder)
+        with self._connect(conninfo) as conn:
+            rows = self.adapter.applied(conn) or []
+            known = owners.read(conn, self.name)
+            first_seen = self._unrecorded(local, rows, known)
+            if first_seen:
+                owners.record(conn, self.name, first_seen, None)
+                known = owners.read(conn, self.name)
+        return merge(
+            local, rows, known, has_down=self.can_rollback, same=self.adapter.same_checksum
+        )
+
+    def _unrecorded(
+        self,
+        local: list[LocalMigration],
+        rows: list[AppliedMigration],
+        known: dict[str, owners.Owner],
+    ) -> list[tuple[str, str, str | None]]:
+        """Applied migrations with their file here that wttui has no checksum of yet (only for
+        tools that keep none: theirs is the reference otherwise)."""
+        applied = {row.version for row in rows if row.state is MigrationState.APPLIED}
+        return [
+            (m.version, m.name, owners.file_checksum(m.file))
+            for m in local
+            if m.checksum is None and m.version in applied and m.version not in known
+        ]
+
+    # -- apply and roll back -----------------------------------------------------------------
+
+    def apply(
+        self, conninfo: str, *, context: ApplyContext, sink: LogSink, cancel: CancelToken
+    ) -> int:
+        local = {m.version: m for m in self.adapter.local(self.folder)}
+        with self._connect(conninfo) as conn:
+            before = _applied_versions(self.adapter.applied(conn) or [])
+        self._run(self.apply_command, context, sink, cancel)
+        with self._connect(conninfo) as conn:
+            after = _applied_versions(self.adapter.applied(conn) or [])
+            new = sorted(after - before, key=version_key)
+            owners.record(
+                conn,
+                self.name,
+                [
+                    (v, local[v].name, owners.file_checksum(local[v].file))
+                    for v in new
+                    if v in local
+                ],
+                context,
+            )
+        for version in new:
+            sink.line(f"Applied {version} {local[version].name if version in local else ''}")
+        return len(new)
+
+    def rollback(
+        self,
+        conninfo: str,
+        *,
+        steps: int,
+        context: ApplyContext,
+        sink: LogSink,
+        cancel: CancelToken,
+    ) -> int:
+        if self.rollback_command is None:
+            raise Refused(
+                f"{self.name} has no down migrations: wttui cannot roll back here",
+                hint="write a new migration that undoes the change",
+            )
+        local = {m.version for m in self.adapter.local(self.folder)}
+        with self._connect(conninfo) as conn:
+            rows = self.adapter.applied(conn) or []
+            known = owners.read(conn, self.name)
+        newest = sorted(_applied_versions(rows), key=version_key, reverse=True)[:steps]
+        if not newest:
+            sink.line("Nothing to roll back")
+            return 0
+        for version in newest:  # check every one before reverting any
+            if version not in local:
+                owner = known.get(version)
+                holder = owner.label if owner and owner.label else None
+                who = f" by {holder}" if holder else ""
+                raise Refused(
+                    f"The newest applied migration {version} was applied{who} and is not in "
+                    f"this worktree: {self.name} would revert a different migration than the "
+                    "one you expect",
+                    hint=f"roll it back from {holder or 'the worktree that has it'}",
+                )
+        for _ in newest:
+            cancel.check()
+            self._run(self.rollback_command, context, sink, cancel)
+        with self._connect(conninfo) as conn:
+            still = _applied_versions(self.adapter.applied(conn) or [])
+            gone = [v for v in newest if v not in still]
+            owners.forget(conn, self.name, gone)
+        return len(gone)
+
+    def _run(
+        self, command: Sequence[str], context: ApplyContext, sink: LogSink, cancel: CancelToken
+    ) -> None:
+        secrets = tuple(s for value in context.env.values() for s in url_secrets(value))
+        sink.step(f"Running {shlex.join(command)} in {context.path}")
+        try:
+            child = subprocess.Popen(
+                list(command),
+                cwd=context.path,
+                env={**os.environ, **context.env},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                errors="replace",
+            )
+        except OSError as exc:
+            raise InvalidInput(
+                f"Cannot run {command[0]}: {exc.strerror}",
+                hint=f"install {self.name}, or set [migrations] apply/rollback to its command",
+            ) from None
+        unregister = cancel.on_cancel(child.terminate)
+        try:
+            for line in child.stdout or ():
+                sink.line(mask_secrets(line.rstrip("\n"), secrets))
+            status = child.wait()
+        finally:
+            unregister()
+        if cancel.cancelled:
+            raise Cancelled(f"Cancelled {shlex.join(command)}")
+        if status != 0:
+            raise MigrationFailed(
+                f"{shlex.join(command)} exited with status {status}",
+                hint="its output is in the log above",
+            )
+
+
+def _applied_versions(rows: list[AppliedMigration]) -> set[str]:
+    latest = {row.version: row for row in rows}  # rows come oldest first: the last one counts
+    return {v for v, row in latest.items() if row.state is MigrationState.APPLIED}
+
+
+def merge(
+    local: list[LocalMigration],
+    rows: list[AppliedMigration],
+    known: dict[str, owners.Owner],
+    *,
+    has_down: bool,
+    same: Callable[[LocalMigration, str], bool] = exact_checksum,
+) -> tuple[MigrationStatus, ...]:
+    """One status per migration in the folder or the table (F30), in version order."""
+    by_local = {m.version: m for m in local}
+    latest: dict[str, AppliedMigration] = {}
+    first: dict[str, AppliedMigration] = {}
+    for entry in rows:
+        latest[entry.version] = entry
+        first.setdefault(entry.version, entry)
+    newest_applied = max(
+        (version_key(v) for v, r in latest.items() if r.state is MigrationState.APPLIED),
+        default=None,
+    )
+    statuses = []
+    for version in sorted(set(by_local) | set(latest), key=version_key):
+        migration, row, owner = by_local.get(version), latest.get(version), known.get(version)
+        state = _state(migration, row, first.get(version), owner, same)
+        out_of_order = (
+            state is MigrationState.PENDING
+            and newest_applied is not None
+            and version_key(version) < newest_applied
+        )
+        statuses.append(
+            MigrationStatus(
+                version=version,
+                name=(migration.name if migration else row.name if row else ""),
+                state=state,
+                file=migration.file if migration else None,
+                applied_at=row.applied_at if row else None,
+                applied_by=owner.label if owner else None,
+                error=row.error if row and state is MigrationState.FAILED else None,
+                has_down=has_down,
+                out_of_order=out_of_order,
+            )
+        )
+    return tuple(statuses)
+
+
+def _state(
+    migration: LocalMigration | None,
+    row: AppliedMigration | None,
+    first_row: AppliedMigration | None,
+    owner: owners.Owner | None,
+    same: Callable[[LocalMigration, str], bool],
+) -> MigrationState:
+    if row is None:
+        return MigrationState.PENDING
+    if row.state is MigrationState.FAILED:
+        return MigrationState.FAILED
+    if row.state is MigrationState.ROLLED_BACK:
+        return MigrationState.ROLLED_BACK if migration else MigrationState.APPLIED_ELSEWHERE
+    if migration is None:
+        return MigrationState.APPLIED_ELSEWHERE
+    stored = (first_row or row).checksum
+    if migration.checksum is not None and stored is not None:
+        same_file = same(migration, stored)
+        return MigrationState.APPLIED if same_file else MigrationState.MODIFIED
+    if owner is not None and owner.checksum is not None:
+        current = owners.file_checksum(migration.file)
+        return MigrationState.APPLIED if current == owner.checksum else MigrationState.MODIFIED
+    return MigrationState.APPLIED
