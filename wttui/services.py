@@ -23,6 +23,7 @@ from wttui.core.models import (
     DbStatus,
     DbTarget,
     EnvState,
+    MigrationState,
     MigrationStatus,
     RemovePlan,
     RepoSnapshot,
@@ -33,6 +34,7 @@ from wttui.core.naming import check_branch_name, sanitize, worktree_slug
 from wttui.core.urls import url_parts
 from wttui.errors import InvalidInput, WttuiError
 from wttui.migrations.base import ApplyContext
+from wttui.migrations.elsewhere import name_owners, versions_in
 from wttui.providers.envfile import read_env
 from wttui.providers.git import GitProvider
 from wttui.strategies.base import Strategy, TargetKey
@@ -219,6 +221,8 @@ class Services:
                 )
             )
         views = _with_sharing(views)
+        if any(m.state is MigrationState.APPLIED_ELSEWHERE for v in views for m in v.migrations):
+            views = name_owners(views, self._branch_versions(worktrees))
         used = {view.target.key for view in views if view.target}
         # Orphans: databases named like this project's per-worktree ones that no worktree uses.
         head = self.config.database.name_for("database").split("{worktree}")[0]
@@ -236,6 +240,17 @@ class Services:
             server_error=server_error,
             orphans=orphans if server_error is None else (),
         )
+
+    def _branch_versions(self, worktrees: list[Worktree]) -> dict[str, set[str]]:
+        """Migration identities on each local branch that has no worktree, read through git."""
+        checked_out = {w.branch for w in worktrees}
+        folder = self.migration_tool(self.root).watch_paths()[0]
+        relative = folder.relative_to(self.root).as_posix()
+        return {
+            branch: versions_in(self.git.files_at(branch, relative))
+            for branch in self.git.local_branches()
+            if branch not in checked_out
+        }
 
     def view(self, ref: str) -> WorktreeView:
         """The read model of one worktree (used by the CLI after an action)."""

@@ -149,6 +149,8 @@ class MigrationStatus:
     has_down: bool = False
     out_of_order: bool = False
     """Pending, but older than the newest applied migration (merged in after it)."""
+    found_in: tuple[str, ...] = ()
+    """For a migration applied elsewhere: the worktrees and branches whose folder has it."""
 
 
 @dataclass(frozen=True)

@@ -221,6 +221,15 @@ class GitProvider:
                 return ref
         return None
 
+    def local_branches(self) -> list[str]:
+        out = _run(self.root, "for-each-ref", "--format=%(refname:short)", "refs/heads/")
+        return out.split()
+
+    def files_at(self, ref: str, folder: str) -> list[str]:
+        """Paths under `folder` in commit `ref`, read from git without checking anything out."""
+        out = _run(self.root, "ls-tree", "-r", "--name-only", "-z", ref, "--", folder)
+        return [path for path in out.split("\0") if path]
+
     def find_worktree(self, ref: str) -> Worktree | None:
         """The worktree named by a branch, a path (or a path inside one) or a directory name."""
         entries = self._entries()

@@ -83,10 +83,13 @@ class MigrationsPane(Vertical):
             text.append(f"\napplied {fmt.age(status.applied_at)} ago")
             if status.applied_by:
                 text.append(f" by {status.applied_by}")
+        elsewhere = "not in this folder; in " + (", ".join(status.found_in) or "no branch here")
         problem = {
             MigrationState.MODIFIED: "changed after it was applied (checksum differs)",
-            MigrationState.APPLIED_ELSEWHERE: "in the database, not in this worktree's folder",
+            MigrationState.APPLIED_ELSEWHERE: elsewhere,
         }.get(status.state, status.error)
+        if status.out_of_order:
+            problem = "older than the newest applied migration (merged in after it)"
         if problem and problem.startswith(f"{name}:"):
             problem = "line " + problem.removeprefix(f"{name}:")  # the name is on line one
         if problem:
