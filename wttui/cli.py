@@ -137,6 +137,17 @@ def cmd_container(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_drift(args: argparse.Namespace) -> int:
+    from wttui.cli_drift import render_json, render_markdown
+
+    report = _services(args).drift()
+    if args.format == "json":
+        print(json.dumps(render_json(report), indent=2))
+    else:
+        print(render_markdown(report), end="")
+    return 0
+
+
 def cmd_exec(args: argparse.Namespace) -> int:
     from wttui.actions.run import run_command
 
@@ -302,6 +313,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("branch", help="worktree branch, path or directory")
     run.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND [ARGS…]")
+
+    drift = add(
+        "drift", cmd_drift, "report migrations across branches: collisions, order, conflicts"
+    )
+    drift.add_argument("--format", choices=("md", "json"), default="md")
 
     for name, text in (
         ("start", "start a worktree's container (container strategy)"),

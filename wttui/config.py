@@ -19,6 +19,7 @@ and wrong types are rejected with the file, the key and the reason, before anyth
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -114,6 +115,19 @@ class MigrationsConfig:
     """Command that applies pending migrations; empty: the tool's own default."""
     rollback: str = ""
     """Command that rolls back one migration; empty: the tool's own default."""
+    name_pattern: str = r"^\d{14}_[a-z0-9]+(_[a-z0-9]+)*$"
+    """Names that break this regular expression (over `VERSION_name`) are warned about; the
+    default is the seed's `YYYYMMDDHHmmss_descriptive_name`."""
+    vague_names: tuple[str, ...] = (
+        "update",
+        "changes",
+        "change",
+        "fix",
+        "migration",
+        "temp",
+        "wip",
+    )
+    """Names made only of these words are warned about: they say nothing about the change."""
     table: str = "wttui_schema_migrations"
     """Tracking table of the built-in runner."""
 
@@ -190,7 +204,7 @@ _SECTIONS: dict[str, type] = {
     "env": EnvConfig,
     "container": ContainerConfig,
 }
-_LISTS = frozenset({"refuse"})
+_LISTS = frozenset({"refuse", "vague_names"})
 _INTS = frozenset({"ready_timeout"})
 _BOOLS = frozenset({"keep_volume"})
 _ENV_KEY_FIELDS = frozenset(
@@ -314,6 +328,10 @@ def _validate(config: Config) -> None:
     except InvalidInput as exc:
         raise _fail(src, "database.name", exc.message) from None
     _check_name(src, config.database)
+    try:
+        re.compile(config.migrations.name_pattern)
+    except re.error as exc:
+        raise _fail(src, "migrations.name_pattern", f"not a regular expression: {exc}") from None
     try:
         port_range(config.container.ports)
     except InvalidInput as exc:

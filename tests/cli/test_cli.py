@@ -114,6 +114,20 @@ def test_status_does_not_import_textual(tmp_path: Path, pg_admin_url: str) -> No
     assert result.stdout.strip() == "[]"
 
 
+def test_the_app_paints_before_importing_database_and_docker_libraries() -> None:
+    """P1: the first frame needs Textual only; psycopg, GitPython, docker and pglast load in
+    the workers that need them."""
+    code = (
+        "import sys\n"
+        "import wttui.cli, wttui.services, wttui.ui.app\n"
+        "heavy = ('psycopg', 'git', 'docker', 'pglast')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
 def test_embedded_server_status_start_stop_and_create(tmp_path: Path) -> None:
     data = tmp_path / "data"
     env = {"WTTUI_DATA_DIR": str(data)}

@@ -230,6 +230,10 @@ class GitProvider:
         out = _run(self.root, "ls-tree", "-r", "--name-only", "-z", ref, "--", folder)
         return [path for path in out.split("\0") if path]
 
+    def read_at(self, ref: str, path: str) -> str:
+        """The text of `path` in commit `ref`."""
+        return _run(self.root, "show", f"{ref}:{path}")
+
     def find_worktree(self, ref: str) -> Worktree | None:
         """The worktree named by a branch, a path (or a path inside one) or a directory name."""
         entries = self._entries()

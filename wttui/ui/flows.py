@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wttui import actions
-from wttui.actions import containers
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import DbStatus, MigrationState, WorktreeView
 from wttui.errors import AdoptableDatabase, EnvConflict, WttuiError
@@ -142,6 +141,8 @@ class Flows:
         container = self._container(view)
         if container is None:
             return
+        from wttui.actions import containers  # Docker and psycopg: only when asked for
+
         ref = str(view.worktree.path)
         if view.db_status is DbStatus.PRESENT:
             verb, call = "stop", containers.stop
@@ -156,6 +157,8 @@ class Flows:
         container = self._container(view)
         if container is None:
             return
+        from wttui.actions import containers
+
         ref = str(view.worktree.path)
         self.app.start_job(
             f"logs {container}",

@@ -1,0 +1,139 @@
+"""`wttui drift` on a real repository: branches read through git, SQL parsed by PostgreSQL's
+parser, the report a team pastes into its document."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_cli import wttui
+from tests.repo_factory import git, write_files
+from wttui.migrations.drift import identify, touched
+from wttui.services import Services
+
+MAIN = {
+    "migrations/20250101100000_create_users.sql": (
+        "-- migrate:up\nCREATE TABLE users (id int PRIMARY KEY, email text);\n"
+        "-- migrate:down\nDROP TABLE users;\n"
+    ),
+    "migrations/20250105100000_create_orders.sql": "CREATE TABLE orders (id int);\n",
+}
+
+
+def branch(root: Path, name: str, files: dict[str, str], *, worktree: bool = False) -> None:
+    git(root, "switch", "-q", "-c", name, "main")
+    write_files(root, files)
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", name)
+    git(root, "switch", "-q", "main")
+    if worktree:
+        git(root, "worktree", "add", "-q", str(root.parent / name.replace("/", "-")), name)
+
+
+@pytest.fixture
+def drift_repo(repo: Path) -> Path:
+    """Main plus three branches: two change `users.flag`, one collides and is out of order."""
+    write_files(repo, MAIN)
+    for old in ("001_create_users.sql", "002_create_orders.sql"):
+        (repo / "migrations" / old).unlink()
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "timestamped migrations")
+    branch(
+        repo,
+        "feat/flags",
+        {"migrations/20250110100000_add_user_flag.sql": "ALTER TABLE users ADD flag bool;\n"},
+        worktree=True,
+    )
+    branch(
+        repo,
+        "feat/billing",
+        {
+            "migrations/20250108100000_flag_users.sql": (
+                "ALTER TABLE users ADD COLUMN flag int;\nUPDATE orders SET id = id;\n"
+            ),
+            "migrations/20250109100000_fix.sql": "SELECT 1;\n",
+        },
+    )
+    branch(
+        repo,
+        "feat/late",
+        {
+            "migrations/20250103100000_add_index.sql": "CREATE INDEX ON orders (id);\n",
+            "migrations/20250105100000_create_refunds.sql": "CREATE TABLE refunds (id int);\n",
+        },
+    )
+    return repo
+
+
+def test_report_finds_collisions_order_conflicts_and_names(drift_repo: Path) -> None:
+    report = Services.from_path(drift_repo).drift()
+    assert report.main == "main"
+
+    [collision] = report.collisions
+    assert collision.version == "20250105100000"
+    assert ("feat/late", "create_refunds") in collision.uses
+    assert ("main", "create_orders") in collision.uses
+    assert {name for _, name in collision.uses} == {"create_orders", "create_refunds"}
+
+    late = {(o.branch, o.version) for o in report.out_of_order}
+    assert late == {("feat/late", "20250103100000")}  # older than main's newest (0105)
+
+    conflicts = {c.branches: c for c in report.conflicts}
+    users = conflicts[("feat/billing", "feat/flags")]
+    assert users.tables == ("users",)
+    assert users.columns == ("users.flag",)
+    assert ("feat/billing", "feat/late") in conflicts  # both touch orders
+
+    assert [b for b, _ in report.merge_order] == ["feat/late", "feat/billing", "feat/flags"]
+    assert [(w.name, w.reason) for w in report.names] == [("fix", "says nothing about the change")]
+
+
+def test_cli_prints_markdown_and_json(drift_repo: Path) -> None:
+    md = wttui(drift_repo, "drift")
+    assert md.returncode == 0, md.stderr
+    assert "# Migration drift (main branch: `main`)" in md.stdout
+    assert "| feat/billing & feat/flags | users | users.flag |" in md.stdout
+    assert "| 1 | feat/late | `20250103100000` |" in md.stdout
+
+    data = json.loads(wttui(drift_repo, "drift", "--format", "json").stdout)
+    assert data["merge_order"][0] == ["feat/late", "20250103100000"]
+    assert data["conflicts"][0]["branches"] == ["feat/billing", "feat/flags"]
+
+
+def test_not_parsed_is_said_not_guessed(repo: Path) -> None:
+    branch(repo, "feat/py", {"migrations/0003_add_field.py": "operations = []\n"})
+    report = Services.from_path(repo).drift()
+    assert report.unparsed == (("feat/py", "migrations/0003_add_field.py"),)
+
+
+@pytest.mark.parametrize(
+    ("entry", "identity"),
+    [
+        ("001_create_users.sql", ("001", "create_users")),
+        ("001_create_users.up.sql", ("001", "create_users")),
+        ("001_create_users.down.sql", None),
+        ("20250101120000_init", ("20250101120000", "init")),
+        ("V2__add_index.sql", ("2", "add_index")),
+        ("0003_auto_2025.py", ("0003", "auto_2025")),
+        ("migration_lock.toml", None),
+        ("__init__.py", None),
+    ],
+)
+def test_identify_common_layouts(entry: str, identity: tuple[str, str] | None) -> None:
+    assert identify(entry) == identity
+
+
+def test_touched_tables_and_columns() -> None:
+    found = touched(
+        "ALTER TABLE public.users ADD COLUMN flag bool, DROP COLUMN old;\n"
+        "CREATE TABLE orders (id int REFERENCES users (id));\n"
+        "DROP TABLE legacy;\n"
+    )
+    assert found == {
+        "public.users": {"flag", "old"},
+        "orders": set(),
+        "users": set(),
+        "legacy": set(),
+    }
