@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.app.conftest import job_done, loaded, log_text, wait_until
 from tests.cli.test_cli import wttui
 from tests.repo_factory import git, write_files
 from wttui.migrations.drift import identify, touched
 from wttui.services import Services
+from wttui.ui.app import make_app
 
 MAIN = {
     "migrations/20250101100000_create_users.sql": (
@@ -137,3 +139,19 @@ def test_touched_tables_and_columns() -> None:
         "users": set(),
         "legacy": set(),
     }
+
+
+async def test_drift_key_shows_the_selected_branch(drift_repo: Path) -> None:
+    app = make_app(Services.from_path(drift_repo))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("j")
+        await wait_until(
+            pilot, lambda: app.selected is not None and not app.selected.worktree.is_main
+        )
+        await pilot.press("D")
+        await job_done(pilot)
+        text = log_text(app)
+        assert "Drift of feat/flags against the other branches" in text
+        assert "changes users like feat/billing does" in text
+        assert "merge 3 of 3 (oldest new migration first)" in text

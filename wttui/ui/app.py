@@ -197,6 +197,10 @@ class WttuiApp(App[None]):
         if view := self._need_selection():
             self.flows.rollback(view)
 
+    def action_drift(self) -> None:
+        if view := self._need_selection():
+            self.flows.drift(view)
+
     def action_container(self) -> None:
         if view := self._need_selection():
             self.flows.toggle_container(view)

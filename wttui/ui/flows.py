@@ -127,6 +127,22 @@ class Flows:
             answered,
         )
 
+    def drift(self, view: WorktreeView) -> None:
+        """The cross-branch report as it concerns the selected worktree, into the Log pane."""
+        branch = view.worktree.branch or view.worktree.label
+
+        def call(sink: LogSink, cancel: CancelToken) -> object:
+            from wttui.migrations.drift import lines_for
+
+            sink.step(f"Drift of {branch} against the other branches")
+            report = self.services.drift()
+            cancel.check()
+            for line in lines_for(report, branch, view.worktree.label):
+                sink.line(line)
+            return None
+
+        self.app.start_job(f"drift {branch}", call)
+
     # -- containers --------------------------------------------------------------------------
 
     def _container(self, view: WorktreeView) -> str | None:
