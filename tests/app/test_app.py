@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Button, Input, OptionList
 
 from tests.app.conftest import job_done, loaded, log_text, wait_until
@@ -13,6 +14,7 @@ from wttui.core.logsink import CancelToken, ListSink
 from wttui.core.models import MigrationState
 from wttui.core.urls import url_parts
 from wttui.services import Services
+from wttui.ui import refresh
 from wttui.ui.app import make_app
 from wttui.ui.commands import ACTIONS, NAVIGATION
 from wttui.ui.panes.database import DatabasePane
@@ -207,14 +209,17 @@ async def test_server_down_is_a_badge_not_a_modal(repo: Path) -> None:
         assert app.screen is app.screen_stack[0]
 
 
-async def test_changes_made_outside_the_app_show_up_without_a_key(repo: Path) -> None:
+async def test_changes_made_outside_the_app_show_up_without_a_key(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The watcher: `git worktree add` in another terminal, a new migration file."""
+    monkeypatch.setattr(refresh, "PERIOD_SECONDS", 3600.0)  # only the watcher can refresh
     services = provisioned(repo, "feat/w")
     app = make_app(services)
     async with app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot)
         git(repo, "worktree", "add", "-q", "-b", "feat/outside", str(repo.parent / "outside"))
-        await wait_until(pilot, lambda: "feat/outside" in labels(app), 5, "the new worktree")
+        await wait_until(pilot, lambda: "feat/outside" in labels(app), 20, "the new worktree")
 
         migrations = services.resolve("feat/w").path / "migrations"
         (migrations / "003_new.sql").write_text("SELECT 1;\n")
@@ -224,4 +229,4 @@ async def test_changes_made_outside_the_app_show_up_without_a_key(repo: Path) ->
             views = [v for v in pane._views.values() if v.worktree.label == "feat/w"]
             return bool(views) and views[0].counts.pending == 1
 
-        await wait_until(pilot, pending_shown, 5, "the new migration as pending")
+        await wait_until(pilot, pending_shown, 20, "the new migration as pending")

@@ -15,6 +15,7 @@ migration that isn't here — lives in `runner.py`, once for every tool.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -85,6 +86,27 @@ def exact_checksum(local: LocalMigration, stored: str) -> bool:
     return local.checksum == stored
 
 
+def implied(local: list[LocalMigration], rows: list[AppliedMigration]) -> list[AppliedMigration]:
+    """`rows` plus every local version below the highest stored one, as applied: for a tool
+    that stores only how far it got, a stored version means every lower one ran."""
+    stored = {row.version for row in rows}
+    top = max((version_key(v) for v in stored if v.isdigit()), default=None)  # not a dirty -1
+    if top is None:
+        return rows
+    below = [
+        AppliedMigration(m.version, m.name)
+        for m in local
+        if m.version not in stored and version_key(m.version) < top
+    ]
+    return sorted([*below, *rows], key=lambda row: version_key(row.version))
+
+
+def is_cumulative(adapter: Adapter) -> bool:
+    """An adapter may set `cumulative = True`: its tool stores only how far it got (one
+    version), so a stored version implies every lower local one."""
+    return bool(getattr(adapter, "cumulative", False))
+
+
 def table_exists(conn: Connection, qualified: str) -> bool:
     """`to_regclass` first: several tools' own status commands create their tables, wttui
     never does."""
@@ -109,7 +131,13 @@ def leading_digits(text: str) -> str:
     return text[:end]
 
 
-def version_key(version: str) -> tuple[int, int, str]:
-    """Numeric versions in numeric order, then the rest by text."""
-    digits = leading_digits(version)
-    return (0, int(digits), version) if digits else (1, 0, version)
+_DOTTED = re.compile(r"\d+(?:\.\d+)*")
+
+
+def version_key(version: str) -> tuple[int, tuple[int, ...], str]:
+    """Numeric versions in numeric order, dotted ones part by part (Flyway's `1.2` < `1.10`),
+    then the rest by text."""
+    found = _DOTTED.match(version)
+    if found is None:
+        return (1, (), version)
+    return (0, tuple(int(part) for part in found.group().split(".")), version)

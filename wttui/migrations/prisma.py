@@ -61,7 +61,7 @@ class PrismaAdapter:
         return found
 
     def applied(self, conn: Connection) -> list[AppliedMigration] | None:
-        if not table_exists(conn, f"public.{TABLE}"):
+        if not table_exists(conn, TABLE):  # in the datasource's schema: found via search_path
             return None
         rows = conn.execute(
             "SELECT migration_name, checksum, finished_at, rolled_back_at, logs, started_at "

@@ -5,9 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 
 from wttui.migrations.adapter import Adapter
+from wttui.migrations.dbmate import DbmateAdapter
+from wttui.migrations.drizzle import DrizzleAdapter
+from wttui.migrations.flyway import FlywayAdapter
+from wttui.migrations.golang_migrate import GolangMigrateAdapter
+from wttui.migrations.goose import GooseAdapter
+from wttui.migrations.knex import KnexAdapter
+from wttui.migrations.node_pg_migrate import NodePgMigrateAdapter
 from wttui.migrations.prisma import PrismaAdapter
 
-ADAPTERS: dict[str, Adapter] = {adapter.name: adapter for adapter in (PrismaAdapter(),)}
+ADAPTERS: dict[str, Adapter] = {
+    adapter.name: adapter
+    for adapter in (
+        PrismaAdapter(),
+        DrizzleAdapter(),
+        FlywayAdapter(),
+        KnexAdapter(),
+        NodePgMigrateAdapter(),
+        GooseAdapter(),
+        GolangMigrateAdapter(),
+        DbmateAdapter(),
+    )
+}
 """In detection order: the most specific markers first."""
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import MigrationState, MigrationStatus
-from wttui.core.urls import mask_secrets, url_secrets
+from wttui.core.urls import mask_secrets, url_parts, url_secrets, with_query
 from wttui.errors import Cancelled, InvalidInput, MigrationFailed, Refused
 from wttui.migrations import owners
 from wttui.migrations.adapter import (
@@ -28,6 +28,8 @@ from wttui.migrations.adapter import (
     Connection,
     LocalMigration,
     exact_checksum,
+    implied,
+    is_cumulative,
     version_key,
 )
 from wttui.migrations.base import ApplyContext
@@ -60,12 +62,17 @@ class ToolRunner:
         with PostgresProvider(conninfo).connect(autocommit=True) as conn:
             yield conn
 
+    def _rows(self, conn: Connection, local: list[LocalMigration]) -> list[AppliedMigration]:
+        """The tool's rows; for a cumulative tool, with the local versions below its one."""
+        rows = self.adapter.applied(conn) or []
+        return implied(local, rows) if is_cumulative(self.adapter) else rows
+
     # -- status ------------------------------------------------------------------------------
 
     def status(self, conninfo: str) -> tuple[MigrationStatus, ...]:
         local = self.adapter.local(self.folder)
         with self._connect(conninfo) as conn:
-            rows = self.adapter.applied(conn) or []
+            rows = self._rows(conn, local)
             known = owners.read(conn, self.name)
             first_seen = self._unrecorded(local, rows, known)
             if first_seen:
@@ -95,12 +102,13 @@ class ToolRunner:
     def apply(
         self, conninfo: str, *, context: ApplyContext, sink: LogSink, cancel: CancelToken
     ) -> int:
-        local = {m.version: m for m in self.adapter.local(self.folder)}
+        files = self.adapter.local(self.folder)
+        local = {m.version: m for m in files}
         with self._connect(conninfo) as conn:
-            before = _applied_versions(self.adapter.applied(conn) or [])
+            before = _applied_versions(self._rows(conn, files))
         self._run(self.apply_command, context, sink, cancel)
         with self._connect(conninfo) as conn:
-            after = _applied_versions(self.adapter.applied(conn) or [])
+            after = _applied_versions(self._rows(conn, files))
             new = sorted(after - before, key=version_key)
             owners.record(
                 conn,
@@ -130,9 +138,10 @@ class ToolRunner:
                 f"{self.name} has no down migrations: wttui cannot roll back here",
                 hint="write a new migration that undoes the change",
             )
-        local = {m.version for m in self.adapter.local(self.folder)}
+        files = self.adapter.local(self.folder)
+        local = {m.version for m in files}
         with self._connect(conninfo) as conn:
-            rows = self.adapter.applied(conn) or []
+            rows = self._rows(conn, files)
             known = owners.read(conn, self.name)
         newest = sorted(_applied_versions(rows), key=version_key, reverse=True)[:steps]
         if not newest:
@@ -153,7 +162,7 @@ class ToolRunner:
             cancel.check()
             self._run(self.rollback_command, context, sink, cancel)
         with self._connect(conninfo) as conn:
-            still = _applied_versions(self.adapter.applied(conn) or [])
+            still = _applied_versions(self._rows(conn, files))
             gone = [v for v in newest if v not in still]
             owners.forget(conn, self.name, gone)
         return len(gone)
@@ -167,7 +176,7 @@ class ToolRunner:
             child = subprocess.Popen(
                 list(command),
                 cwd=context.path,
-                env={**os.environ, **context.env},
+                env={**os.environ, **{k: _local_without_ssl(v) for k, v in context.env.items()}},
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 text=True,
@@ -192,6 +201,17 @@ class ToolRunner:
                 f"{shlex.join(command)} exited with status {status}",
                 hint="its output is in the log above",
             )
+
+
+def _local_without_ssl(value: str) -> str:
+    """A URL to a server on this machine, told not to ask for SSL: the embedded cluster and
+    per-worktree containers have none, and Go's lib/pq (dbmate, golang-migrate) insists by
+    default. Other values, and URLs that say `sslmode` themselves, pass unchanged."""
+    if not value.startswith(("postgres://", "postgresql://")) or "sslmode=" in value:
+        return value
+    if url_parts(value)["host"] not in ("127.0.0.1", "localhost", "::1"):
+        return value
+    return with_query(value, sslmode="disable")
 
 
 def _applied_versions(rows: list[AppliedMigration]) -> set[str]:

@@ -93,12 +93,12 @@ class WttuiApp(App[None]):
             self.query_one(LogPane).write(f"{count} worktree(s) on {message.snapshot.server}")
         self.snapshot = message.snapshot
         self.query_one(WorktreesPane).show(message.snapshot)
-        self.refresher.loaded(message.snapshot)
+        self.refresher.loaded()
 
     @on(msg.RefreshFailed)
     def _refresh_failed(self, message: msg.RefreshFailed) -> None:
         self.query_one(WorktreesPane).border_subtitle = f"⚠ {message.error}"[:70]
-        self.refresher.loaded(None)
+        self.refresher.loaded()
 
     @on(msg.WatchedPathsChanged)
     def _paths_changed(self) -> None:

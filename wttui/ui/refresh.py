@@ -17,7 +17,6 @@ from textual.app import App
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
-from wttui.core.models import RepoSnapshot
 from wttui.errors import WttuiError
 from wttui.services import Services
 from wttui.ui.messages import RefreshFailed, SnapshotLoaded, WatchedPathsChanged
@@ -66,6 +65,8 @@ class Refresher:
         def load() -> None:
             try:
                 snapshot = self._services.snapshot()
+                # What to watch is read here too: it looks at every worktree's files.
+                self._paths = self._services.watch_paths(snapshot)
             except WttuiError as exc:
                 self._app.post_message(RefreshFailed(str(exc), generation))
                 return
@@ -81,10 +82,8 @@ class Refresher:
             description="refresh",
         )
 
-    def loaded(self, snapshot: RepoSnapshot | None) -> None:
-        """A refresh ended: remember what to watch and schedule the next periodic one."""
-        if snapshot is not None:
-            self._paths = self._services.watch_paths(snapshot)
+    def loaded(self) -> None:
+        """A refresh ended: schedule the next periodic one."""
         self._timer = self._app.set_timer(PERIOD_SECONDS, self.request)
 
     def start_watching(self) -> None:

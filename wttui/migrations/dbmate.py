@@ -1,0 +1,98 @@
+"""dbmate: `db/migrations/<version>_<name>.sql` and `schema_migrations (version)`.
+
+Facts (MIGRATION-TOOLS.md §4, dbmate `pkg/dbmate/{db,migration}.go`, `pkg/driver/postgres`):
+the table is `create table if not exists schema_migrations (version varchar primary key)`, in
+the URL's `search_path` schema, else `current_schema()`; `up`/`migrate` insert the version and
+`rollback` deletes it, so a row is an applied migration and there is no failed or dirty state
+(each migration and its insert share one transaction). Files match `^(\\d+).*\\.sql$`, the version
+is the leading digits as written, and they are sorted by file name. dbmate stores no checksum.
+`dbmate status` ignores versions without a file — wttui reads the table itself.
+
+`schema_migrations` is also golang-migrate's and Rails' table: dbmate's has only `version`
+(golang-migrate adds `dirty`), and Rails keeps `ar_internal_metadata` beside it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from wttui.migrations.adapter import (
+    AppliedMigration,
+    Connection,
+    LocalMigration,
+    exact_checksum,
+    table_exists,
+    version_key,
+)
+
+TABLE = "schema_migrations"
+_FILE = re.compile(r"^(\d+)(.*)\.sql$")
+_MARKER = "-- migrate:up"
+
+
+def resolved_columns(conn: Connection, table: str) -> set[str]:
+    """The columns of `table` as the worktree's `search_path` resolves it (the schema strategy
+    sets one; the tools create and read their table unqualified); empty when it is missing."""
+    rows = conn.execute(
+        "SELECT attname FROM pg_attribute "
+        "WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped",
+        (table,),
+    ).fetchall()
+    return {str(row[0]) for row in rows}
+
+
+def schema_migrations_owner(
+    conn: Connection,
+) -> Literal["dbmate", "golang-migrate", "rails"] | None:
+    """Which tool's `schema_migrations` this is, told apart by columns (MIGRATION-TOOLS.md,
+    "Table-name collisions"); None when there is none or it has another shape."""
+    found = resolved_columns(conn, TABLE)
+    if found == {"version", "dirty"}:
+        return "golang-migrate"
+    if found == {"version"}:
+        return "rails" if table_exists(conn, "ar_internal_metadata") else "dbmate"
+    return None
+
+
+class DbmateAdapter:
+    """`migrate` (not `up`: wttui creates the database) with `--no-dump-schema`, so applying
+    neither needs `pg_dump` nor rewrites the worktree's `db/schema.sql`. dbmate reads
+    `DATABASE_URL` from the env and its folder from `--migrations-dir` (default `./db/migrations`):
+    with another `[migrations] dir`, set `[migrations] apply/rollback` too."""
+
+    name = "dbmate"
+    default_dir = "db/migrations"
+    apply: tuple[str, ...] = ("dbmate", "--no-dump-schema", "migrate")
+    rollback: tuple[str, ...] | None = ("dbmate", "--no-dump-schema", "rollback")
+
+    def detect(self, root: Path) -> bool:
+        folder = root / "db" / "migrations"
+        if not folder.is_dir():
+            return False
+        return any(
+            _MARKER in path.read_text(errors="replace")
+            for path in folder.glob("*.sql")
+            if path.is_file()
+        )
+
+    def local(self, folder: Path) -> list[LocalMigration]:
+        if not folder.is_dir():
+            return []
+        found = []
+        for path in sorted(folder.iterdir(), key=lambda p: p.name):
+            match = _FILE.match(path.name)
+            if match and path.is_file():
+                found.append(LocalMigration(match[1], match[2].lstrip("_-"), path))
+        return found
+
+    def applied(self, conn: Connection) -> list[AppliedMigration] | None:
+        if schema_migrations_owner(conn) != "dbmate":
+            return None
+        rows = conn.execute(f"SELECT version FROM {TABLE}").fetchall()
+        versions = sorted((str(row[0]) for row in rows), key=version_key)
+        return [AppliedMigration(version) for version in versions]
+
+    def same_checksum(self, local: LocalMigration, stored: str) -> bool:
+        return exact_checksum(local, stored)

@@ -1,0 +1,104 @@
+"""golang-migrate: `<version>_<title>.up.sql` / `.down.sql` pairs and a one-row
+`schema_migrations (version bigint, dirty boolean)`.
+
+Facts (MIGRATION-TOOLS.md §5, golang-migrate `database/postgres/postgres.go`, `source/parse.go`,
+`migrate.go`): the table is `schema_migrations (version bigint not null primary key, dirty
+boolean not null)` in `current_schema()`; `SetVersion` truncates it and inserts one row, so only
+the current version is known — no history, no checksum. An empty table is no migration
+(`NilVersion` -1; a dirty nil is stored as `(-1, true)`). Before each migration the tool writes
+`(target, dirty=true)`, after it `(target, false)`: a failed up leaves the failed version dirty,
+a failed down the previous one, and every command then refuses until `migrate force V`. Files
+match `^([0-9]+)_(.*)\\.(down|up)\\.(.*)$` and the version is a uint, so `001_x` is version 1.
+Every file version ≤ the stored one counts as applied, even one from another branch that never
+ran: the tool cannot tell, and neither can wttui.
+
+That last rule is why the adapter is `cumulative`: `applied` reads the one row, and `implied`
+(which `ToolRunner` applies to a `cumulative` adapter's rows) adds every lower local version as
+applied.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from wttui.core.models import MigrationState
+from wttui.migrations.adapter import (
+    AppliedMigration,
+    Connection,
+    LocalMigration,
+    exact_checksum,
+    version_key,
+)
+from wttui.migrations.dbmate import TABLE, schema_migrations_owner
+
+_FILE = re.compile(r"^([0-9]+)_(.*)\.(down|up)\.(.*)$")
+_DIRS = ("migrations", "db/migrations")
+
+
+def _dirty(version: int) -> str:
+    return (
+        "dirty: a migration failed half way (an up leaves its own version, a down the one "
+        f"before it); fix the database by hand, then run `migrate force {version}` (or the "
+        "version it really is at)"
+    )
+
+
+class GolangMigrateAdapter:
+    """The CLI needs `-path` and `-database`; the commands run through `sh` to read
+    `DATABASE_URL` from the worktree's env, with the default folder: for another folder, set
+    `[migrations] apply/rollback`. `down` without a count asks for confirmation, so roll back is
+    `down 1`."""
+
+    name = "golang-migrate"
+    default_dir = "migrations"
+    apply: tuple[str, ...] = (
+        "sh",
+        "-c",
+        'exec migrate -path migrations -database "$DATABASE_URL" up',
+    )
+    rollback: tuple[str, ...] | None = (
+        "sh",
+        "-c",
+        'exec migrate -path migrations -database "$DATABASE_URL" down 1',
+    )
+    cumulative = True
+    """A stored version implies every lower local version is applied (see `implied`)."""
+
+    def detect(self, root: Path) -> bool:
+        for rel in _DIRS:
+            folder = root / rel
+            if not folder.is_dir():
+                continue
+            names = {p.name for p in folder.iterdir()}
+            for name in names:
+                match = _FILE.match(name)
+                if match and match[3] == "up" and name.replace(".up.", ".down.", 1) in names:
+                    return True
+        return False
+
+    def local(self, folder: Path) -> list[LocalMigration]:
+        if not folder.is_dir():
+            return []
+        found = []
+        for path in folder.iterdir():
+            match = _FILE.match(path.name)
+            if match and match[3] == "up" and path.is_file():
+                found.append(LocalMigration(str(int(match[1])), match[2], path))
+        return sorted(found, key=lambda m: version_key(m.version))
+
+    def applied(self, conn: Connection) -> list[AppliedMigration] | None:
+        if schema_migrations_owner(conn) != "golang-migrate":
+            return None
+        row = conn.execute(f"SELECT version, dirty FROM {TABLE}").fetchone()
+        if row is None:
+            return []
+        version, dirty = int(row[0]), bool(row[1])
+        if dirty:
+            name = "(nil version: the first migration's down failed)" if version < 0 else ""
+            failed = MigrationState.FAILED
+            return [AppliedMigration(str(version), name, failed, error=_dirty(version))]
+        return [] if version < 0 else [AppliedMigration(str(version))]
+
+    def same_checksum(self, local: LocalMigration, stored: str) -> bool:
+        return exact_checksum(local, stored)

@@ -1,0 +1,86 @@
+"""node-pg-migrate: `migrations/<timestamp>_<name>.{js,ts,sql,…}` and `pgmigrations`.
+
+Facts (MIGRATION-TOOLS.md §9, from node-pg-migrate `runner.ts`, `migration.ts`,
+`migrationLoader.ts`): `pgmigrations` is `id SERIAL PRIMARY KEY, name varchar(255) NOT NULL,
+run_on timestamp NOT NULL`, a row inserted on up and deleted on down, read `ORDER BY run_on, id`;
+`name` is the file's base name **without** its extension (`basename(path, extname(path))`).
+Every file in `migrations/` not matching the ignore pattern (default: names starting with `.`)
+is a migration. The grouped SQL loader maps `X.up.sql`/`X.down.sql` to the one migration `X`,
+so wttui takes the `.up.sql` file and skips the `.down.sql`. No checksum (edit detection is
+wttui's own), no failed state (one transaction by default), down migrations via
+`node-pg-migrate down` (one by default). `DATABASE_URL` is its default connection env var. The
+table is read from the `search_path` (its default schema is `public`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from wttui.migrations.adapter import (
+    AppliedMigration,
+    Connection,
+    LocalMigration,
+    exact_checksum,
+    table_exists,
+)
+
+TABLE = "pgmigrations"
+PACKAGE = "node-pg-migrate"
+
+
+def identity(file_name: str) -> str | None:
+    """The `name` node-pg-migrate stores for a file; None for files that are no migration."""
+    if file_name.startswith(".") or file_name.endswith(".down.sql"):
+        return None
+    if file_name.endswith(".up.sql"):
+        return file_name.removesuffix(".up.sql")
+    stem, dot, _ = file_name.rpartition(".")
+    return stem if dot and stem else file_name
+
+
+def _display_name(version: str) -> str:
+    return version.partition("_")[2] or version
+
+
+def _depends_on_tool(package_json: Path) -> bool:
+    try:
+        data = json.loads(package_json.read_text())
+    except (OSError, ValueError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    sections = (data.get("dependencies"), data.get("devDependencies"))
+    return any(isinstance(section, dict) and PACKAGE in section for section in sections)
+
+
+class NodePgMigrateAdapter:
+    name = "node-pg-migrate"
+    default_dir = "migrations"
+    apply: tuple[str, ...] = ("npx", "node-pg-migrate", "up")
+    rollback: tuple[str, ...] | None = ("npx", "node-pg-migrate", "down")
+
+    def detect(self, root: Path) -> bool:
+        return (root / "migrations").is_dir() and _depends_on_tool(root / "package.json")
+
+    def local(self, folder: Path) -> list[LocalMigration]:
+        if not folder.is_dir():
+            return []
+        found = []
+        for path in sorted(folder.iterdir(), key=lambda p: p.name):
+            version = identity(path.name)
+            if version is not None and path.is_file():
+                found.append(LocalMigration(version, _display_name(version), path))
+        return found
+
+    def applied(self, conn: Connection) -> list[AppliedMigration] | None:
+        if not table_exists(conn, TABLE):
+            return None
+        rows = conn.execute(f"SELECT name, run_on FROM {TABLE} ORDER BY run_on, id").fetchall()
+        return [
+            AppliedMigration(version=str(name), name=_display_name(str(name)), applied_at=run_on)
+            for name, run_on in rows
+        ]
+
+    def same_checksum(self, local: LocalMigration, stored: str) -> bool:
+        return exact_checksum(local, stored)
