@@ -230,3 +230,17 @@ async def test_changes_made_outside_the_app_show_up_without_a_key(
             return bool(views) and views[0].counts.pending == 1
 
         await wait_until(pilot, pending_shown, 20, "the new migration as pending")
+
+
+async def test_out_of_order_migration_is_said_in_the_pane(repo: Path) -> None:
+    services = provisioned(repo, "feat/late")
+    migrations = services.resolve("feat/late").path / "migrations"
+    (migrations / "0000_merged_late.sql").write_text("SELECT 1;\n")
+    app = make_app(services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("j", "enter", "g")
+        await pilot.pause()
+        table = app.query_one(MigrationsPane).table
+        cells = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert "⋯ out of order" in cells

@@ -230,3 +230,14 @@ def test_malformed_folders_are_explained(
     with pytest.raises(MigrationFileError):
         apply(tool, url)
     assert tables(url) == set()
+
+
+def test_a_merged_in_older_migration_is_flagged_out_of_order(tmp_path: Path, url: str) -> None:
+    tool = folder(tmp_path, "a", {"001_users.sql": USERS, "003_orders.sql": ORDERS})
+    apply(tool, url)
+    tool.folder.joinpath("002_from_another_branch.sql").write_text("SELECT 1;\n")
+    statuses = {s.version: s for s in tool.status(url)}
+    assert statuses["002"].state is MigrationState.PENDING
+    assert statuses["002"].out_of_order
+    tool.folder.joinpath("004_newest.sql").write_text("SELECT 1;\n")
+    assert not {s.version: s for s in tool.status(url)}["004"].out_of_order

@@ -27,6 +27,7 @@ from psycopg import sql
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import MigrationState, MigrationStatus
 from wttui.errors import Cancelled, MigrationFailed, Refused
+from wttui.migrations.adapter import version_key
 from wttui.migrations.base import ApplyContext
 from wttui.migrations.sql_files import SqlMigration, read_folder
 from wttui.providers.postgres import PostgresProvider
@@ -66,10 +67,6 @@ class _Row:
     error: str | None
     applied_at: datetime
     applied_by: str | None
-
-
-def _version_key(version: str) -> tuple[int, str]:
-    return (int(version) if version.isdigit() else 0, version)
 
 
 class SqlMigrationTool:
@@ -238,7 +235,7 @@ class SqlMigrationTool:
             rows = self._rows(conn) or {}
             applied = sorted(
                 (row for row in rows.values() if row.status == "applied"),
-                key=lambda row: _version_key(row.version),
+                key=lambda row: version_key(row.version),
                 reverse=True,
             )[:steps]
             if not applied:
@@ -291,7 +288,10 @@ def _position(exc: psycopg.Error) -> int | None:
 
 def _merge(local: dict[str, SqlMigration], rows: dict[str, _Row]) -> tuple[MigrationStatus, ...]:
     statuses = []
-    for version in sorted(set(local) | set(rows), key=_version_key):
+    newest = max(
+        (version_key(v) for v, row in rows.items() if row.status == "applied"), default=None
+    )
+    for version in sorted(set(local) | set(rows), key=version_key):
         migration, row = local.get(version), rows.get(version)
         if migration is not None and row is None:
             state = MigrationState.PENDING
@@ -314,6 +314,9 @@ def _merge(local: dict[str, SqlMigration], rows: dict[str, _Row]) -> tuple[Migra
                 applied_by=row.applied_by if recorded and row else None,
                 error=row.error if row is not None and state is MigrationState.FAILED else None,
                 has_down=bool(migration and migration.down_sql),
+                out_of_order=state is MigrationState.PENDING
+                and newest is not None
+                and version_key(version) < newest,
             )
         )
     return tuple(statuses)

@@ -126,6 +126,8 @@ def _layout(rows: Sequence[Sequence[Text]], available: int) -> list[tuple[int, i
 
 def _row(status: MigrationStatus) -> tuple[Text, Text, Text, Text]:
     glyph, label = fmt.STATE_LABELS[status.state]
+    if status.out_of_order:
+        label = "out of order"  # pending, but older than the newest applied one
     applied = ""
     if status.applied_at is not None:
         applied = f"{fmt.age(status.applied_at)} ago"
