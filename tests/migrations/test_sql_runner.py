@@ -239,5 +239,6 @@ def test_a_merged_in_older_migration_is_flagged_out_of_order(tmp_path: Path, url
     statuses = {s.version: s for s in tool.status(url)}
     assert statuses["002"].state is MigrationState.PENDING
     assert statuses["002"].out_of_order
+    assert statuses["002"].note == "wttui's runner applies it with the others"
     tool.folder.joinpath("004_newest.sql").write_text("SELECT 1;\n")
     assert not {s.version: s for s in tool.status(url)}["004"].out_of_order

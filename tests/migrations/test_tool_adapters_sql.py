@@ -378,6 +378,8 @@ def test_goose_states(tmp_path: Path, url: str) -> None:
         "8": ELSEWHERE,
     }
     assert statuses["4"].out_of_order  # pending, older than 8 (applied from another branch)
+    assert statuses["4"].note is not None
+    assert "-allow-missing" in statuses["4"].note  # what goose will do about it
     applied_at = statuses["1"].applied_at
     assert applied_at is not None
     assert applied_at.tzinfo is not None  # the pane subtracts it from an aware now()

@@ -149,6 +149,8 @@ class MigrationStatus:
     has_down: bool = False
     out_of_order: bool = False
     """Pending, but older than the newest applied migration (merged in after it)."""
+    note: str | None = None
+    """What the tool will do about it (for an out-of-order migration)."""
     found_in: tuple[str, ...] = ()
     """For a migration applied elsewhere: the worktrees and branches whose folder has it."""
 

@@ -63,6 +63,9 @@ class Adapter(Protocol):
     """Default apply command (`[migrations] apply` overrides)."""
     rollback: tuple[str, ...] | None
     """Default roll-back-one command; None: the tool has no down migrations."""
+    out_of_order: str
+    """What the tool does with a pending migration older than the newest applied one
+    (applies it, skips it silently, fails), from its source: shown beside the flag."""
 
     def detect(self, root: Path) -> bool:
         """True when the repository at `root` uses this tool."""

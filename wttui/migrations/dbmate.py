@@ -65,6 +65,8 @@ class DbmateAdapter:
     name = "dbmate"
     default_dir = "db/migrations"
     apply: tuple[str, ...] = ("dbmate", "--no-dump-schema", "migrate")
+    out_of_order = "dbmate applies it silently (`--strict` would refuse it)"
+    """What the tool does with a pending migration older than the newest applied one."""
     rollback: tuple[str, ...] | None = ("dbmate", "--no-dump-schema", "rollback")
 
     def detect(self, root: Path) -> bool:

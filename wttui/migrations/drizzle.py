@@ -88,6 +88,8 @@ class DrizzleAdapter:
     name = "drizzle"
     default_dir = "drizzle"
     apply: tuple[str, ...] = ("npx", "drizzle-kit", "migrate")
+    out_of_order = "drizzle-kit 0.x silently never applies it (1.x applies it)"
+    """What the tool does with a pending migration older than the newest applied one."""
     rollback: tuple[str, ...] | None = None
 
     def detect(self, root: Path) -> bool:

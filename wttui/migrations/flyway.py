@@ -60,6 +60,8 @@ class FlywayAdapter:
     name = "flyway"
     default_dir = "db/migration"
     apply: tuple[str, ...] = ("flyway", "migrate")
+    out_of_order = "`flyway migrate` ignores it unless -outOfOrder=true"
+    """What the tool does with a pending migration older than the newest applied one."""
     rollback: tuple[str, ...] | None = None
 
     def detect(self, root: Path) -> bool:

@@ -57,6 +57,8 @@ class GolangMigrateAdapter:
         "-c",
         'exec migrate -path migrations -database "$DATABASE_URL" up',
     )
+    out_of_order = "golang-migrate never applies it: it only knows how far it got"
+    """What the tool does with a pending migration older than the newest applied one."""
     rollback: tuple[str, ...] | None = (
         "sh",
         "-c",

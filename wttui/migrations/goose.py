@@ -41,6 +41,8 @@ class GooseAdapter:
     name = "goose"
     default_dir = "migrations"
     apply: tuple[str, ...] = ("sh", "-c", 'exec goose -dir migrations postgres "$DATABASE_URL" up')
+    out_of_order = '`goose up` fails ("found missing migrations") unless run with -allow-missing'
+    """What the tool does with a pending migration older than the newest applied one."""
     rollback: tuple[str, ...] | None = (
         "sh",
         "-c",

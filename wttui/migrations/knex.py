@@ -54,6 +54,8 @@ class KnexAdapter:
     name = "knex"
     default_dir = "migrations"
     apply: tuple[str, ...] = ("npx", "knex", "migrate:latest")
+    out_of_order = "Knex applies it in the next batch, without a word"
+    """What the tool does with a pending migration older than the newest applied one."""
     rollback: tuple[str, ...] | None = ("npx", "knex", "migrate:down")
 
     def detect(self, root: Path) -> bool:

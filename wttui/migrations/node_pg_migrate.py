@@ -58,6 +58,8 @@ class NodePgMigrateAdapter:
     name = "node-pg-migrate"
     default_dir = "migrations"
     apply: tuple[str, ...] = ("npx", "node-pg-migrate", "up")
+    out_of_order = "`node-pg-migrate up` fails (checkOrder) unless run with --no-check-order"
+    """What the tool does with a pending migration older than the newest applied one."""
     rollback: tuple[str, ...] | None = ("npx", "node-pg-migrate", "down")
 
     def detect(self, root: Path) -> bool:

@@ -37,6 +37,10 @@ class PrismaAdapter:
     name = "prisma"
     default_dir = "prisma/migrations"
     apply: tuple[str, ...] = ("npx", "prisma", "migrate", "deploy")
+    out_of_order = (
+        "`prisma migrate deploy` applies it (it applies every unapplied folder in name order)"
+    )
+    """What the tool does with a pending migration older than the newest applied one."""
     rollback: tuple[str, ...] | None = None
 
     def detect(self, root: Path) -> bool:

@@ -15,6 +15,7 @@ import shlex
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from wttui.core.logsink import CancelToken, LogSink
@@ -78,8 +79,11 @@ class ToolRunner:
             if first_seen:
                 owners.record(conn, self.name, first_seen, None)
                 known = owners.read(conn, self.name)
-        return merge(
+        statuses = merge(
             local, rows, known, has_down=self.can_rollback, same=self.adapter.same_checksum
+        )
+        return tuple(
+            replace(s, note=self.adapter.out_of_order) if s.out_of_order else s for s in statuses
         )
 
     def _unrecorded(

@@ -317,6 +317,7 @@ def _merge(local: dict[str, SqlMigration], rows: dict[str, _Row]) -> tuple[Migra
                 out_of_order=state is MigrationState.PENDING
                 and newest is not None
                 and version_key(version) < newest,
+                note="wttui's runner applies it with the others",
             )
         )
     return tuple(statuses)

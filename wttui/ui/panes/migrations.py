@@ -89,7 +89,7 @@ class MigrationsPane(Vertical):
             MigrationState.APPLIED_ELSEWHERE: elsewhere,
         }.get(status.state, status.error)
         if status.out_of_order:
-            problem = "older than the newest applied migration (merged in after it)"
+            problem = "older than the newest applied one: " + (status.note or "merged in late")
         if problem and problem.startswith(f"{name}:"):
             problem = "line " + problem.removeprefix(f"{name}:")  # the name is on line one
         if problem:
