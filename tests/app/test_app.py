@@ -244,3 +244,19 @@ async def test_out_of_order_migration_is_said_in_the_pane(repo: Path) -> None:
         table = app.query_one(MigrationsPane).table
         cells = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
         assert "⋯ out of order" in cells
+
+
+async def test_roll_back_without_a_down_migration_is_not_offered(repo: Path) -> None:
+    services = provisioned(repo, "feat/nd")
+    path = services.resolve("feat/nd").path
+    (path / "migrations/003_no_down.sql").write_text("CREATE TABLE nd (id int);\n")
+    actions.migrate(services, "feat/nd", sink=ListSink(), cancel=CancelToken())
+    app = make_app(services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("j", "b")
+        await pilot.pause(0.2)
+        assert app.screen is app.screen_stack[0]  # no confirmation was opened
+        messages = [n.message for n in app._notifications]
+        assert any("003_no_down has no down migration" in m for m in messages)
+        assert not app.jobs.busy

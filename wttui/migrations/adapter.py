@@ -15,7 +15,6 @@ migration that isn't here — lives in `runner.py`, once for every tool.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +23,8 @@ from typing import Any, Protocol
 import psycopg
 
 from wttui.core.models import MigrationState
+from wttui.core.versions import leading_digits as leading_digits
+from wttui.core.versions import version_key as version_key
 
 Connection = psycopg.Connection[tuple[Any, ...]]
 
@@ -124,23 +125,3 @@ def columns(conn: Connection, schema: str, table: str) -> set[str]:
         (schema, table),
     ).fetchall()
     return {str(row[0]) for row in rows}
-
-
-def leading_digits(text: str) -> str:
-    """`20240101120000_add_users.sql` → `20240101120000` ('' when it doesn't start with one)."""
-    end = 0
-    while end < len(text) and text[end].isdigit():
-        end += 1
-    return text[:end]
-
-
-_DOTTED = re.compile(r"\d+(?:\.\d+)*")
-
-
-def version_key(version: str) -> tuple[int, tuple[int, ...], str]:
-    """Numeric versions in numeric order, dotted ones part by part (Flyway's `1.2` < `1.10`),
-    then the rest by text."""
-    found = _DOTTED.match(version)
-    if found is None:
-        return (1, (), version)
-    return (0, tuple(int(part) for part in found.group().split(".")), version)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from wttui import actions
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import DbStatus, MigrationState, WorktreeView
+from wttui.core.versions import version_key
 from wttui.errors import AdoptableDatabase, EnvConflict, WttuiError
 from wttui.ui.messages import CreatePlanned, RemovePlanned
 from wttui.ui.screens.confirm import ConfirmScreen
@@ -105,7 +106,14 @@ class Flows:
         if view.db_status is not DbStatus.PRESENT or not applied:
             self.app.notify(f"{view.worktree.label} has no applied migration to roll back")
             return
-        newest = max(applied, key=lambda m: int(m.version) if m.version.isdigit() else 0)
+        newest = max(applied, key=lambda m: version_key(m.version))
+        if not newest.has_down:
+            self.app.notify(
+                f"{newest.version}_{newest.name} has no down migration: nothing to roll back "
+                "with (write a new migration that undoes it)",
+                severity="warning",
+            )
+            return
         name = view.target.label if view.target else "its database"
         ref = str(view.worktree.path)
 
