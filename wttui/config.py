@@ -56,6 +56,9 @@ MIGRATION_TOOLS = (
     "knex",
     "node-pg-migrate",
     "drizzle",
+    "alembic",
+    "django",
+    "rails",
 )
 """`auto` detects the tool from each worktree's files (wttui's SQL runner when none matches)."""
 

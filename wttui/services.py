@@ -171,9 +171,11 @@ class Services:
         if adapter is None:
             folder = worktree_path / (settings.dir or "migrations")
             return SqlMigrationTool(folder, table=settings.table)
+        locate = getattr(adapter, "folder", None)  # a tool whose config names its folder
+        default = locate(worktree_path) if locate else adapter.default_dir
         return ToolRunner(
             adapter,
-            worktree_path / (settings.dir or adapter.default_dir),
+            worktree_path / (settings.dir or default),
             apply=shlex.split(settings.apply) or None,
             rollback=shlex.split(settings.rollback) or None,
         )

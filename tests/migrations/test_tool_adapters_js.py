@@ -396,10 +396,11 @@ def test_node_pg_migrate_states_by_name_without_extension(
         "1700000000000_users": A,
         "1700000000001_merged": P,
         "1700000000002_other": E,
-        "1700000000003_pair": P,
+        "1700000000003_pair.down": P,  # the CLI runs each .sql file as its own up migration
+        "1700000000003_pair.up": P,
     }
     assert out_of_order(adapter, folder, url) == {"1700000000001_merged"}
-    assert found["1700000000003_pair"].file == folder / "1700000000003_pair.up.sql"
+    assert found["1700000000003_pair.up"].file == folder / "1700000000003_pair.up.sql"
     assert found["1700000000000_users"].name == "users"
 
     (folder / "1700000000000_users.js").write_text(PGM_UP.replace("{0}", "people"))

@@ -111,6 +111,12 @@ def is_cumulative(adapter: Adapter) -> bool:
     return bool(getattr(adapter, "cumulative", False))
 
 
+def is_graph_ordered(adapter: Adapter) -> bool:
+    """An adapter may set `graph_ordered = True`: its identities are revision ids (Alembic) or
+    per-app names (Django), ordered by `local()`, not comparable as versions."""
+    return bool(getattr(adapter, "graph_ordered", False))
+
+
 def table_exists(conn: Connection, qualified: str) -> bool:
     """`to_regclass` first: several tools' own status commands create their tables, wttui
     never does."""

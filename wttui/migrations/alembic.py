@@ -150,7 +150,7 @@ def read_revision(path: Path) -> AlembicRevision:
     node = values.get("revision")
     if not (isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value):
         raise MigrationFileError(
-            f"{path.name} has no literal `revision = \"…\"`: alembic cannot identify it either"
+            f'{path.name} has no literal `revision = "…"`: alembic cannot identify it either'
         )
     slug = _SLUG.match(path.stem)
     return AlembicRevision(
@@ -196,8 +196,19 @@ class AlembicAdapter:
     itself (a folder with `versions/` in it)."""
 
     name = "alembic"
+    graph_ordered = True
     default_dir = f"{DEFAULT_SCRIPT_LOCATION}/versions"
+
+    def folder(self, root: Path) -> str:
+        """The revision folder this worktree's config names (`default_dir` when it names none)."""
+        return versions_dir(root)
+
     apply: tuple[str, ...] = ("alembic", "upgrade", "head")
+    out_of_order = (
+        "alembic orders by the revision graph, not by ids: `upgrade head` applies it once it is "
+        "on the path to the single head (two heads need `alembic merge heads` first)"
+    )
+    """What the tool does with a pending migration older than the newest applied one."""
     rollback: tuple[str, ...] | None = ("alembic", "downgrade", "-1")
 
     def detect(self, root: Path) -> bool:

@@ -5,8 +5,9 @@ Facts (MIGRATION-TOOLS.md §9, from node-pg-migrate `runner.ts`, `migration.ts`,
 run_on timestamp NOT NULL`, a row inserted on up and deleted on down, read `ORDER BY run_on, id`;
 `name` is the file's base name **without** its extension (`basename(path, extname(path))`).
 Every file in `migrations/` not matching the ignore pattern (default: names starting with `.`)
-is a migration. The grouped SQL loader maps `X.up.sql`/`X.down.sql` to the one migration `X`,
-so wttui takes the `.up.sql` file and skips the `.down.sql`. No checksum (edit detection is
+is a migration — the CLI (what wttui runs) loads `X.up.sql` and `X.down.sql` as two migrations
+`X.up` and `X.down` (only the programmatic grouped SQL loader pairs them; checked against the
+real CLI), so wttui counts them the same way. No checksum (edit detection is
 wttui's own), no failed state (one transaction by default), down migrations via
 `node-pg-migrate down` (one by default). `DATABASE_URL` is its default connection env var. The
 table is read from the `search_path` (its default schema is `public`).
@@ -31,10 +32,8 @@ PACKAGE = "node-pg-migrate"
 
 def identity(file_name: str) -> str | None:
     """The `name` node-pg-migrate stores for a file; None for files that are no migration."""
-    if file_name.startswith(".") or file_name.endswith(".down.sql"):
+    if file_name.startswith("."):
         return None
-    if file_name.endswith(".up.sql"):
-        return file_name.removesuffix(".up.sql")
     stem, dot, _ = file_name.rpartition(".")
     return stem if dot and stem else file_name
 
@@ -58,7 +57,9 @@ class NodePgMigrateAdapter:
     name = "node-pg-migrate"
     default_dir = "migrations"
     apply: tuple[str, ...] = ("npx", "node-pg-migrate", "up")
-    out_of_order = "`node-pg-migrate up` fails (checkOrder) unless run with --no-check-order"
+    out_of_order = (
+        "`node-pg-migrate up` and `down` fail (checkOrder) unless run with --no-check-order"
+    )
     """What the tool does with a pending migration older than the newest applied one."""
     rollback: tuple[str, ...] | None = ("npx", "node-pg-migrate", "down")
 

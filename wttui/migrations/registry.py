@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from wttui.migrations.adapter import Adapter
+from wttui.migrations.alembic import AlembicAdapter
 from wttui.migrations.dbmate import DbmateAdapter
+from wttui.migrations.django import DjangoAdapter
 from wttui.migrations.drizzle import DrizzleAdapter
 from wttui.migrations.flyway import FlywayAdapter
 from wttui.migrations.golang_migrate import GolangMigrateAdapter
@@ -13,6 +15,7 @@ from wttui.migrations.goose import GooseAdapter
 from wttui.migrations.knex import KnexAdapter
 from wttui.migrations.node_pg_migrate import NodePgMigrateAdapter
 from wttui.migrations.prisma import PrismaAdapter
+from wttui.migrations.rails import RailsAdapter
 
 ADAPTERS: dict[str, Adapter] = {
     adapter.name: adapter
@@ -22,9 +25,12 @@ ADAPTERS: dict[str, Adapter] = {
         FlywayAdapter(),
         KnexAdapter(),
         NodePgMigrateAdapter(),
+        AlembicAdapter(),
+        RailsAdapter(),
         GooseAdapter(),
         GolangMigrateAdapter(),
         DbmateAdapter(),
+        DjangoAdapter(),  # last: it walks the tree
     )
 }
 """In detection order: the most specific markers first."""

@@ -31,6 +31,7 @@ from wttui.migrations.adapter import (
     exact_checksum,
     implied,
     is_cumulative,
+    is_graph_ordered,
     version_key,
 )
 from wttui.migrations.base import ApplyContext
@@ -66,6 +67,10 @@ class ToolRunner:
     def _rows(self, conn: Connection, local: list[LocalMigration]) -> list[AppliedMigration]:
         """The tool's rows; for a cumulative tool, with the local versions below its one."""
         rows = self.adapter.applied(conn) or []
+        complete = getattr(self.adapter, "complete", None)
+        if complete is not None:  # a graph tool resolves its stored heads itself
+            completed: list[AppliedMigration] = complete(local, rows)
+            return completed
         return implied(local, rows) if is_cumulative(self.adapter) else rows
 
     # -- status ------------------------------------------------------------------------------
@@ -80,7 +85,12 @@ class ToolRunner:
                 owners.record(conn, self.name, first_seen, None)
                 known = owners.read(conn, self.name)
         statuses = merge(
-            local, rows, known, has_down=self.can_rollback, same=self.adapter.same_checksum
+            local,
+            rows,
+            known,
+            has_down=self.can_rollback,
+            same=self.adapter.same_checksum,
+            graph=is_graph_ordered(self.adapter),
         )
         return tuple(
             replace(s, note=self.adapter.out_of_order) if s.out_of_order else s for s in statuses
@@ -147,7 +157,7 @@ class ToolRunner:
         with self._connect(conninfo) as conn:
             rows = self._rows(conn, files)
             known = owners.read(conn, self.name)
-        newest = sorted(_applied_versions(rows), key=version_key, reverse=True)[:steps]
+        newest = sorted(_applied_versions(rows), key=self._order(files), reverse=True)[:steps]
         if not newest:
             sink.line("Nothing to roll back")
             return 0
@@ -170,6 +180,14 @@ class ToolRunner:
             gone = [v for v in newest if v not in still]
             owners.forget(conn, self.name, gone)
         return len(gone)
+
+    def _order(self, files: list[LocalMigration]) -> Callable[[str], tuple[object, ...]]:
+        """How migrations sort: by version, or for a graph tool by its own order (database-only
+        ones last, so a rollback picks them first and is refused)."""
+        if not is_graph_ordered(self.adapter):
+            return version_key
+        position = {m.version: i for i, m in enumerate(files)}
+        return lambda version: (position.get(version, len(position)), version)
 
     def _run(
         self, command: Sequence[str], context: ApplyContext, sink: LogSink, cancel: CancelToken
@@ -230,6 +248,7 @@ def merge(
     *,
     has_down: bool,
     same: Callable[[LocalMigration, str], bool] = exact_checksum,
+    graph: bool = False,
 ) -> tuple[MigrationStatus, ...]:
     """One status per migration in the folder or the table (F30), in version order."""
     by_local = {m.version: m for m in local}
@@ -243,7 +262,13 @@ def merge(
         default=None,
     )
     statuses = []
-    for version in sorted(set(by_local) | set(latest), key=version_key):
+    if graph:  # revision ids are no versions: the tool's own order, no out-of-order
+        newest_applied = None
+        position = {m.version: i for i, m in enumerate(local)}
+        order = sorted(set(by_local) | set(latest), key=lambda v: (position.get(v, len(local)), v))
+    else:
+        order = sorted(set(by_local) | set(latest), key=version_key)
+    for version in order:
         migration, row, owner = by_local.get(version), latest.get(version), known.get(version)
         state = _state(migration, row, first.get(version), owner, same)
         out_of_order = (
