@@ -43,7 +43,7 @@ from wttui.strategies.server import Server
 
 if TYPE_CHECKING:
     from wttui.migrations.base import MigrationTool
-    from wttui.migrations.drift import BranchMigration, DriftReport
+    from wttui.migrations.drift import DriftReport
 
 _WORKERS = min(8, (os.cpu_count() or 2) * 2)
 """Per-worktree reads are I/O bound (a connection, a file): a few threads overlap them."""
@@ -245,11 +245,15 @@ class Services:
             orphans=orphans if server_error is None else (),
         )
 
+    def migrations_folder(self) -> str:
+        """The migration folder relative to the repository (as the main worktree's tool has it)."""
+        folder = self.migration_tool(self.root).watch_paths()[0]
+        return folder.relative_to(self.root).as_posix()
+
     def _branch_versions(self, worktrees: list[Worktree]) -> dict[str, set[str]]:
         """Migration identities on each local branch that has no worktree, read through git."""
         checked_out = {w.branch for w in worktrees}
-        folder = self.migration_tool(self.root).watch_paths()[0]
-        relative = folder.relative_to(self.root).as_posix()
+        relative = self.migrations_folder()
         return {
             branch: versions_in(self.git.files_at(branch, relative))
             for branch in self.git.local_branches()
@@ -258,50 +262,9 @@ class Services:
 
     def drift(self, snapshot: RepoSnapshot | None = None) -> DriftReport:
         """The cross-branch report (F32, F34). Blocking: git and the database are read."""
-        from wttui.migrations.drift import LintRule, analyse
+        from wttui.migrations.branches import drift_report  # pglast: only when asked for
 
-        snapshot = snapshot or self.snapshot()
-        main = next((v.worktree.branch for v in snapshot.views if v.worktree.is_main), None)
-        folder = self.migration_tool(self.root).watch_paths()[0]
-        relative = folder.relative_to(self.root).as_posix()
-        listed = {
-            branch: self._migrations_at(branch, relative) for branch in self.git.local_branches()
-        }
-        on_main = {m.version for m in listed.get(main or "", [])}
-        branches = {
-            branch: [
-                m if branch == main or m.version in on_main else self._with_sql(m) for m in found
-            ]
-            for branch, found in listed.items()
-        }
-        settings = self.config.migrations
-        rule = LintRule(pattern=settings.name_pattern, vague=tuple(settings.vague_names))
-        return analyse(main or "", branches, snapshot.views, rule)
-
-    def _migrations_at(self, branch: str, folder: str) -> list[BranchMigration]:
-        """The migrations on `branch` under `folder`, named from their files (no contents)."""
-        from wttui.migrations.drift import BranchMigration, identify
-
-        entries: dict[str, list[str]] = {}
-        for path in self.git.files_at(branch, folder):
-            first = path[len(folder) + 1 :].split("/", 1)[0]
-            entries.setdefault(first, []).append(path)
-        found = []
-        for entry, paths in sorted(entries.items()):
-            identity = identify(entry)
-            if identity is None:
-                continue
-            script = next((p for p in paths if p.endswith(".sql")), paths[0])
-            found.append(BranchMigration(branch, identity[0], identity[1], script))
-        return found
-
-    def _with_sql(self, migration: BranchMigration) -> BranchMigration:
-        from wttui.migrations.drift import up_part
-
-        if not migration.path.endswith(".sql"):
-            return migration
-        text = self.git.read_at(migration.branch, migration.path)
-        return replace(migration, sql=up_part(text))
+        return drift_report(self, snapshot or self.snapshot())
 
     def view(self, ref: str) -> WorktreeView:
         """The read model of one worktree (used by the CLI after an action)."""

@@ -9,13 +9,13 @@ commands listed in `[database] refuse` are refused before they start.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Sequence
 
 from wttui.core.guards import refused_rule
 from wttui.core.logsink import CancelToken, LogSink
-from wttui.core.urls import mask_secrets, url_secrets
-from wttui.errors import Cancelled, InvalidInput, Refused
+from wttui.core.urls import url_secrets
+from wttui.errors import InvalidInput, Refused
+from wttui.providers.process import stream
 from wttui.services import Services
 
 
@@ -53,25 +53,6 @@ def run_command(
     env = {**os.environ, **services.env_values(target, worktree.label)}
     secrets = url_secrets(target.url)
     sink.step(f"Running {' '.join(argv)} in {worktree.path} on {target.label}")
-    try:
-        child = subprocess.Popen(
-            list(argv),
-            cwd=worktree.path,
-            env=env,
-            stdout=subprocess.PIPE if capture else None,
-            stderr=subprocess.STDOUT if capture else None,
-            text=True,
-            errors="replace",
-        )
-    except OSError as exc:
-        raise InvalidInput(f"Cannot run {argv[0]}: {exc.strerror}") from None
-    unregister = cancel.on_cancel(child.terminate)
-    try:
-        for line in child.stdout or ():
-            sink.line(mask_secrets(line.rstrip("\n"), secrets))
-        status = child.wait()
-    finally:
-        unregister()
-    if cancel.cancelled:
-        raise Cancelled(f"Cancelled {argv[0]}")
-    return status
+    return stream(
+        argv, cwd=worktree.path, env=env, sink=sink, cancel=cancel, secrets=secrets, capture=capture
+    )

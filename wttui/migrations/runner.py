@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -20,8 +19,8 @@ from pathlib import Path
 
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import MigrationState, MigrationStatus
-from wttui.core.urls import mask_secrets, url_parts, url_secrets, with_query
-from wttui.errors import Cancelled, InvalidInput, MigrationFailed, Refused
+from wttui.core.urls import url_parts, url_secrets, with_query
+from wttui.errors import MigrationFailed, Refused
 from wttui.migrations import owners
 from wttui.migrations.adapter import (
     Adapter,
@@ -36,6 +35,7 @@ from wttui.migrations.adapter import (
 )
 from wttui.migrations.base import ApplyContext
 from wttui.providers.postgres import PostgresProvider
+from wttui.providers.process import stream
 
 
 class ToolRunner:
@@ -194,30 +194,15 @@ class ToolRunner:
     ) -> None:
         secrets = tuple(s for value in context.env.values() for s in url_secrets(value))
         sink.step(f"Running {shlex.join(command)} in {context.path}")
-        try:
-            child = subprocess.Popen(
-                list(command),
-                cwd=context.path,
-                env={**os.environ, **{k: _local_without_ssl(v) for k, v in context.env.items()}},
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                errors="replace",
-            )
-        except OSError as exc:
-            raise InvalidInput(
-                f"Cannot run {command[0]}: {exc.strerror}",
-                hint=f"install {self.name}, or set [migrations] apply/rollback to its command",
-            ) from None
-        unregister = cancel.on_cancel(child.terminate)
-        try:
-            for line in child.stdout or ():
-                sink.line(mask_secrets(line.rstrip("\n"), secrets))
-            status = child.wait()
-        finally:
-            unregister()
-        if cancel.cancelled:
-            raise Cancelled(f"Cancelled {shlex.join(command)}")
+        status = stream(
+            command,
+            cwd=context.path,
+            env={**os.environ, **{k: _local_without_ssl(v) for k, v in context.env.items()}},
+            sink=sink,
+            cancel=cancel,
+            secrets=secrets,
+            missing_hint=f"install {self.name}, or set [migrations] apply/rollback to its command",
+        )
         if status != 0:
             raise MigrationFailed(
                 f"{shlex.join(command)} exited with status {status}",
