@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.conftest import job_done, loaded, log_text, wait_until
+from tests.app.conftest import loaded, wait_until
 from tests.cli.test_cli import wttui
 from tests.repo_factory import git, write_files
 from wttui.migrations.drift import identify, touched
 from wttui.services import Services
 from wttui.ui.app import make_app
+from wttui.ui.panes.migrations import MigrationsPane
 
 MAIN = {
     "migrations/20250101100000_create_users.sql": (
@@ -149,9 +150,17 @@ async def test_drift_key_shows_the_selected_branch(drift_repo: Path) -> None:
         await wait_until(
             pilot, lambda: app.selected is not None and not app.selected.worktree.is_main
         )
+        pane = app.query_one(MigrationsPane)
         await pilot.press("D")
-        await job_done(pilot)
-        text = log_text(app)
-        assert "Drift of feat/flags against the other branches" in text
-        assert "changes users like feat/billing does" in text
-        assert "merge 3 of 3 (oldest new migration first)" in text
+        await wait_until(pilot, lambda: pane.drift_shown, what="the drift view")
+        table = pane.table
+        rows = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert "changes users like feat/billing does" in rows
+        assert "merge 3 of 3 (oldest new migration first)" in rows
+        assert pane.border_subtitle == "drift · D: back to migrations"
+
+        await pilot.press("D")
+        await pilot.pause()
+        assert not pane.drift_shown
+        assert table.columns  # the migrations again
+        assert "State" in [str(c.label) for c in table.columns.values()]

@@ -104,6 +104,11 @@ class WttuiApp(App[None]):
     def _paths_changed(self) -> None:
         self.refresher.request()
 
+    @on(msg.DriftLoaded)
+    def _drift_loaded(self, message: msg.DriftLoaded) -> None:
+        if self.selected is not None and self.selected.worktree.path == message.worktree:
+            self.query_one(MigrationsPane).show_drift(message.worktree, message.lines)
+
     @on(WorktreesPane.Selected)
     def _selected(self, message: WorktreesPane.Selected) -> None:
         self.query_one(DatabasePane).show(message.view)
@@ -198,7 +203,10 @@ class WttuiApp(App[None]):
             self.flows.rollback(view)
 
     def action_drift(self) -> None:
-        if view := self._need_selection():
+        pane = self.query_one(MigrationsPane)
+        if pane.drift_shown:
+            pane.hide_drift()
+        elif view := self._need_selection():
             self.flows.drift(view)
 
     def action_container(self) -> None:

@@ -35,7 +35,9 @@ ACTIONS: tuple[ActionInfo, ...] = (
     ActionInfo(
         "remove", "d", "Remove the selected worktree and drop its database", footer="remove"
     ),
-    ActionInfo("drift", "D", "Drift: this branch against the others", key_display="D"),
+    ActionInfo(
+        "drift", "D", "Drift: this branch against the others (again: back)", key_display="D"
+    ),
     ActionInfo("container", "s", "Start or stop the selected worktree's container"),
     ActionInfo("container_logs", "L", "Show the container's last log lines", key_display="L"),
     ActionInfo("cancel_job", "x", "Cancel the running action", footer="cancel"),

@@ -13,7 +13,7 @@ from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import DbStatus, MigrationState, WorktreeView
 from wttui.core.versions import version_key
 from wttui.errors import AdoptableDatabase, EnvConflict, WttuiError
-from wttui.ui.messages import CreatePlanned, RemovePlanned
+from wttui.ui.messages import CreatePlanned, DriftLoaded, RemovePlanned
 from wttui.ui.screens.confirm import ConfirmScreen
 from wttui.ui.screens.create import CreateRequest, CreateScreen
 from wttui.ui.screens.remove import RemoveRequest, RemoveScreen
@@ -136,20 +136,23 @@ class Flows:
         )
 
     def drift(self, view: WorktreeView) -> None:
-        """The cross-branch report as it concerns the selected worktree, into the Log pane."""
+        """The cross-branch report as it concerns the selected worktree (read in a worker)."""
         branch = view.worktree.branch or view.worktree.label
+        path = view.worktree.path
 
-        def call(sink: LogSink, cancel: CancelToken) -> object:
+        def load() -> None:
             from wttui.migrations.drift import lines_for
 
-            sink.step(f"Drift of {branch} against the other branches")
-            report = self.services.drift()
-            cancel.check()
-            for line in lines_for(report, branch, view.worktree.label):
-                sink.line(line)
-            return None
+            try:
+                report = self.services.drift()
+            except WttuiError as exc:
+                self.app.call_from_thread(self.app.report, exc)
+                return
+            lines = lines_for(report, branch, view.worktree.label)
+            self.app.post_message(DriftLoaded(path, lines))
 
-        self.app.start_job(f"drift {branch}", call)
+        self.app.notify(f"Reading every branch's migrations for {branch}…")
+        self.app.run_worker(load, group="drift", thread=True, exclusive=True, exit_on_error=False)
 
     # -- containers --------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ requests (`RunAction`) up to the app, which is the only place that starts worker
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual.message import Message
 
@@ -27,6 +28,14 @@ class RefreshFailed(Message):
 
     error: str
     generation: int
+
+
+@dataclass
+class DriftLoaded(Message):
+    """The drift report as it concerns one worktree: a line per finding."""
+
+    worktree: Path
+    lines: list[str]
 
 
 @dataclass

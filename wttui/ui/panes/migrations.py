@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -21,6 +22,8 @@ class MigrationsPane(Vertical):
         super().__init__(id="migrations", classes="pane")
         self.border_title = "3 Migrations"
         self._view: WorktreeView | None = None
+        self._drift: tuple[Path, list[str]] | None = None
+        """The drift view (`D`) of one worktree, shown instead of its migrations."""
 
     def compose(self) -> ComposeResult:
         yield KeyTable(id="migration-table")
@@ -36,8 +39,36 @@ class MigrationsPane(Vertical):
         if self._view is not None:
             self.show(self._view)
 
+    @property
+    def drift_shown(self) -> bool:
+        return self._drift is not None
+
+    def show_drift(self, worktree: Path, lines: list[str]) -> None:
+        self._drift = (worktree, lines)
+        self.show(self._view)
+
+    def hide_drift(self) -> None:
+        self._drift = None
+        self.show(self._view)
+
+    def _render_drift(self, view: WorktreeView, lines: list[str]) -> None:
+        table = self.table
+        table.clear(columns=True)
+        table.add_column(
+            f"Drift of {view.worktree.label}", width=max(20, self.content_size.width - 4)
+        )
+        for index, line in enumerate(lines):
+            table.add_row(Text(line), key=f"drift-{index}")
+        self._show_detail(None)
+        self.border_subtitle = "drift · D: back to migrations"
+
     def show(self, view: WorktreeView | None) -> None:
         self._view = view
+        if self._drift is not None:
+            if view is not None and view.worktree.path == self._drift[0]:
+                self._render_drift(view, self._drift[1])
+                return
+            self._drift = None  # another worktree was selected
         table = self.table
         keep = table.cursor_row
         rows = [_row(status) for status in view.migrations] if view else []
@@ -66,7 +97,9 @@ class MigrationsPane(Vertical):
 
     def _highlighted(self) -> MigrationStatus | None:
         table = self.table
-        if self._view is None or not table.row_count:
+        if self._view is None or self._drift is not None or not self._view.migrations:
+            return None
+        if not table.row_count:
             return None
         return self._view.migrations[min(table.cursor_row, len(self._view.migrations) - 1)]
 
