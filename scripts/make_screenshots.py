@@ -60,6 +60,16 @@ async def _select_second(pilot: Pilot[None]) -> None:
     await pilot.pause(0.5)
 
 
+async def _drift(pilot: Pilot[None]) -> None:
+    from wttui.ui.panes.migrations import MigrationsPane
+
+    await pilot.press("j", "D")
+    pane = pilot.app.query_one(MigrationsPane)
+    deadline = time.monotonic() + 30
+    while not pane.drift_shown and time.monotonic() < deadline:
+        await pilot.pause(0.1)
+
+
 SHOTS: list[tuple[str, tuple[int, int], Steps]] = [
     ("main-100x30", (100, 30), _nothing),
     ("main-120x34", (120, 34), _nothing),
@@ -69,6 +79,7 @@ SHOTS: list[tuple[str, tuple[int, int], Steps]] = [
     ("create-100x30", (100, 30), _open_create),
     ("remove-100x30", (100, 30), _open_remove),
     ("help-100x30", (100, 30), _open_help),
+    ("drift-100x30", (100, 30), _drift),
 ]
 
 

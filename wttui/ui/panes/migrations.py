@@ -54,11 +54,11 @@ class MigrationsPane(Vertical):
     def _render_drift(self, view: WorktreeView, lines: list[str]) -> None:
         table = self.table
         table.clear(columns=True)
-        table.add_column(
-            f"Drift of {view.worktree.label}", width=max(20, self.content_size.width - 4)
-        )
+        width = max(20, self.content_size.width - SCROLLBAR - CELL_PADDING)
+        table.add_column(f"Drift of {view.worktree.label}", width=width)
         for index, line in enumerate(lines):
-            table.add_row(Text(line), key=f"drift-{index}")
+            # A finding is a sentence: wrapped onto as many lines as it needs.
+            table.add_row(Text(line), key=f"drift-{index}", height=None)
         self._show_detail(None)
         self.border_subtitle = "drift · D: back to migrations"
 
