@@ -129,7 +129,7 @@ def build_repo(base: Path, admin_url: str, worktrees: int, migrations: int) -> P
         branch = f"feat/bench-{i:03d}"
         path = base / "wt" / f"bench-{i:03d}"
         git(root, "worktree", "add", "-q", "-b", branch, str(path))
-        target = services.strategy.plan(branch)
+        target = services.strategy_for(branch).plan(branch)
         provider.drop_database(target.name, force=True)
         provider.create_database(target.name, template=template)
         write_env(path / ".env", services.env_values(target, branch))
