@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +84,12 @@ def _split_sections(text: str, path: Path) -> tuple[str, str | None, int]:
     return up_text, down_text, text[:up_begin].count("\n") + 1
 
 
+_CACHE: dict[Path, tuple[tuple[str, str | None], SqlMigration]] = {}
+"""Parsed files by path, reused while their text is the same: a refresh reads every worktree's
+folder, and most files never change (comparing text, not timestamps, never misses an edit)."""
+_LOCK = threading.Lock()
+
+
 def read_folder(folder: Path) -> list[SqlMigration]:
     """Every migration in `folder`, sorted by version; a missing folder has none.
 
@@ -118,24 +125,31 @@ def read_folder(folder: Path) -> list[SqlMigration]:
             raise MigrationFileError(f"{path.name} has no matching .up.sql file")
     migrations = []
     for version, (match, path) in ups.items():
+        down_path = downs.get(version)
         text = path.read_text()
+        down_text = down_path.read_text() if down_path else None
+        with _LOCK:
+            cached = _CACHE.get(path)
+        if cached is not None and cached[0] == (text, down_text):
+            migrations.append(cached[1])
+            continue
         if match["kind"] == ".up":
             up, start = text, 1
-            down_path = downs.get(version)
-            down = down_path.read_text() if down_path else None
+            down = down_text
         else:
             up, down, start = _split_sections(text, path)
         if not up.strip():
             raise MigrationFileError(f"{path.name} has an empty up part")
-        migrations.append(
-            SqlMigration(
-                version=version,
-                name=match["name"],
-                path=path,
-                up_sql=up,
-                down_sql=down if down and down.strip() else None,
-                checksum=checksum(up),
-                up_start_line=start,
-            )
+        migration = SqlMigration(
+            version=version,
+            name=match["name"],
+            path=path,
+            up_sql=up,
+            down_sql=down if down and down.strip() else None,
+            checksum=checksum(up),
+            up_start_line=start,
         )
+        with _LOCK:
+            _CACHE[path] = ((text, down_text), migration)
+        migrations.append(migration)
     return sorted(migrations, key=lambda m: (int(m.version), m.version))
