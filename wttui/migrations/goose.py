@@ -50,12 +50,14 @@ class GooseAdapter:
     )
 
     def detect(self, root: Path) -> bool:
-        return any(
-            _MARKER in path.read_text(errors="replace")
-            for rel in _DIRS
-            for path in (root / rel).glob("*.sql")
-            if path.is_file()
-        )
+        """Every goose SQL file carries the marker: a look at the first few is enough (this
+        runs for every worktree on every refresh)."""
+        for rel in _DIRS:
+            for path in sorted((root / rel).glob("*.sql"))[:3]:
+                with path.open("rb") as handle:
+                    if _MARKER.encode() in handle.read(4096):
+                        return True
+        return False
 
     def local(self, folder: Path) -> list[LocalMigration]:
         if not folder.is_dir():
