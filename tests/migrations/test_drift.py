@@ -12,6 +12,7 @@ from tests.app.conftest import loaded, wait_until
 from tests.cli.test_cli import wttui
 from tests.repo_factory import git, write_files
 from wttui.migrations.drift import identify, touched
+from wttui.migrations.elsewhere import versions_in
 from wttui.services import Services
 from wttui.ui.app import make_app
 from wttui.ui.panes.migrations import MigrationsPane
@@ -164,3 +165,8 @@ async def test_drift_key_shows_the_selected_branch(drift_repo: Path) -> None:
         assert not pane.drift_shown
         assert table.columns  # the migrations again
         assert "State" in [str(c.label) for c in table.columns.values()]
+
+
+def test_versions_in_paths_match_each_tools_identity() -> None:
+    found = versions_in(["db/migration/V1_2__add_x.sql", "migrations/001_users.up.sql"])
+    assert {"1.2", "001", "1", "001_users"} <= found

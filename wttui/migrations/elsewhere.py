@@ -15,8 +15,10 @@ from wttui.core.models import MigrationState, WorktreeView
 
 
 def versions_in(paths: list[str]) -> set[str]:
-    """Every migration identity a list of repository paths can hold: each path component, and
-    each component's leading digits and stem (`20240101_x.sql` → `20240101`, `20240101_x`)."""
+    """Every migration identity a list of repository paths can hold, in the forms the tools
+    store: each path component and its stem (`20240101_x.sql`, `20240101_x`), its leading digits
+    as written and as a number (dbmate `001`; golang-migrate and goose `1`), and Flyway's dotted
+    version (`V1_2__x.sql` → `1.2`)."""
     found: set[str] = set()
     for path in paths:
         for part in PurePosixPath(path).parts:
@@ -24,7 +26,9 @@ def versions_in(paths: list[str]) -> set[str]:
             digits = len(stem) - len(stem.lstrip("0123456789"))
             found.update({part, stem})
             if digits:
-                found.add(stem[:digits])
+                found.update({stem[:digits], str(int(stem[:digits]))})
+            if part[:1] in "Vv" and "__" in part:
+                found.add(part[1:].split("__", 1)[0].replace("_", "."))
     return found
 
 
