@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from wttui.errors import GitError, WttuiError
@@ -64,6 +63,4 @@ def server_command(args: argparse.Namespace) -> int:
         print(f"url:             {status.masked_url}")
     if status.version:
         print(f"version:         {status.version}")
-    if args.action == "stop":
-        print("stopped", file=sys.stderr)
     return 0
