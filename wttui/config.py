@@ -59,6 +59,7 @@ MIGRATION_TOOLS = (
     "alembic",
     "django",
     "rails",
+    "sqitch",
 )
 """`auto` detects the tool from each worktree's files (wttui's SQL runner when none matches)."""
 

@@ -16,6 +16,7 @@ from wttui.migrations.knex import KnexAdapter
 from wttui.migrations.node_pg_migrate import NodePgMigrateAdapter
 from wttui.migrations.prisma import PrismaAdapter
 from wttui.migrations.rails import RailsAdapter
+from wttui.migrations.sqitch import SqitchAdapter
 
 ADAPTERS: dict[str, Adapter] = {
     adapter.name: adapter
@@ -26,6 +27,7 @@ ADAPTERS: dict[str, Adapter] = {
         KnexAdapter(),
         NodePgMigrateAdapter(),
         AlembicAdapter(),
+        SqitchAdapter(),
         RailsAdapter(),
         GooseAdapter(),
         GolangMigrateAdapter(),
