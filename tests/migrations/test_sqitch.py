@@ -22,7 +22,6 @@ from wttui.migrations.base import ApplyContext
 from wttui.migrations.runner import ToolRunner
 from wttui.migrations.sqitch import SqitchAdapter
 from wttui.migrations.sql_files import MigrationFileError
-from wttui.providers.postgres import PostgresProvider
 
 A = MigrationState.APPLIED
 P = MigrationState.PENDING
@@ -100,12 +99,6 @@ def test_sqitch_local_reads_the_plan_in_order(tmp_path: Path) -> None:
 
 
 # -- the real tool ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def url(pg: PostgresProvider, fresh_db_name: str) -> str:
-    pg.create_database(fresh_db_name)
-    return pg.url_for(fresh_db_name)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from wttui.errors import Cancelled, MigrationFailed, Refused
 from wttui.migrations.base import ApplyContext
 from wttui.migrations.sql_files import MigrationFileError
 from wttui.migrations.sql_runner import SqlMigrationTool
-from wttui.providers.postgres import PostgresProvider
 
 USERS = "-- migrate:up\nCREATE TABLE users (id int);\n-- migrate:down\nDROP TABLE users;\n"
 ORDERS = "-- migrate:up\nCREATE TABLE orders (id int);\n-- migrate:down\nDROP TABLE orders;\n"
@@ -32,12 +31,6 @@ def context(branch: str, base: Path) -> ApplyContext:
     return ApplyContext(
         worktree=branch.replace("/", "-"), branch=branch, commit="abc1234", path=base
     )
-
-
-@pytest.fixture
-def url(pg: PostgresProvider, fresh_db_name: str) -> str:
-    pg.create_database(fresh_db_name)
-    return pg.url_for(fresh_db_name)
 
 
 def apply(

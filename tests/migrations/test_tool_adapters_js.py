@@ -29,7 +29,6 @@ from wttui.migrations.flyway import FlywayAdapter, flyway_checksum
 from wttui.migrations.knex import KnexAdapter
 from wttui.migrations.node_pg_migrate import NodePgMigrateAdapter
 from wttui.migrations.runner import ToolRunner
-from wttui.providers.postgres import PostgresProvider
 
 A = MigrationState.APPLIED
 P = MigrationState.PENDING
@@ -37,12 +36,6 @@ E = MigrationState.APPLIED_ELSEWHERE
 M = MigrationState.MODIFIED
 F = MigrationState.FAILED
 R = MigrationState.ROLLED_BACK
-
-
-@pytest.fixture
-def url(pg: PostgresProvider, fresh_db_name: str) -> str:
-    pg.create_database(fresh_db_name)
-    return pg.url_for(fresh_db_name)
 
 
 @pytest.fixture

@@ -32,7 +32,6 @@ from wttui.migrations.django import DjangoAdapter
 from wttui.migrations.rails import RailsAdapter
 from wttui.migrations.runner import ToolRunner, merge
 from wttui.migrations.sql_files import MigrationFileError
-from wttui.providers.postgres import PostgresProvider
 
 A = MigrationState.APPLIED
 P = MigrationState.PENDING
@@ -58,12 +57,6 @@ RAILS_DDL = (
     "INSERT INTO ar_internal_metadata VALUES ('environment', 'development', now(), now())"
 )
 DBMATE_DDL = "create table if not exists public.schema_migrations (version varchar primary key)"
-
-
-@pytest.fixture
-def url(pg: PostgresProvider, fresh_db_name: str) -> str:
-    pg.create_database(fresh_db_name)
-    return pg.url_for(fresh_db_name)
 
 
 def run_sql(url: str, *statements: str | tuple[str, tuple[object, ...]]) -> None:

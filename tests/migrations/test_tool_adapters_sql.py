@@ -26,7 +26,6 @@ from wttui.migrations.dbmate import DbmateAdapter
 from wttui.migrations.golang_migrate import GolangMigrateAdapter
 from wttui.migrations.goose import GooseAdapter
 from wttui.migrations.runner import ToolRunner, merge
-from wttui.providers.postgres import PostgresProvider
 
 A = MigrationState.APPLIED
 P = MigrationState.PENDING
@@ -69,12 +68,6 @@ def goose_sql(table: str) -> str:
 
 Statement = tuple[str, tuple[object, ...]] | str
 """SQL text, or SQL and its parameters."""
-
-
-@pytest.fixture
-def url(pg: PostgresProvider, fresh_db_name: str) -> str:
-    pg.create_database(fresh_db_name)
-    return pg.url_for(fresh_db_name)
 
 
 def run_sql(url: str, *statements: Statement) -> None:
