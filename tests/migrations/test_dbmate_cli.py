@@ -34,7 +34,7 @@ def test_detected_dbmate_migrates_and_rolls_back_through_wttui(repo: Path) -> No
 
     created = wttui(repo, "create", "feat/dbm", env=env)
     assert created.returncode == 0, created.stderr
-    assert "dbmate --no-dump-schema migrate" in created.stderr
+    assert "dbmate --no-dump-schema --migrations-dir" in created.stderr
 
     def migrations() -> dict[str, object]:
         done = wttui(repo, "status", "--json", env=env)
@@ -52,3 +52,24 @@ def test_detected_dbmate_migrates_and_rolls_back_through_wttui(repo: Path) -> No
         "modified": 0,
         "failed": 0,
     }
+
+
+def test_a_configured_folder_reaches_the_tool(repo: Path) -> None:
+    binary = dbmate_binary()
+    write_files(
+        repo,
+        {
+            "sql/schema/20250101100000_create_users.sql": (
+                "-- migrate:up\nCREATE TABLE users (id int);\n-- migrate:down\nDROP TABLE users;\n"
+            ),
+            ".wttui.toml": (repo / ".wttui.toml").read_text()
+            + '[migrations]\ntool = "dbmate"\ndir = "sql/schema"\n',
+        },
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "dbmate in sql/schema")
+    env = {"PATH": f"{Path(binary).parent}{os.pathsep}{os.environ['PATH']}"}
+    created = wttui(repo, "create", "feat/dir", env=env)
+    assert created.returncode == 0, created.stderr
+    rows = {row["branch"]: row for row in json.loads(wttui(repo, "status", "--json").stdout)}
+    assert rows["feat/dir"]["migrations"]["applied"] == 1

@@ -64,10 +64,18 @@ class DbmateAdapter:
 
     name = "dbmate"
     default_dir = "db/migrations"
-    apply: tuple[str, ...] = ("dbmate", "--no-dump-schema", "migrate")
+    apply: tuple[str, ...] = (
+        "sh",
+        "-c",
+        'exec dbmate --no-dump-schema --migrations-dir "$WTTUI_MIGRATIONS_DIR" migrate',
+    )
     out_of_order = "dbmate applies it silently (`--strict` would refuse it)"
     """What the tool does with a pending migration older than the newest applied one."""
-    rollback: tuple[str, ...] | None = ("dbmate", "--no-dump-schema", "rollback")
+    rollback: tuple[str, ...] | None = (
+        "sh",
+        "-c",
+        'exec dbmate --no-dump-schema --migrations-dir "$WTTUI_MIGRATIONS_DIR" rollback',
+    )
 
     def detect(self, root: Path) -> bool:
         folder = root / "db" / "migrations"

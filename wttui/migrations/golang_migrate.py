@@ -46,8 +46,8 @@ def _dirty(version: int) -> str:
 
 class GolangMigrateAdapter:
     """The CLI needs `-path` and `-database`; the commands run through `sh` to read
-    `DATABASE_URL` from the worktree's env, with the default folder: for another folder, set
-    `[migrations] apply/rollback`. `down` without a count asks for confirmation, so roll back is
+    `DATABASE_URL` and `WTTUI_MIGRATIONS_DIR` (the folder in force, `[migrations] dir`) from
+    the env wttui gives them. `down` without a count asks for confirmation, so roll back is
     `down 1`."""
 
     name = "golang-migrate"
@@ -55,14 +55,14 @@ class GolangMigrateAdapter:
     apply: tuple[str, ...] = (
         "sh",
         "-c",
-        'exec migrate -path migrations -database "$DATABASE_URL" up',
+        'exec migrate -path "$WTTUI_MIGRATIONS_DIR" -database "$DATABASE_URL" up',
     )
     out_of_order = "golang-migrate never applies it: it only knows how far it got"
     """What the tool does with a pending migration older than the newest applied one."""
     rollback: tuple[str, ...] | None = (
         "sh",
         "-c",
-        'exec migrate -path migrations -database "$DATABASE_URL" down 1',
+        'exec migrate -path "$WTTUI_MIGRATIONS_DIR" -database "$DATABASE_URL" down 1',
     )
     cumulative = True
     """A stored version implies every lower local version is applied (see `implied`)."""

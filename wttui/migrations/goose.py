@@ -35,18 +35,22 @@ _DIRS = (".", "migrations", "db/migrations")
 
 class GooseAdapter:
     """goose's own `-dir` defaults to `.`; `migrations` is the common layout. The commands run
-    through `sh` to pass `DATABASE_URL` from the worktree's env as the DSN, with that folder: for
-    another folder, set `[migrations] apply/rollback`. Roll back is `down`, one step."""
+    through `sh` to pass `DATABASE_URL` from the worktree's env as the DSN and the folder in force
+    (`WTTUI_MIGRATIONS_DIR`, from `[migrations] dir`) as `-dir`. Roll back is `down`, one step."""
 
     name = "goose"
     default_dir = "migrations"
-    apply: tuple[str, ...] = ("sh", "-c", 'exec goose -dir migrations postgres "$DATABASE_URL" up')
+    apply: tuple[str, ...] = (
+        "sh",
+        "-c",
+        'exec goose -dir "$WTTUI_MIGRATIONS_DIR" postgres "$DATABASE_URL" up',
+    )
     out_of_order = '`goose up` fails ("found missing migrations") unless run with -allow-missing'
     """What the tool does with a pending migration older than the newest applied one."""
     rollback: tuple[str, ...] | None = (
         "sh",
         "-c",
-        'exec goose -dir migrations postgres "$DATABASE_URL" down',
+        'exec goose -dir "$WTTUI_MIGRATIONS_DIR" postgres "$DATABASE_URL" down',
     )
 
     def detect(self, root: Path) -> bool:

@@ -197,7 +197,12 @@ class ToolRunner:
         status = stream(
             command,
             cwd=context.path,
-            env={**os.environ, **{k: _local_without_ssl(v) for k, v in context.env.items()}},
+            env={
+                **os.environ,
+                **{k: _local_without_ssl(v) for k, v in context.env.items()},
+                # The folder in force, for commands that need it (`[migrations] dir`).
+                "WTTUI_MIGRATIONS_DIR": str(self.folder),
+            },
             sink=sink,
             cancel=cancel,
             secrets=secrets,
