@@ -43,6 +43,7 @@ def view_json(view: WorktreeView) -> dict[str, Any]:
             "shared_with": list(view.shared_with),
         },
         "migrations": {
+            "tool": view.tool,
             "applied": counts.applied,
             "pending": counts.pending,
             "applied_elsewhere": counts.applied_elsewhere,

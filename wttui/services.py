@@ -291,13 +291,16 @@ class Services:
             return WorktreeView(worktree, target, DbStatus.STOPPED, info, env=env)
         errors: tuple[str, ...] = ()
         migrations: tuple[MigrationStatus, ...] = ()
+        tool = None
         if not worktree.prunable:
             try:
-                migrations = self.migration_tool(worktree.path).status(target.connect_url)
+                runner = self.migration_tool(worktree.path)
+                tool = runner.name
+                migrations = runner.status(target.connect_url)
             except WttuiError as exc:
                 errors = (str(exc),)
         return WorktreeView(
-            worktree, target, DbStatus.PRESENT, info, migrations, env=env, errors=errors
+            worktree, target, DbStatus.PRESENT, info, migrations, env=env, errors=errors, tool=tool
         )
 
     def _env_state(self, worktree: Worktree, target: DbTarget | None) -> EnvState:

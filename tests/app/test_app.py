@@ -51,7 +51,9 @@ async def test_lists_worktrees_and_shows_the_selected_database(
         assert f"{services.project}_feat_shown" in text
         assert ":***@" in text
         assert url_parts(pg_admin_url)["password"] not in text
-        assert app.query_one(MigrationsPane).table.row_count == 2
+        migrations = app.query_one(MigrationsPane)
+        assert migrations.table.row_count == 2
+        assert str(migrations.border_subtitle).endswith("· sql")  # the tool in force
 
 
 async def test_create_from_the_dialog(repo: Path) -> None:

@@ -46,6 +46,7 @@ def test_create_status_json_migrate_remove(tmp_path: Path, pg_admin_url: str) ->
     assert feat["database"]["exists"] is True
     assert feat["database"]["size_bytes"] > 0
     assert feat["migrations"] == {
+        "tool": "sql",
         "applied": 2,
         "pending": 0,
         "applied_elsewhere": 0,

@@ -46,6 +46,7 @@ def test_detected_dbmate_migrates_and_rolls_back_through_wttui(repo: Path) -> No
     rolled = wttui(repo, "rollback", "feat/dbm", env=env)
     assert rolled.returncode == 0, rolled.stderr
     assert migrations() == {
+        "tool": "dbmate",
         "applied": 1,
         "pending": 1,
         "applied_elsewhere": 0,

@@ -213,6 +213,8 @@ class WorktreeView:
     """Labels of the other worktrees whose target is the same database."""
     errors: tuple[str, ...] = ()
     """Refresh problems for this worktree, one sentence each (shown as a badge)."""
+    tool: str | None = None
+    """The migration tool in force for this worktree (`sql`, `prisma`, …), once read."""
 
     @property
     def counts(self) -> MigrationCounts:

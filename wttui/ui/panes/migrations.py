@@ -89,7 +89,8 @@ class MigrationsPane(Vertical):
         self._show_detail(self._highlighted())
         table.scroll_to(x=0, animate=False)
         summary = fmt.migrations_cell(view)
-        self.border_subtitle = f"{view.worktree.label} {summary}".strip()
+        tool = f" · {view.tool}" if view.tool else ""
+        self.border_subtitle = f"{view.worktree.label} {summary}{tool}".strip()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
