@@ -37,6 +37,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from psycopg import sql
+
 from wttui.migrations.adapter import (
     AppliedMigration,
     Connection,
@@ -242,7 +244,9 @@ class AlembicAdapter:
         """The stored heads (one row each); None without the table."""
         if not table_exists(conn, TABLE):
             return None
-        rows = conn.execute(f"SELECT version_num FROM {TABLE} ORDER BY version_num").fetchall()
+        rows = conn.execute(
+            sql.SQL("SELECT version_num FROM {} ORDER BY version_num").format(sql.Identifier(TABLE))
+        ).fetchall()
         return [AppliedMigration(str(row[0])) for row in rows]
 
     def complete(

@@ -18,6 +18,8 @@ import re
 from pathlib import Path
 from typing import Literal
 
+from psycopg import sql
+
 from wttui.migrations.adapter import (
     AppliedMigration,
     Connection,
@@ -100,7 +102,9 @@ class DbmateAdapter:
     def applied(self, conn: Connection) -> list[AppliedMigration] | None:
         if schema_migrations_owner(conn) != "dbmate":
             return None
-        rows = conn.execute(f"SELECT version FROM {TABLE}").fetchall()
+        rows = conn.execute(
+            sql.SQL("SELECT version FROM {}").format(sql.Identifier(TABLE))
+        ).fetchall()
         versions = sorted((str(row[0]) for row in rows), key=version_key)
         return [AppliedMigration(version) for version in versions]
 

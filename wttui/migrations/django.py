@@ -30,6 +30,8 @@ import ast
 import os
 from pathlib import Path
 
+from psycopg import sql
+
 from wttui.migrations.adapter import (
     AppliedMigration,
     Connection,
@@ -143,7 +145,9 @@ class DjangoAdapter:
         if not table_exists(conn, TABLE):
             return None
         rows = conn.execute(
-            f"SELECT app, name, applied FROM {TABLE} ORDER BY applied, id"
+            sql.SQL("SELECT app, name, applied FROM {} ORDER BY applied, id").format(
+                sql.Identifier(TABLE)
+            )
         ).fetchall()
         return [
             AppliedMigration(identity(str(app), str(name)), str(name), applied_at=applied)

@@ -27,6 +27,8 @@ from calendar import timegm
 from pathlib import Path
 from time import strptime
 
+from psycopg import sql
+
 from wttui.migrations.adapter import (
     AppliedMigration,
     Connection,
@@ -109,9 +111,13 @@ class DrizzleAdapter:
         if not table_exists(conn, f'{SCHEMA}."{TABLE}"'):
             return None
         present = columns(conn, SCHEMA, TABLE)
-        extra = [c if c in present else "NULL" for c in ("name", "applied_at")]  # 1.x only
+        extra = [  # 1.x only
+            sql.Identifier(c) if c in present else sql.SQL("NULL") for c in ("name", "applied_at")
+        ]
         rows = conn.execute(
-            f'SELECT created_at, hash, {", ".join(extra)} FROM {SCHEMA}."{TABLE}" ORDER BY id'
+            sql.SQL("SELECT created_at, hash, {} FROM {} ORDER BY id").format(
+                sql.SQL(", ").join(extra), sql.Identifier(SCHEMA, TABLE)
+            )
         ).fetchall()
         return [
             AppliedMigration(

@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from psycopg import sql
+
 from wttui.core.models import MigrationState
 from wttui.migrations.adapter import (
     AppliedMigration,
@@ -92,7 +94,9 @@ class GolangMigrateAdapter:
     def applied(self, conn: Connection) -> list[AppliedMigration] | None:
         if schema_migrations_owner(conn) != "golang-migrate":
             return None
-        row = conn.execute(f"SELECT version, dirty FROM {TABLE}").fetchone()
+        row = conn.execute(
+            sql.SQL("SELECT version, dirty FROM {}").format(sql.Identifier(TABLE))
+        ).fetchone()
         if row is None:
             return []
         version, dirty = int(row[0]), bool(row[1])

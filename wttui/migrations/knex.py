@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from psycopg import sql
+
 from wttui.core.models import MigrationState
 from wttui.migrations.adapter import (
     AppliedMigration,
@@ -73,13 +75,17 @@ class KnexAdapter:
     def applied(self, conn: Connection) -> list[AppliedMigration] | None:
         if not table_exists(conn, TABLE):
             return None
-        rows = conn.execute(f"SELECT name, migration_time FROM {TABLE} ORDER BY id").fetchall()
+        rows = conn.execute(
+            sql.SQL("SELECT name, migration_time FROM {} ORDER BY id").format(sql.Identifier(TABLE))
+        ).fetchall()
         result = [
             AppliedMigration(version=str(name), name=_display_name(str(name)), applied_at=at)
             for name, at in rows
         ]
         if table_exists(conn, LOCK_TABLE):
-            locked = conn.execute(f"SELECT 1 FROM {LOCK_TABLE} WHERE is_locked = 1").fetchone()
+            locked = conn.execute(
+                sql.SQL("SELECT 1 FROM {} WHERE is_locked = 1").format(sql.Identifier(LOCK_TABLE))
+            ).fetchone()
             if locked:
                 result.append(LOCKED)
         return result

@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from psycopg import sql
+
 from wttui.migrations.adapter import (
     AppliedMigration,
     Connection,
@@ -79,7 +81,9 @@ class NodePgMigrateAdapter:
     def applied(self, conn: Connection) -> list[AppliedMigration] | None:
         if not table_exists(conn, TABLE):
             return None
-        rows = conn.execute(f"SELECT name, run_on FROM {TABLE} ORDER BY run_on, id").fetchall()
+        rows = conn.execute(
+            sql.SQL("SELECT name, run_on FROM {} ORDER BY run_on, id").format(sql.Identifier(TABLE))
+        ).fetchall()
         return [
             AppliedMigration(version=str(name), name=_display_name(str(name)), applied_at=run_on)
             for name, run_on in rows

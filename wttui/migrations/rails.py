@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from psycopg import sql
+
 from wttui.migrations.adapter import (
     AppliedMigration,
     Connection,
@@ -77,7 +79,9 @@ class RailsAdapter:
     def applied(self, conn: Connection) -> list[AppliedMigration] | None:
         if schema_migrations_owner(conn) != "rails":
             return None
-        rows = conn.execute(f"SELECT version FROM {TABLE}").fetchall()
+        rows = conn.execute(
+            sql.SQL("SELECT version FROM {}").format(sql.Identifier(TABLE))
+        ).fetchall()
         versions = sorted((normalized(str(row[0])) for row in rows), key=version_key)
         return [AppliedMigration(version) for version in versions]
 

@@ -38,6 +38,8 @@ import hashlib
 import re
 from pathlib import Path
 
+from psycopg import sql
+
 from wttui.core.models import MigrationState
 from wttui.migrations.adapter import (
     AppliedMigration,
@@ -144,15 +146,19 @@ class SqitchAdapter:
                 AppliedMigration(str(change), str(change), checksum=hash_, applied_at=committed),
             )
             for change, hash_, committed in conn.execute(
-                f"SELECT change, script_hash, committed_at FROM {SCHEMA}.changes"
+                sql.SQL("SELECT change, script_hash, committed_at FROM {}.changes").format(
+                    sql.Identifier(SCHEMA)
+                )
             ).fetchall()
         ]
         if table_exists(conn, f"{SCHEMA}.events"):
             failed = conn.execute(
-                f"SELECT DISTINCT ON (e.change) e.change, e.event, e.committed_at "
-                f"FROM {SCHEMA}.events e "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {SCHEMA}.changes c WHERE c.change = e.change) "
-                "ORDER BY e.change, e.committed_at DESC"
+                sql.SQL(
+                    "SELECT DISTINCT ON (e.change) e.change, e.event, e.committed_at "
+                    "FROM {schema}.events e "
+                    "WHERE NOT EXISTS (SELECT 1 FROM {schema}.changes c WHERE c.change = e.change) "
+                    "ORDER BY e.change, e.committed_at DESC"
+                ).format(schema=sql.Identifier(SCHEMA))
             ).fetchall()
             rows += [
                 (
