@@ -30,6 +30,8 @@ import re
 import zlib
 from pathlib import Path
 
+from psycopg import sql
+
 from wttui.core.models import MigrationState
 from wttui.migrations.adapter import (
     AppliedMigration,
@@ -91,8 +93,10 @@ class FlywayAdapter:
         if not table_exists(conn, TABLE):
             return None
         rows = conn.execute(
-            "SELECT version, description, type, checksum, installed_on, success "
-            f"FROM {TABLE} WHERE version IS NOT NULL ORDER BY installed_rank"
+            sql.SQL(
+                "SELECT version, description, type, checksum, installed_on, success "
+                "FROM {} WHERE version IS NOT NULL ORDER BY installed_rank"
+            ).format(sql.Identifier(TABLE))
         ).fetchall()
         result: list[AppliedMigration] = []
         for version, description, kind, checksum, installed_on, success in rows:

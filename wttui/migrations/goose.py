@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from psycopg import sql
+
 from wttui.core.models import MigrationState
 from wttui.migrations.adapter import (
     AppliedMigration,
@@ -78,8 +80,10 @@ class GooseAdapter:
             return None
         # tstamp is `timestamp` filled by now() in goose's session: read it in the server's zone.
         rows = conn.execute(
-            "SELECT version_id, is_applied, tstamp AT TIME ZONE current_setting('TimeZone') "
-            f"FROM {TABLE} WHERE version_id > 0 ORDER BY id"
+            sql.SQL(
+                "SELECT version_id, is_applied, tstamp AT TIME ZONE current_setting('TimeZone') "
+                "FROM {} WHERE version_id > 0 ORDER BY id"
+            ).format(sql.Identifier(TABLE))
         ).fetchall()
         return [
             AppliedMigration(
