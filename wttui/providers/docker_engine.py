@@ -100,7 +100,9 @@ class DockerProvider:
         """This project's containers: wttui's (by label) and `docker compose`'s (by project
         name `project` or `project_*`, the seed recipe's naming), running or not."""
         with _engine_errors("Listing containers"):
-            found = self.client.containers.list(all=True, sparse=False)
+            # ignore_removed: a container removed between the listing and its inspection (another
+            # wttui, another terminal) is simply gone, not an error.
+            found = self.client.containers.list(all=True, sparse=False, ignore_removed=True)
         result = []
         for container in found:
             labels = container.labels or {}
@@ -127,7 +129,7 @@ class DockerProvider:
     def ports_in_use(self) -> set[int]:
         """Host ports published by any container on this engine (running or not)."""
         with _engine_errors("Listing containers"):
-            containers = self.client.containers.list(all=True, sparse=False)
+            containers = self.client.containers.list(all=True, sparse=False, ignore_removed=True)
         ports: set[int] = set()
         for container in containers:
             label = (container.labels or {}).get(LABEL_PORT)
