@@ -49,11 +49,11 @@ def image(docker: DockerProvider) -> str:
 def remove_project(docker: DockerProvider, project: str) -> None:
     client = docker.client
     for container in client.containers.list(
-        all=True, filters={"label": f"{LABEL_PROJECT}={project}"}
+        all=True, ignore_removed=True, filters={"label": f"{LABEL_PROJECT}={project}"}
     ):
         container.remove(force=True, v=True)
     for container in client.containers.list(
-        all=True, filters={"label": "com.docker.compose.project"}
+        all=True, ignore_removed=True, filters={"label": "com.docker.compose.project"}
     ):
         if str(container.labels.get("com.docker.compose.project", "")).startswith(project):
             container.remove(force=True, v=True)
