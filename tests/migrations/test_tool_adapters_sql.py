@@ -20,6 +20,7 @@ from tests.repo_factory import tables
 from wttui.core.logsink import CancelToken, ListSink
 from wttui.core.models import MigrationState, MigrationStatus
 from wttui.core.urls import with_query
+from wttui.errors import MigrationFailed
 from wttui.migrations.adapter import implied
 from wttui.migrations.base import ApplyContext
 from wttui.migrations.dbmate import DbmateAdapter
@@ -451,3 +452,25 @@ def test_real_dbmate_apply_and_rollback_agree_with_dbmate_status(
     assert states(runner, url) == {"001": A, "002": P}
     assert dbmate_status(binary, root, env) == {"001": True, "002": False}
     assert "orders" not in tables(url)
+
+
+def test_a_failing_run_still_records_who_applied_what_went_through(
+    tmp_path: Path, url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    binary = dbmate_binary()
+    monkeypatch.setenv("PATH", f"{Path(binary).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    root = tmp_path / "wt"
+    broken = "-- migrate:up\nINSERT INTO nope VALUES (1);\n-- migrate:down\nSELECT 1;\n"
+    folder = write(
+        root / "db" / "migrations", {"001_users.sql": dbmate_sql("users"), "002_x.sql": broken}
+    )
+    context = ApplyContext(
+        worktree="wt", branch="feat/y", commit="abc1234", path=root, env={"DATABASE_URL": url}
+    )
+    runner = ToolRunner(DbmateAdapter(), folder)
+    with pytest.raises(MigrationFailed):
+        runner.apply(url, context=context, sink=ListSink(), cancel=CancelToken())
+    statuses = {s.version: s for s in runner.status(url)}
+    assert statuses["001"].state is A
+    assert statuses["001"].applied_by == "feat/y"  # recorded although the run failed
+    assert statuses["002"].state is MigrationState.PENDING

@@ -20,7 +20,7 @@ from pathlib import Path
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import MigrationState, MigrationStatus
 from wttui.core.urls import url_parts, url_secrets, with_query
-from wttui.errors import MigrationFailed, Refused
+from wttui.errors import MigrationFailed, Refused, WttuiError
 from wttui.migrations import owners
 from wttui.migrations.adapter import (
     Adapter,
@@ -82,8 +82,11 @@ class ToolRunner:
             known = owners.read(conn, self.name)
             first_seen = self._unrecorded(local, rows, known)
             if first_seen:
-                owners.record(conn, self.name, first_seen, None)
-                known = owners.read(conn, self.name)
+                try:
+                    owners.record(conn, self.name, first_seen, None)
+                    known = owners.read(conn, self.name)
+                except WttuiError:
+                    pass  # a role that may not create tables: no edit detection, still a status
         statuses = merge(
             local,
             rows,
@@ -120,20 +123,23 @@ class ToolRunner:
         local = {m.version: m for m in files}
         with self._connect(conninfo) as conn:
             before = _applied_versions(self._rows(conn, files))
-        self._run(self.apply_command, context, sink, cancel)
-        with self._connect(conninfo) as conn:
-            after = _applied_versions(self._rows(conn, files))
-            new = sorted(after - before, key=version_key)
-            owners.record(
-                conn,
-                self.name,
-                [
-                    (v, local[v].name, owners.file_checksum(local[v].file))
-                    for v in new
-                    if v in local
-                ],
-                context,
-            )
+        try:
+            self._run(self.apply_command, context, sink, cancel)
+        finally:
+            # Also when the tool failed or was cancelled half way: what it did apply is owned.
+            with self._connect(conninfo) as conn:
+                after = _applied_versions(self._rows(conn, files))
+                new = sorted(after - before, key=version_key)
+                owners.record(
+                    conn,
+                    self.name,
+                    [
+                        (v, local[v].name, owners.file_checksum(local[v].file))
+                        for v in new
+                        if v in local
+                    ],
+                    context,
+                )
         for version in new:
             sink.line(f"Applied {version} {local[version].name if version in local else ''}")
         return len(new)
@@ -172,13 +178,15 @@ class ToolRunner:
                     "one you expect",
                     hint=f"roll it back from {holder or 'the worktree that has it'}",
                 )
-        for _ in newest:
-            cancel.check()
-            self._run(self.rollback_command, context, sink, cancel)
-        with self._connect(conninfo) as conn:
-            still = _applied_versions(self._rows(conn, files))
-            gone = [v for v in newest if v not in still]
-            owners.forget(conn, self.name, gone)
+        try:
+            for _ in newest:
+                cancel.check()
+                self._run(self.rollback_command, context, sink, cancel)
+        finally:
+            with self._connect(conninfo) as conn:
+                still = _applied_versions(self._rows(conn, files))
+                gone = [v for v in newest if v not in still]
+                owners.forget(conn, self.name, gone)
         return len(gone)
 
     def _order(self, files: list[LocalMigration]) -> Callable[[str], tuple[object, ...]]:
