@@ -370,7 +370,16 @@ def _same_database(url: str, target_url: str) -> bool:
         return False
     a, b = url_parts(url), url_parts(target_url)
     fields = ("host", "port", "database", "schema")
-    return [a[f] for f in fields] == [b[f] for f in fields]
+    return [_host(a, f) for f in fields] == [_host(b, f) for f in fields]
+
+
+_LOOPBACK = {"localhost", "127.0.0.1", "::1", ""}
+
+
+def _host(parts: dict[str, str], field: str) -> str:
+    """`localhost`, `127.0.0.1` and `::1` are one host: a `.env` may say any of them."""
+    value = parts[field]
+    return "loopback" if field == "host" and value in _LOOPBACK else value
 
 
 def _with_sharing(views: list[WorktreeView]) -> list[WorktreeView]:

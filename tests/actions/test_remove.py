@@ -102,3 +102,16 @@ def test_reset_rebuilds_an_isolated_database(
         count = conn.execute("SELECT count(*) FROM users").fetchone()
     assert count == (0,)
     assert services.view("feat/reset").counts.applied == 2
+
+
+def test_sharing_through_localhost_is_still_sharing(
+    services: Services, sink: ListSink, cancel: CancelToken
+) -> None:
+    owner = actions.create(services, "feat/lh", sink=ListSink(), cancel=cancel)
+    other = actions.create(services, "feat/lh2", sink=ListSink(), cancel=cancel)
+    assert owner.target is not None
+    by_name = owner.target.url.replace("127.0.0.1", "localhost")
+    write_env(other.worktree.path / ".env", {"DATABASE_URL": by_name}, force=True)
+    assert services.view("feat/lh").shared_with == ("feat/lh2",)
+    actions.remove(services, "feat/lh", sink=sink, cancel=cancel)
+    assert exists(services, owner.target.name)  # never dropped under the other's feet

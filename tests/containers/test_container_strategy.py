@@ -287,3 +287,17 @@ def test_keep_volume_policy_keeps_the_data_for_the_next_create(
     assert again is not None
     with psycopg.connect(again.url) as conn:
         assert conn.execute("SELECT email FROM users").fetchall() == [("survivor@example.com",)]
+
+
+def test_reset_starts_from_nothing_even_with_keep_volume(container_repo: Factory) -> None:
+    services = container_repo(keep_volume=True)
+    create(services, "feat/reset")
+    target = services.view("feat/reset").target
+    assert target is not None
+    with psycopg.connect(target.url, autocommit=True) as conn:
+        conn.execute("INSERT INTO users (email) VALUES ('old@example.com')")
+    actions.reset(services, "feat/reset", sink=ListSink(), cancel=CancelToken())
+    again = services.view("feat/reset").target
+    assert again is not None
+    with psycopg.connect(again.url) as conn:
+        assert conn.execute("SELECT count(*) FROM users").fetchone() == (0,)

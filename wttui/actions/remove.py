@@ -86,7 +86,7 @@ def reset(
         )
     sink.step(f"Reset {target.label} on {target.server}")
     cancel.check()
-    strategy.drop(target, sink=sink)
+    strategy.drop(target, sink=sink, purge=True)
     strategy.provision(target, sink=sink)
     cancel.check()
     tool = services.migration_tool(worktree.path)

@@ -41,8 +41,9 @@ class Strategy(Protocol):
         """
         ...
 
-    def drop(self, target: DbTarget, *, sink: LogSink) -> bool:
-        """Remove the target; False when it was already gone.
+    def drop(self, target: DbTarget, *, sink: LogSink, purge: bool = False) -> bool:
+        """Remove the target; False when it was already gone. `purge` also removes data a
+        cleanup policy would keep (a reset must start from nothing).
 
         Raises:
             Refused: the target is shared.

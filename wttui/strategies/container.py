@@ -10,6 +10,7 @@ A create that fails half way removes what it made, so re-running it starts clean
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import threading
 import time
@@ -192,38 +193,41 @@ class ContainerStrategy:
             f"Creating container {target.container} from {self.config.image} "
             f"on 127.0.0.1:{port} (volume {volume})"
         )
-        self.docker.run_postgres(
-            name=target.container,
-            image=self.config.image,
-            port=port,
-            volume=volume,
-            environment={
-                "POSTGRES_USER": parts["user"],
-                "POSTGRES_PASSWORD": parts["password"],
-                "POSTGRES_DB": target.name,
-            },
-            labels={
-                LABEL_PROJECT: self.project,
-                LABEL_WORKTREE: target.worktree,
-                LABEL_PORT: str(port),
-            },
-            volume_labels={
-                LABEL_PROJECT: self.project,
-                LABEL_WORKTREE: target.worktree,
-                **({} if self.config.password else {LABEL_PASSWORD: parts["password"]}),
-            },
-        )
-        self._forget_listing()
         try:
+            self.docker.run_postgres(
+                name=target.container,
+                image=self.config.image,
+                port=port,
+                volume=volume,
+                environment={
+                    "POSTGRES_USER": parts["user"],
+                    "POSTGRES_PASSWORD": parts["password"],
+                    "POSTGRES_DB": target.name,
+                },
+                labels={
+                    LABEL_PROJECT: self.project,
+                    LABEL_WORKTREE: target.worktree,
+                    LABEL_PORT: str(port),
+                },
+                volume_labels={
+                    LABEL_PROJECT: self.project,
+                    LABEL_WORKTREE: target.worktree,
+                    **({} if self.config.password else {LABEL_PASSWORD: parts["password"]}),
+                },
+            )
+            self._forget_listing()
             self._wait_ready(target, sink, created=True)
         except WttuiError:
-            # Remove what this create made; a volume kept from before holds data: it stays.
+            # Remove what this create made (the engine may have made the container before
+            # failing to start it); a volume kept from before holds data: it stays.
+            self._forget_listing()
             made = None if kept_volume else volume
             sink.line(
                 f"Removing container {target.container}" + (f" and volume {made}" if made else ""),
                 stream="warn",
             )
-            self.docker.remove(target.container, volume=made)
+            with contextlib.suppress(WttuiError):  # the engine may be gone: say the first error
+                self.docker.remove(target.container, volume=made)
             raise
         return True
 
@@ -256,14 +260,14 @@ class ContainerStrategy:
                 )
             time.sleep(0.3)
 
-    def drop(self, target: DbTarget, *, sink: LogSink) -> bool:
+    def drop(self, target: DbTarget, *, sink: LogSink, purge: bool = False) -> bool:
         refuse_shared(target, "drop")
         assert target.container is not None
         existing = self.docker.get(target.container)
         if existing is None:
             sink.line(f"Container {target.container} was already gone")
             return False
-        volume = None if self.config.keep_volume else existing.volume
+        volume = None if self.config.keep_volume and not purge else existing.volume
         sink.step(
             f"Removing container {existing.name}" + (f" and its volume {volume}" if volume else "")
         )

@@ -86,8 +86,9 @@ class DatabaseStrategy:
         provider.create_database(target.name, template=self.source_db or None)
         return True
 
-    def drop(self, target: DbTarget, *, sink: LogSink) -> bool:
+    def drop(self, target: DbTarget, *, sink: LogSink, purge: bool = False) -> bool:
         """Drop the target database, ending its sessions. Returns False when it was absent."""
+        del purge  # nothing outlives a dropped database
         refuse_shared(target, "drop")
         sink.step(f"Dropping database {target.name} on {target.server}")
         dropped = self.server.provider().drop_database(target.name, force=True)

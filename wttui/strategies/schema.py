@@ -76,7 +76,8 @@ class SchemaStrategy:
         self._schemas().create(target.schema)
         return True
 
-    def drop(self, target: DbTarget, *, sink: LogSink) -> bool:
+    def drop(self, target: DbTarget, *, sink: LogSink, purge: bool = False) -> bool:
+        del purge  # nothing outlives a dropped schema
         refuse_shared(target, "drop")
         assert target.schema is not None
         sink.step(f"Dropping schema {target.label} and everything in it (CASCADE)")

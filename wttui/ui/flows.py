@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from wttui import actions
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import DbStatus, MigrationState, WorktreeView
-from wttui.core.versions import version_key
 from wttui.errors import AdoptableDatabase, EnvConflict, WttuiError
 from wttui.ui.messages import CreatePlanned, DriftLoaded, RemovePlanned
 from wttui.ui.screens.confirm import ConfirmScreen
@@ -102,11 +101,17 @@ class Flows:
         )
 
     def rollback(self, view: WorktreeView) -> None:
-        applied = [m for m in view.migrations if m.state is MigrationState.APPLIED]
+        # The tool reverts its newest applied migration (edited or not), in the tool's own order,
+        # which is the order of `view.migrations`.
+        applied = [
+            m
+            for m in view.migrations
+            if m.state in (MigrationState.APPLIED, MigrationState.MODIFIED)
+        ]
         if view.db_status is not DbStatus.PRESENT or not applied:
             self.app.notify(f"{view.worktree.label} has no applied migration to roll back")
             return
-        newest = max(applied, key=lambda m: version_key(m.version))
+        newest = applied[-1]
         if not newest.has_down:
             self.app.notify(
                 f"{newest.version}_{newest.name} has no down migration: nothing to roll back "
