@@ -3,7 +3,9 @@
 `wttui.applied_migrations` answers "which worktree owns this migration" on a shared database
 (F33) for every tool, and gives edit detection to tools that store no checksum of their own: the
 checksum is recorded when wttui applies a migration, or when it first sees one applied with its
-file present. Rows are keyed by tool and version, so two tools in one database don't mix.
+file present. Rows are keyed by tool, scope and version: two tools in one database don't mix,
+and neither do the worktrees of the schema strategy (scope is the connection's current schema,
+the worktree's own there; `public` otherwise).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ _DDL = """
 CREATE SCHEMA IF NOT EXISTS {schema};
 CREATE TABLE IF NOT EXISTS {schema}.{table} (
     tool        text NOT NULL,
+    scope       text NOT NULL DEFAULT current_schema(),
     version     text NOT NULL,
     name        text NOT NULL DEFAULT '',
     checksum    text,
@@ -33,7 +36,7 @@ CREATE TABLE IF NOT EXISTS {schema}.{table} (
     commit      text,
     recorded_at timestamptz NOT NULL DEFAULT now(),
     by_wttui    boolean NOT NULL,
-    PRIMARY KEY (tool, version)
+    PRIMARY KEY (tool, scope, version)
 )
 """
 
@@ -64,7 +67,8 @@ def read(conn: Connection, tool: str) -> dict[str, Owner]:
     if not table_exists(conn, f"{SCHEMA}.{TABLE}"):
         return {}
     query = sql.SQL(
-        "SELECT version, checksum, worktree, branch, recorded_at, by_wttui FROM {} WHERE tool = %s"
+        "SELECT version, checksum, worktree, branch, recorded_at, by_wttui FROM {} "
+        "WHERE tool = %s AND scope = current_schema()"
     ).format(_ident())
     return {str(row[0]): Owner(*row) for row in conn.execute(query, (tool,)).fetchall()}
 
@@ -85,7 +89,7 @@ def record(
         statement = sql.SQL(
             "INSERT INTO {} (tool, version, name, checksum, worktree, branch, commit, by_wttui) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (tool, version) DO UPDATE SET name = EXCLUDED.name, "
+            "ON CONFLICT (tool, scope, version) DO UPDATE SET name = EXCLUDED.name, "
             "checksum = EXCLUDED.checksum, worktree = EXCLUDED.worktree, "
             "branch = EXCLUDED.branch, commit = EXCLUDED.commit, "
             "recorded_at = now(), by_wttui = EXCLUDED.by_wttui"
@@ -109,6 +113,8 @@ def record(
 def forget(conn: Connection, tool: str, versions: list[str]) -> None:
     if versions and table_exists(conn, f"{SCHEMA}.{TABLE}"):
         conn.execute(
-            sql.SQL("DELETE FROM {} WHERE tool = %s AND version = ANY(%s)").format(_ident()),
+            sql.SQL(
+                "DELETE FROM {} WHERE tool = %s AND scope = current_schema() AND version = ANY(%s)"
+            ).format(_ident()),
             (tool, versions),
         )
