@@ -77,6 +77,20 @@ def tables(url: str) -> set[str]:
         return {row[0] for row in rows.fetchall()}
 
 
+Statement = str | tuple[str, tuple[object, ...]]
+"""SQL text, or SQL and its parameters."""
+
+
+def run_sql(url: str, *statements: Statement) -> None:
+    """Run statements (SQL text, or SQL and its parameters) on the database at `url`."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        for statement in statements:
+            if isinstance(statement, str):
+                conn.execute(statement)
+            else:
+                conn.execute(*statement)
+
+
 def services_for(root: Path) -> Services:
     return Services.from_path(root)
 

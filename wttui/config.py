@@ -22,181 +22,49 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from wttui.config_model import (
+    CONFIG_FILE,
+    DEFAULT_REFUSED_COMMANDS,
+    MIGRATION_TOOLS,
+    ONE_DATABASE_NAME,
+    PER_WORKTREE_NAME,
+    STRATEGIES,
+    Config,
+    ContainerConfig,
+    DatabaseConfig,
+    EnvConfig,
+    MigrationsConfig,
+    ProjectConfig,
+    WorktreeConfig,
+    is_per_worktree,
+)
 from wttui.core.naming import check_template
 from wttui.core.ports import port_range
 from wttui.errors import ConfigError, InvalidInput
 
-CONFIG_FILE = ".wttui.toml"
-STRATEGIES = ("database", "schema", "shared", "container")
-"""Isolation strategies: a database, a schema or a Docker container per worktree, or shared."""
-PER_WORKTREE_NAME = "{project}_{worktree}"
-ONE_DATABASE_NAME = "{project}"
-DEFAULT_REFUSED_COMMANDS = (
-    "prisma migrate reset",
-    "prisma db push --force-reset",
-    "dropdb",
-    "rails db:drop",
-    "rails db:reset",
-    "rake db:drop",
-    "rake db:reset",
-)
-"""Commands the shared-database seed names as never to run against a shared database."""
-MIGRATION_TOOLS = (
-    "auto",
-    "sql",
-    "prisma",
-    "dbmate",
-    "golang-migrate",
-    "goose",
-    "flyway",
-    "knex",
-    "node-pg-migrate",
-    "drizzle",
-    "alembic",
-    "django",
-    "rails",
-    "sqitch",
-)
-"""`auto` detects the tool from each worktree's files (wttui's SQL runner when none matches)."""
-
-
-@dataclass(frozen=True)
-class ProjectConfig:
-    name: str = ""
-    """Project name used in database names; defaults to the repository directory's name."""
-    worktrees_dir: str = "../{project}-worktrees"
-    """Where new worktrees go, relative to the main worktree; `{project}` is substituted."""
-
-
-@dataclass(frozen=True)
-class DatabaseConfig:
-    strategy: str = "database"
-    """How worktrees are isolated: `database` gives each its own database on one server."""
-    url: str = ""
-    """Admin URL of an existing server (`postgresql://user:pass@host:5432/postgres`).
-    Empty: wttui runs its own embedded cluster in the data directory."""
-    name: str = ""
-    """Database name template; fields `{project}`, `{worktree}` (sanitised branch), `{branch}`.
-    Empty: `{project}_{worktree}` for the database strategy, `{project}` for schema and shared
-    (one database for every worktree)."""
-    schema: str = "{worktree}"
-    """Schema name template for the schema strategy (same fields)."""
-    template: str = ""
-    """Create new databases as a copy of this database (`CREATE DATABASE … TEMPLATE`)."""
-    refuse: tuple[str, ...] = DEFAULT_REFUSED_COMMANDS
-    """Commands `wttui exec` refuses to run against a shared database (prefix match on the
-    words), because they drop or wipe it for every worktree."""
-
-    def name_for(self, strategy: str) -> str:
-        """The name template in force for `strategy`: the configured one where it suits the
-        strategy (per worktree for `database`, one for all otherwise), else the default."""
-        per_worktree = strategy == "database"
-        if self.name and _is_per_worktree(self.name) == per_worktree:
-            return self.name
-        return PER_WORKTREE_NAME if per_worktree else ONE_DATABASE_NAME
-
-
-def _is_per_worktree(template: str) -> bool:
-    return "{worktree}" in template or "{branch}" in template
-
-
-@dataclass(frozen=True)
-class MigrationsConfig:
-    tool: str = "auto"
-    """Migration tool: `auto` (detected per worktree), `sql` (wttui's built-in runner for a
-    folder of `.sql` files), or a tool's name (`prisma`, `dbmate`, `alembic`, …)."""
-    dir: str = ""
-    """Migration folder, relative to each worktree's root; empty: the tool's convention
-    (`migrations` for the SQL runner, `prisma/migrations`, `db/migrations`, …)."""
-    apply: str = ""
-    """Command that applies pending migrations; empty: the tool's own default."""
-    rollback: str = ""
-    """Command that rolls back one migration; empty: the tool's own default."""
-    name_pattern: str = r"^\d{14}_[a-z0-9]+(_[a-z0-9]+)*$"
-    """Names that break this regular expression (over `VERSION_name`) are warned about; the
-    default is the seed's `YYYYMMDDHHmmss_descriptive_name`."""
-    vague_names: tuple[str, ...] = (
-        "update",
-        "changes",
-        "change",
-        "fix",
-        "migration",
-        "temp",
-        "wip",
-    )
-    """Names made only of these words are warned about: they say nothing about the change."""
-    table: str = "wttui_schema_migrations"
-    """Tracking table of the built-in runner."""
-
-
-@dataclass(frozen=True)
-class EnvConfig:
-    file: str = ".env"
-    """Env file written in each worktree, relative to its root."""
-    url_key: str = "DATABASE_URL"
-    """Key that receives the worktree's database URL."""
-    keys: Mapping[str, str] = field(default_factory=dict)
-    """Extra keys and their templates: `{url}`, `{database}`, `{host}`, `{port}`, `{user}`,
-    `{password}`, `{project}`, `{worktree}`, `{branch}`."""
-
-
-@dataclass(frozen=True)
-class ContainerConfig:
-    """`[container]`: the container strategy's PostgreSQL containers."""
-
-    image: str = "postgres:16"
-    """Image to run; it must be on the engine already (wttui never pulls)."""
-    user: str = "postgres"
-    """POSTGRES_USER."""
-    password: str = ""
-    """POSTGRES_PASSWORD; empty: a random one per container, kept on the container."""
-    ports: str = "5433-5532"
-    """Host ports to publish on 127.0.0.1; each worktree prefers a stable one in the range."""
-    ready_timeout: int = 60
-    """Seconds to wait for a new container to accept connections."""
-    keep_volume: bool = False
-    """Cleanup policy: removing a worktree (or its database) removes its container; with this,
-    the data volume stays, and a later create of the same branch starts on the old data."""
-
-
-@dataclass(frozen=True)
-class WorktreeConfig:
-    """`[worktrees."feat/x"]`: settings for one branch's worktree."""
-
-    strategy: str = ""
-    """Override of `[database] strategy` for this worktree (e.g. `shared` for a hotfix)."""
-
-
-@dataclass(frozen=True)
-class Config:
-    project: ProjectConfig = field(default_factory=ProjectConfig)
-    database: DatabaseConfig = field(default_factory=DatabaseConfig)
-    migrations: MigrationsConfig = field(default_factory=MigrationsConfig)
-    env: EnvConfig = field(default_factory=EnvConfig)
-    container: ContainerConfig = field(default_factory=ContainerConfig)
-    worktrees: Mapping[str, WorktreeConfig] = field(default_factory=dict)
-    """Per-branch overrides, keyed by branch name."""
-    source: Path | None = None
-    """The file this came from (None: defaults only)."""
-
-    def project_name(self, root: Path) -> str:
-        """The configured project name, or the main worktree directory's name."""
-        return self.project.name or root.name
-
-    def strategy_for(self, branch: str | None) -> str:
-        """The isolation strategy of the worktree on `branch`: its override, else the project's."""
-        override = self.worktrees.get(branch or "")
-        return override.strategy if override and override.strategy else self.database.strategy
-
-    def worktrees_path(self, root: Path) -> Path:
-        """Absolute directory for new worktrees."""
-        rel = self.project.worktrees_dir.format(project=self.project_name(root))
-        return (root / rel).resolve()
-
+__all__ = [
+    "CONFIG_FILE",
+    "Config",
+    "ContainerConfig",
+    "DEFAULT_REFUSED_COMMANDS",
+    "DatabaseConfig",
+    "EnvConfig",
+    "MIGRATION_TOOLS",
+    "MigrationsConfig",
+    "ONE_DATABASE_NAME",
+    "PER_WORKTREE_NAME",
+    "ProjectConfig",
+    "STRATEGIES",
+    "WorktreeConfig",
+    "from_mapping",
+    "find_config",
+    "load",
+    "user_config_path",
+]
 
 _SECTIONS: dict[str, type] = {
     "project": ProjectConfig,
@@ -315,7 +183,7 @@ def _validate(config: Config) -> None:
         check_template(config.database.schema)
     except InvalidInput as exc:
         raise _fail(src, "database.schema", exc.message) from None
-    if not _is_per_worktree(config.database.schema):
+    if not is_per_worktree(config.database.schema):
         raise _fail(src, "database.schema", "must contain {worktree} or {branch}")
     if config.migrations.tool not in MIGRATION_TOOLS:
         raise _fail(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shlex
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +30,7 @@ from wttui.core.models import (
     WorktreeView,
 )
 from wttui.core.naming import check_branch_name, sanitize, worktree_slug
+from wttui.core.sharing import shares, with_sharing
 from wttui.core.urls import url_parts
 from wttui.errors import InvalidInput, WttuiError
 from wttui.migrations.base import ApplyContext
@@ -224,7 +224,7 @@ class Services:
                     worktrees,
                 )
             )
-        views = _with_sharing(views)
+        views = with_sharing(views)
         if any(m.state is MigrationState.APPLIED_ELSEWHERE for v in views for m in v.migrations):
             views = name_owners(views, self._branch_versions(worktrees))
         used = {view.target.key for view in views if view.target}
@@ -359,47 +359,7 @@ class Services:
         for other in self.git.list_worktrees():
             if other.path == worktree.path:
                 continue
-            url = read_env(self.env_path(other.path)).get(self.config.env.url_key, "")
-            if self.target(other).key == target.key or _same_database(url, target.url):
+            url = read_env(self.env_path(other.path)).get(self.config.env.url_key)
+            if shares(target, self.target(other), url):
                 others.append(other.label)
         return tuple(others)
-
-
-def _same_database(url: str, target_url: str) -> bool:
-    if not url:
-        return False
-    a, b = url_parts(url), url_parts(target_url)
-    fields = ("host", "port", "database", "schema")
-    return [_host(a, f) for f in fields] == [_host(b, f) for f in fields]
-
-
-_LOOPBACK = {"localhost", "127.0.0.1", "::1", ""}
-
-
-def _host(parts: dict[str, str], field: str) -> str:
-    """`localhost`, `127.0.0.1` and `::1` are one host: a `.env` may say any of them."""
-    value = parts[field]
-    return "loopback" if field == "host" and value in _LOOPBACK else value
-
-
-def _with_sharing(views: list[WorktreeView]) -> list[WorktreeView]:
-    """Fill `shared_with` for views whose targets (or env URLs) name the same database."""
-    result = []
-    for view in views:
-        if view.target is None:
-            result.append(view)
-            continue
-        shared = tuple(
-            other.worktree.label
-            for other in views
-            if other is not view
-            and (
-                (other.target is not None and other.target.key == view.target.key)
-                or (
-                    other.env is not None
-                    and _same_database(other.env.database_url or "", view.target.url)
-                )
-            )
-        )
-        result.append(replace(view, shared_with=shared) if shared else view)
-    return result

@@ -74,13 +74,27 @@ def test_create_stop_start_remove(container_repo: Factory, docker: DockerProvide
     assert not [v for v in docker.client.volumes.list() if v.name == info.volume]
 
 
-def test_taken_port_moves_to_the_next_free_one(container_repo: Factory) -> None:
-    services = container_repo()
-    ports = port_range(services.config.container.ports)
-    preferred = preferred_port("feat/clash", ports)
-    with socket.socket() as squatter:
-        squatter.bind(("127.0.0.1", preferred))
+def squat(container_repo: Factory) -> tuple[Services, int, socket.socket]:
+    """A repository whose preferred port for `feat/clash` this test holds (another range is
+    tried when something else on the machine already has that port)."""
+    for _ in range(5):
+        services = container_repo()
+        preferred = preferred_port("feat/clash", port_range(services.config.container.ports))
+        squatter = socket.socket()
+        try:
+            squatter.bind(("127.0.0.1", preferred))
+        except OSError:
+            squatter.close()
+            continue
         squatter.listen()
+        return services, preferred, squatter
+    raise AssertionError("no free preferred port in five ranges")
+
+
+def test_taken_port_moves_to_the_next_free_one(container_repo: Factory) -> None:
+    services, preferred, squatter = squat(container_repo)
+    ports = port_range(services.config.container.ports)
+    with squatter:
         create(services, "feat/clash")
         target = services.view("feat/clash").target
     assert target is not None

@@ -21,7 +21,7 @@ import psycopg
 import pytest
 
 from tests.conftest import require_component
-from tests.repo_factory import tables
+from tests.repo_factory import run_sql, tables
 from wttui.core.logsink import CancelToken, ListSink
 from wttui.core.models import MigrationState, MigrationStatus
 from wttui.errors import Refused
@@ -57,15 +57,6 @@ RAILS_DDL = (
     "INSERT INTO ar_internal_metadata VALUES ('environment', 'development', now(), now())"
 )
 DBMATE_DDL = "create table if not exists public.schema_migrations (version varchar primary key)"
-
-
-def run_sql(url: str, *statements: str | tuple[str, tuple[object, ...]]) -> None:
-    with psycopg.connect(url, autocommit=True) as conn:
-        for statement in statements:
-            if isinstance(statement, str):
-                conn.execute(statement)
-            else:
-                conn.execute(*statement)
 
 
 def write(folder: Path, files: dict[str, str]) -> Path:

@@ -16,7 +16,7 @@ import psycopg
 import pytest
 
 from tests.conftest import require_component
-from tests.repo_factory import tables
+from tests.repo_factory import Statement, run_sql, tables
 from wttui.core.logsink import CancelToken, ListSink
 from wttui.core.models import MigrationState, MigrationStatus
 from wttui.core.urls import with_query
@@ -65,19 +65,6 @@ def dbmate_sql(table: str) -> str:
 
 def goose_sql(table: str) -> str:
     return f"-- +goose Up\nCREATE TABLE {table} (id int);\n\n-- +goose Down\nDROP TABLE {table};\n"
-
-
-Statement = tuple[str, tuple[object, ...]] | str
-"""SQL text, or SQL and its parameters."""
-
-
-def run_sql(url: str, *statements: Statement) -> None:
-    with psycopg.connect(url, autocommit=True) as conn:
-        for statement in statements:
-            if isinstance(statement, str):
-                conn.execute(statement)
-            else:
-                conn.execute(*statement)
 
 
 def write(folder: Path, files: dict[str, str]) -> Path:

@@ -117,6 +117,12 @@ def is_graph_ordered(adapter: Adapter) -> bool:
     return bool(getattr(adapter, "graph_ordered", False))
 
 
+def shell(command: str) -> tuple[str, ...]:
+    """A default command that needs the worktree's env in its arguments (`$DATABASE_URL`,
+    `$WTTUI_MIGRATIONS_DIR`): run through `sh`, `exec`ed so cancel reaches the tool itself."""
+    return ("sh", "-c", f"exec {command}")
+
+
 def table_exists(conn: Connection, qualified: str) -> bool:
     """`to_regclass` first: several tools' own status commands create their tables, wttui
     never does."""

@@ -25,6 +25,7 @@ from wttui.migrations.adapter import (
     Connection,
     LocalMigration,
     exact_checksum,
+    shell,
     table_exists,
     version_key,
 )
@@ -66,17 +67,13 @@ class DbmateAdapter:
 
     name = "dbmate"
     default_dir = "db/migrations"
-    apply: tuple[str, ...] = (
-        "sh",
-        "-c",
-        'exec dbmate --no-dump-schema --migrations-dir "$WTTUI_MIGRATIONS_DIR" migrate',
+    apply: tuple[str, ...] = shell(
+        'dbmate --no-dump-schema --migrations-dir "$WTTUI_MIGRATIONS_DIR" migrate'
     )
     out_of_order = "dbmate applies it silently (`--strict` would refuse it)"
     """What the tool does with a pending migration older than the newest applied one."""
-    rollback: tuple[str, ...] | None = (
-        "sh",
-        "-c",
-        'exec dbmate --no-dump-schema --migrations-dir "$WTTUI_MIGRATIONS_DIR" rollback',
+    rollback: tuple[str, ...] | None = shell(
+        'dbmate --no-dump-schema --migrations-dir "$WTTUI_MIGRATIONS_DIR" rollback'
     )
 
     def detect(self, root: Path) -> bool:

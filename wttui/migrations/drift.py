@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from wttui.core.models import MigrationState, WorktreeView
-from wttui.migrations.adapter import version_key
+from wttui.core.versions import leading_digits, version_key
 
 _DOWN_MARKERS = re.compile(r"^--\s*(migrate:down|\+goose\s+Down)\b", re.MULTILINE | re.IGNORECASE)
 
@@ -107,7 +107,7 @@ def identify(entry: str) -> tuple[str, str] | None:
             break
     if stem[:1] in ("V", "v") and stem[1:2].isdigit():
         stem = stem[1:]
-    version = stem[: len(stem) - len(stem.lstrip("0123456789"))]
+    version = leading_digits(stem)
     if not version:
         return None
     return version, stem[len(version) :].lstrip("_-.")

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 
 from wttui.core.models import MigrationState, WorktreeView
+from wttui.core.versions import leading_digits
 
 
 def versions_in(paths: list[str]) -> set[str]:
@@ -23,10 +24,9 @@ def versions_in(paths: list[str]) -> set[str]:
     for path in paths:
         for part in PurePosixPath(path).parts:
             stem = part.split(".", 1)[0]
-            digits = len(stem) - len(stem.lstrip("0123456789"))
             found.update({part, stem})
-            if digits:
-                found.update({stem[:digits], str(int(stem[:digits]))})
+            if digits := leading_digits(stem):
+                found.update({digits, str(int(digits))})
             if part[:1] in "Vv" and "__" in part:
                 found.add(part[1:].split("__", 1)[0].replace("_", "."))
     return found

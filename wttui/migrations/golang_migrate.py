@@ -30,6 +30,7 @@ from wttui.migrations.adapter import (
     Connection,
     LocalMigration,
     exact_checksum,
+    shell,
     version_key,
 )
 from wttui.migrations.dbmate import TABLE, schema_migrations_owner
@@ -54,17 +55,13 @@ class GolangMigrateAdapter:
 
     name = "golang-migrate"
     default_dir = "migrations"
-    apply: tuple[str, ...] = (
-        "sh",
-        "-c",
-        'exec migrate -path "$WTTUI_MIGRATIONS_DIR" -database "$DATABASE_URL" up',
+    apply: tuple[str, ...] = shell(
+        'migrate -path "$WTTUI_MIGRATIONS_DIR" -database "$DATABASE_URL" up'
     )
     out_of_order = "golang-migrate never applies it: it only knows how far it got"
     """What the tool does with a pending migration older than the newest applied one."""
-    rollback: tuple[str, ...] | None = (
-        "sh",
-        "-c",
-        'exec migrate -path "$WTTUI_MIGRATIONS_DIR" -database "$DATABASE_URL" down 1',
+    rollback: tuple[str, ...] | None = shell(
+        'migrate -path "$WTTUI_MIGRATIONS_DIR" -database "$DATABASE_URL" down 1'
     )
     cumulative = True
     """A stored version implies every lower local version is applied (see `implied`)."""

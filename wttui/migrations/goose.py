@@ -25,6 +25,7 @@ from wttui.migrations.adapter import (
     Connection,
     LocalMigration,
     exact_checksum,
+    shell,
     table_exists,
     version_key,
 )
@@ -42,17 +43,11 @@ class GooseAdapter:
 
     name = "goose"
     default_dir = "migrations"
-    apply: tuple[str, ...] = (
-        "sh",
-        "-c",
-        'exec goose -dir "$WTTUI_MIGRATIONS_DIR" postgres "$DATABASE_URL" up',
-    )
+    apply: tuple[str, ...] = shell('goose -dir "$WTTUI_MIGRATIONS_DIR" postgres "$DATABASE_URL" up')
     out_of_order = '`goose up` fails ("found missing migrations") unless run with -allow-missing'
     """What the tool does with a pending migration older than the newest applied one."""
-    rollback: tuple[str, ...] | None = (
-        "sh",
-        "-c",
-        'exec goose -dir "$WTTUI_MIGRATIONS_DIR" postgres "$DATABASE_URL" down',
+    rollback: tuple[str, ...] | None = shell(
+        'goose -dir "$WTTUI_MIGRATIONS_DIR" postgres "$DATABASE_URL" down'
     )
 
     def detect(self, root: Path) -> bool:

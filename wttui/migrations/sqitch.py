@@ -46,6 +46,7 @@ from wttui.migrations.adapter import (
     Connection,
     LocalMigration,
     exact_checksum,
+    shell,
     table_exists,
 )
 from wttui.migrations.sql_files import MigrationFileError
@@ -106,7 +107,7 @@ class SqitchAdapter:
     name = "sqitch"
     graph_ordered = True
     default_dir = "."
-    apply: tuple[str, ...] = ("sh", "-c", f'exec sqitch deploy --target "{_TARGET}"')
+    apply: tuple[str, ...] = shell(f'sqitch deploy --target "{_TARGET}"')
     rollback: tuple[str, ...] | None = ("sh", "-c", _REVERT_ONE)
     """`revert --to @HEAD^` fails with "Change not deployed" when one change is left: then a
     plain `revert` (which reverts everything: that one)."""

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from wttui.core.logsink import LogSink
 from wttui.core.models import DatabaseInfo, DbTarget
-from wttui.errors import AdoptableDatabase
+from wttui.errors import AdoptableDatabase, Refused
 
 TargetKey = tuple[str, str, str | None]
 """`DbTarget.key`: container ('' for none), database name and schema."""
@@ -62,8 +62,6 @@ def unowned(target: DbTarget, kind: str = "Database") -> AdoptableDatabase:
 
 def refuse_shared(target: DbTarget, what: str) -> None:
     """The one guard every destructive path goes through (DESIGN's safety rules, F35)."""
-    from wttui.errors import Refused
-
     if target.shared:
         raise Refused(
             f"{target.label} is shared by several worktrees; wttui never {what}s a shared "

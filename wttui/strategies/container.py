@@ -122,20 +122,23 @@ class ContainerStrategy:
         )
 
     def inventory(self) -> dict[TargetKey, DatabaseInfo]:
-        found: dict[TargetKey, DatabaseInfo] = {}
         containers = self._containers()
         sizes = self._sizes() if containers else {}
-        for info in containers:
-            database = info.environment.get("POSTGRES_DB") or info.environment.get(
-                "POSTGRES_USER", "postgres"
-            )
-            measured = self._measure(info, database)
-            found[(info.name, database, None)] = replace(
-                measured,
-                volume=info.volume,
-                volume_bytes=sizes.get(info.volume) if info.volume else None,
-            )
-        return found
+        return dict(self._described(info, sizes) for info in containers)
+
+    def _described(
+        self, info: ContainerInfo, sizes: dict[str, int]
+    ) -> tuple[TargetKey, DatabaseInfo]:
+        """One container as the refresh shows it: its database measured, its volume sized."""
+        database = info.environment.get("POSTGRES_DB") or info.environment.get(
+            "POSTGRES_USER", "postgres"
+        )
+        measured = replace(
+            self._measure(info, database),
+            volume=info.volume,
+            volume_bytes=sizes.get(info.volume) if info.volume else None,
+        )
+        return (info.name, database, None), measured
 
     def _sizes(self) -> dict[str, int]:
         now = time.monotonic()
@@ -162,8 +165,15 @@ class ContainerStrategy:
         return replace(measured or DatabaseInfo(database), state=info.state)
 
     def info(self, target: DbTarget) -> DatabaseInfo | None:
-        self._forget_listing()
-        return self.inventory().get(target.key)
+        """The target's container alone, read now (not every container of the project)."""
+        if target.container is None:
+            return None
+        found = self.docker.get(target.container)
+        if found is None:
+            return None
+        known_sizes = self._volume_sizes[1] if self._volume_sizes else {}  # no slow `df` here
+        key, described = self._described(found, known_sizes)
+        return described if key == target.key else None
 
     def provision(
         self, target: DbTarget, *, sink: LogSink, adopt: bool = False, owned: bool = False
