@@ -10,8 +10,8 @@ from pathlib import Path
 
 import psycopg
 
+from wttui.providers.server import Server
 from wttui.services import Services
-from wttui.strategies.server import Server
 
 BASE_MIGRATIONS = {
     "001_create_users.sql": (

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 from wttui.core.logsink import CancelToken, LogSink
-from wttui.strategies.server import Server, data_dir
+from wttui.providers.server import Server, data_dir
 
 PROJECT = "wttui_demo"
 _GIT = ["git", "-c", "user.name=wttui demo", "-c", "user.email=demo@wttui.invalid"]

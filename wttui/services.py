@@ -32,18 +32,18 @@ from wttui.core.models import (
 from wttui.core.naming import check_branch_name, sanitize, worktree_slug
 from wttui.core.sharing import shares, with_sharing
 from wttui.core.urls import url_parts
+from wttui.drift.holders import name_owners, versions_in
 from wttui.errors import InvalidInput, WttuiError
 from wttui.migrations.base import ApplyContext
-from wttui.migrations.elsewhere import name_owners, versions_in
 from wttui.providers.envfile import read_env
 from wttui.providers.git import GitProvider
+from wttui.providers.server import Server
 from wttui.strategies.base import Strategy, TargetKey
 from wttui.strategies.database import DatabaseStrategy
-from wttui.strategies.server import Server
 
 if TYPE_CHECKING:
+    from wttui.drift.analysis import DriftReport
     from wttui.migrations.base import MigrationTool
-    from wttui.migrations.drift import DriftReport
 
 _WORKERS = min(8, (os.cpu_count() or 2) * 2)
 """Per-worktree reads are I/O bound (a connection, a file): a few threads overlap them."""
@@ -262,7 +262,7 @@ class Services:
 
     def drift(self, snapshot: RepoSnapshot | None = None) -> DriftReport:
         """The cross-branch report (F32, F34). Blocking: git and the database are read."""
-        from wttui.migrations.branches import drift_report  # pglast: only when asked for
+        from wttui.drift.branches import drift_report  # pglast: only when asked for
 
         return drift_report(self, snapshot or self.snapshot())
 

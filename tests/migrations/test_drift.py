@@ -11,8 +11,8 @@ import pytest
 from tests.app.conftest import loaded, wait_until
 from tests.cli.test_cli import wttui
 from tests.repo_factory import git, write_files
-from wttui.migrations.drift import identify, touched
-from wttui.migrations.elsewhere import versions_in
+from wttui.drift.analysis import identify, touched
+from wttui.drift.holders import versions_in
 from wttui.services import Services
 from wttui.ui.app import make_app
 from wttui.ui.panes.migrations import MigrationsPane

@@ -13,8 +13,8 @@ import pytest
 
 from tests.repo_factory import git, write_files
 from wttui.core.models import MigrationState
-from wttui.migrations.prisma import PrismaAdapter
 from wttui.migrations.runner import ToolRunner
+from wttui.migrations.tools.prisma import PrismaAdapter
 from wttui.providers.postgres import PostgresProvider
 from wttui.services import Services
 

@@ -28,9 +28,9 @@ from wttui.core.models import MigrationState, MigrationStatus
 from wttui.errors import MigrationFailed
 from wttui.migrations.adapter import Adapter
 from wttui.migrations.base import ApplyContext
-from wttui.migrations.drizzle import DrizzleAdapter, drizzle_hash
-from wttui.migrations.node_pg_migrate import NodePgMigrateAdapter
 from wttui.migrations.runner import ToolRunner
+from wttui.migrations.tools.drizzle import DrizzleAdapter, drizzle_hash
+from wttui.migrations.tools.node_pg_migrate import NodePgMigrateAdapter
 from wttui.providers.postgres import PostgresProvider
 
 A = MigrationState.APPLIED

@@ -20,8 +20,8 @@ from wttui.core.models import MigrationState
 from wttui.errors import MigrationFailed, Refused
 from wttui.migrations.base import ApplyContext
 from wttui.migrations.runner import ToolRunner
-from wttui.migrations.sqitch import SqitchAdapter
 from wttui.migrations.sql_files import MigrationFileError
+from wttui.migrations.tools.sqitch import SqitchAdapter
 
 A = MigrationState.APPLIED
 P = MigrationState.PENDING

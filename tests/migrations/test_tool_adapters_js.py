@@ -24,11 +24,11 @@ from wttui.core.logsink import CancelToken, ListSink
 from wttui.core.models import MigrationState, MigrationStatus
 from wttui.migrations.adapter import Adapter, Connection
 from wttui.migrations.base import ApplyContext
-from wttui.migrations.drizzle import DrizzleAdapter, drizzle_hash
-from wttui.migrations.flyway import FlywayAdapter, flyway_checksum
-from wttui.migrations.knex import KnexAdapter
-from wttui.migrations.node_pg_migrate import NodePgMigrateAdapter
 from wttui.migrations.runner import ToolRunner
+from wttui.migrations.tools.drizzle import DrizzleAdapter, drizzle_hash
+from wttui.migrations.tools.flyway import FlywayAdapter, flyway_checksum
+from wttui.migrations.tools.knex import KnexAdapter
+from wttui.migrations.tools.node_pg_migrate import NodePgMigrateAdapter
 
 A = MigrationState.APPLIED
 P = MigrationState.PENDING

@@ -25,13 +25,13 @@ from tests.repo_factory import run_sql, tables
 from wttui.core.logsink import CancelToken, ListSink
 from wttui.core.models import MigrationState, MigrationStatus
 from wttui.errors import Refused
-from wttui.migrations.alembic import AlembicAdapter, script_location, versions_dir
 from wttui.migrations.base import ApplyContext
-from wttui.migrations.dbmate import DbmateAdapter
-from wttui.migrations.django import DjangoAdapter
-from wttui.migrations.rails import RailsAdapter
 from wttui.migrations.runner import ToolRunner, merge
 from wttui.migrations.sql_files import MigrationFileError
+from wttui.migrations.tools.alembic import AlembicAdapter, script_location, versions_dir
+from wttui.migrations.tools.dbmate import DbmateAdapter
+from wttui.migrations.tools.django import DjangoAdapter
+from wttui.migrations.tools.rails import RailsAdapter
 
 A = MigrationState.APPLIED
 P = MigrationState.PENDING

@@ -23,10 +23,10 @@ from wttui.core.urls import with_query
 from wttui.errors import MigrationFailed
 from wttui.migrations.adapter import implied
 from wttui.migrations.base import ApplyContext
-from wttui.migrations.dbmate import DbmateAdapter
-from wttui.migrations.golang_migrate import GolangMigrateAdapter
-from wttui.migrations.goose import GooseAdapter
 from wttui.migrations.runner import ToolRunner, merge
+from wttui.migrations.tools.dbmate import DbmateAdapter
+from wttui.migrations.tools.golang_migrate import GolangMigrateAdapter
+from wttui.migrations.tools.goose import GooseAdapter
 
 A = MigrationState.APPLIED
 P = MigrationState.PENDING

@@ -5,18 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from wttui.migrations.adapter import Adapter
-from wttui.migrations.alembic import AlembicAdapter
-from wttui.migrations.dbmate import DbmateAdapter
-from wttui.migrations.django import DjangoAdapter
-from wttui.migrations.drizzle import DrizzleAdapter
-from wttui.migrations.flyway import FlywayAdapter
-from wttui.migrations.golang_migrate import GolangMigrateAdapter
-from wttui.migrations.goose import GooseAdapter
-from wttui.migrations.knex import KnexAdapter
-from wttui.migrations.node_pg_migrate import NodePgMigrateAdapter
-from wttui.migrations.prisma import PrismaAdapter
-from wttui.migrations.rails import RailsAdapter
-from wttui.migrations.sqitch import SqitchAdapter
+from wttui.migrations.tools.alembic import AlembicAdapter
+from wttui.migrations.tools.dbmate import DbmateAdapter
+from wttui.migrations.tools.django import DjangoAdapter
+from wttui.migrations.tools.drizzle import DrizzleAdapter
+from wttui.migrations.tools.flyway import FlywayAdapter
+from wttui.migrations.tools.golang_migrate import GolangMigrateAdapter
+from wttui.migrations.tools.goose import GooseAdapter
+from wttui.migrations.tools.knex import KnexAdapter
+from wttui.migrations.tools.node_pg_migrate import NodePgMigrateAdapter
+from wttui.migrations.tools.prisma import PrismaAdapter
+from wttui.migrations.tools.rails import RailsAdapter
+from wttui.migrations.tools.sqitch import SqitchAdapter
 
 ADAPTERS: dict[str, Adapter] = {
     adapter.name: adapter

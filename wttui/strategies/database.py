@@ -12,8 +12,8 @@ from wttui.core.logsink import LogSink
 from wttui.core.models import DatabaseInfo, DbTarget
 from wttui.core.naming import database_name
 from wttui.core.urls import mask_url, with_database
+from wttui.providers.server import Server
 from wttui.strategies.base import TargetKey, refuse_shared, unowned
-from wttui.strategies.server import Server
 
 
 class DatabaseStrategy:

@@ -13,8 +13,8 @@ from wttui.core.models import DatabaseInfo, DbTarget
 from wttui.core.naming import database_name
 from wttui.core.urls import mask_url, with_database, with_query
 from wttui.providers.pg_schemas import SchemaProvider
+from wttui.providers.server import Server
 from wttui.strategies.base import TargetKey, refuse_shared, unowned
-from wttui.strategies.server import Server
 
 
 class SchemaStrategy:

@@ -146,7 +146,7 @@ class Flows:
         path = view.worktree.path
 
         def load() -> None:
-            from wttui.migrations.drift import lines_for
+            from wttui.drift.analysis import lines_for
 
             try:
                 report = self.services.drift()

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from wttui.core.models import RepoSnapshot
-from wttui.migrations.drift import (
+from wttui.drift.analysis import (
     BranchMigration,
     DriftReport,
     LintRule,

@@ -91,7 +91,7 @@ def _services(args: argparse.Namespace) -> Any:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from wttui.cli_status import render_json, render_table
+    from wttui.cli.status import render_json, render_table
 
     snapshot = _services(args).snapshot()
     if args.json:
@@ -138,7 +138,7 @@ def cmd_container(args: argparse.Namespace) -> int:
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
-    from wttui.cli_drift import render_json, render_markdown
+    from wttui.cli.drift import render_json, render_markdown
 
     report = _services(args).drift()
     if args.format == "json":
@@ -149,7 +149,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
 
 
 def cmd_exec(args: argparse.Namespace) -> int:
-    from wttui.actions.run import run_command
+    from wttui.actions.exec import run_command
 
     services = _services(args)
     argv = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -228,7 +228,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_server(args: argparse.Namespace) -> int:
-    from wttui.cli_server import server_command
+    from wttui.cli.server import server_command
 
     return server_command(args)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from wttui.errors import GitError, WttuiError
 from wttui.providers.local_cluster import LocalCluster
-from wttui.strategies.server import data_dir
+from wttui.providers.server import data_dir
 
 
 def _configured_url(args: argparse.Namespace) -> str:

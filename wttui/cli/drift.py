@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from wttui.migrations.drift import DriftReport
+from wttui.drift.analysis import DriftReport
 
 _STATES = {
     "pending": "pending",

@@ -30,8 +30,8 @@ from wttui.migrations.adapter import (
     exact_checksum,
     version_key,
 )
-from wttui.migrations.dbmate import TABLE, schema_migrations_owner
 from wttui.migrations.sql_files import MigrationFileError
+from wttui.migrations.tools.dbmate import TABLE, schema_migrations_owner
 
 _FILE = re.compile(r"\A([0-9]+)_([_a-z0-9]*)\.?([_a-z0-9]*)?\.rb\Z")
 

@@ -33,7 +33,7 @@ from wttui.migrations.adapter import (
     shell,
     version_key,
 )
-from wttui.migrations.dbmate import TABLE, schema_migrations_owner
+from wttui.migrations.tools.dbmate import TABLE, schema_migrations_owner
 
 _FILE = re.compile(r"^([0-9]+)_(.*)\.(down|up)\.(.*)$")
 _DIRS = ("migrations", "db/migrations")

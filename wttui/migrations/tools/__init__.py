@@ -1,0 +1,1 @@
+"""One adapter per migration tool; `registry.py` lists them."""
