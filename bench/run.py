@@ -118,10 +118,10 @@ def build_repo(base: Path, admin_url: str, worktrees: int, migrations: int) -> P
     template = "bench_template"
     provider.drop_database(template, force=True)
     provider.create_database(template)
-    main = services.git.list_worktrees()[0]
-    services.migration_tool(root).apply(
+    main = services.context(services.git.list_worktrees()[0])
+    main.tool.apply(
         provider.url_for(template),
-        context=services.apply_context(main),
+        context=main.apply_context(),
         sink=NullSink(),
         cancel=CancelToken(),
     )
@@ -169,6 +169,7 @@ def main() -> int:
         os.environ["WTTUI_DATA_DIR"] = str(base / "data")
         from wttui.providers.local_cluster import LocalCluster
         from wttui.services import Services
+        from wttui.snapshot import read_snapshot
 
         cluster = LocalCluster(base / "data")
         admin_url = cluster.ensure_running()
@@ -187,10 +188,10 @@ def main() -> int:
             )
 
             services = Services.from_path(root)
-            services.snapshot()  # warm: the first call starts nothing, but fills OS caches
-            refresh = timed(services.snapshot, args.repeat)
+            read_snapshot(services)  # warm: the first call starts nothing, but fills OS caches
+            refresh = timed(lambda: read_snapshot(services), args.repeat)
             raw = timed(lambda: raw_primitives(root, admin_url), args.repeat)
-            views = services.snapshot().views
+            views = read_snapshot(services).views
             applied = sum(view.counts.applied for view in views)
             print(
                 f"P2 full refresh of {len(views)} worktrees ({applied} applied migrations): "

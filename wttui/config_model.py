@@ -8,8 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wttui.strategies.registry import names as strategy_names
+
 CONFIG_FILE = ".wttui.toml"
-STRATEGIES = ("database", "schema", "shared", "container")
+STRATEGIES = strategy_names()
 """Isolation strategies: a database, a schema or a Docker container per worktree, or shared."""
 PER_WORKTREE_NAME = "{project}_{worktree}"
 ONE_DATABASE_NAME = "{project}"

@@ -89,6 +89,7 @@ def build_demo(
     """Build the demo repository and return its main worktree's path. `config` is appended to
     its `.wttui.toml` (e.g. another isolation strategy)."""
     from wttui import actions
+    from wttui.plans import plan_create
     from wttui.services import Services
 
     base = base or data_dir() / "demo"
@@ -111,9 +112,11 @@ def build_demo(
     _git(root, "switch", "-q", "main")
     services = Services.from_path(root, server=server)
     cancel = CancelToken()
+    paths = {}
     for branch in ("main", "feat/user-auth", "feat/payments"):
-        actions.create(services, branch, sink=sink, cancel=cancel)
-    payments = services.resolve("feat/payments").path
+        plan = plan_create(services, branch)
+        paths[branch] = actions.create(services, plan, sink=sink, cancel=cancel)
+    payments = paths["feat/payments"]
     _write(payments, dict([_PENDING_FILE]))
     sink.step("Demo ready: feat/payments has a new migration waiting (press m to apply it)")
     return root

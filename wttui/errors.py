@@ -1,17 +1,39 @@
 """Typed errors: every failure a user can meet, each with one clear sentence and a hint.
 
 Providers translate library exceptions (GitPython, psycopg, subprocess) into these, so the CLI
-prints `title` and exits non-zero, and the app shows it as a toast and in the log, without either
-of them knowing which library failed.
+prints the message and exits with the error's code, and the app shows it as a toast and in the
+log, without either of them knowing which library failed.
+
+Exit codes, the one table (README's "Exit codes" repeats it):
+
+| code | meaning                              | errors                                        |
+|------|--------------------------------------|-----------------------------------------------|
+| 0    | success (also `--dry-run`)           |                                               |
+| 1    | the action failed                    | `WttuiError`, `GitError`, `DatabaseError`,    |
+|      |                                      | `MigrationFailed`                             |
+| 2    | bad input or config                  | `InvalidInput`, `ConfigError`                 |
+| 3    | server or Docker engine unreachable  | `DatabaseUnavailable`, `DockerUnavailable`,   |
+|      |                                      | `ServerSetupError`                            |
+| 4    | refused by a rule, or not confirmed  | `Refused` and its `NeedsForce` kinds          |
+|      |                                      | (`DirtyWorktree`, `DatabaseInUse`,            |
+|      |                                      | `EnvConflict`), `NeedsConfirmation`           |
+| 130  | interrupted (Ctrl-C, `x` in the app) | `Cancelled`                                   |
 """
 
 from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_UNREACHABLE = 3
+EXIT_REFUSED = 4
+EXIT_INTERRUPTED = 130
 
 
 class WttuiError(Exception):
     """Base class: a failure with a one-line message and an optional hint on what to do."""
 
-    exit_code = 1
+    exit_code = EXIT_FAILED
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -25,47 +47,39 @@ class WttuiError(Exception):
 class ConfigError(WttuiError):
     """The configuration file is malformed or holds an unknown key or a bad value."""
 
-    exit_code = 2
+    exit_code = EXIT_BAD_INPUT
 
 
 class InvalidInput(WttuiError):
     """A name, branch or argument given by the user cannot be used."""
 
-    exit_code = 2
+    exit_code = EXIT_BAD_INPUT
 
 
 class GitError(WttuiError):
     """A git operation failed; the message is git's own reason in one sentence."""
 
 
-class DirtyWorktree(GitError):
-    """A worktree has uncommitted changes and the action would lose them."""
-
-
 class DatabaseUnavailable(WttuiError):
     """The PostgreSQL server cannot be reached (down, refusing, wrong credentials)."""
 
-    exit_code = 3
+    exit_code = EXIT_UNREACHABLE
 
 
 class DatabaseError(WttuiError):
     """A statement failed on a reachable server."""
 
 
-class DatabaseInUse(DatabaseError):
-    """A database has open sessions and the action needs it idle."""
-
-
 class DockerUnavailable(WttuiError):
     """The Docker engine cannot be reached, or refused an operation."""
 
-    exit_code = 3
+    exit_code = EXIT_UNREACHABLE
 
 
 class ServerSetupError(WttuiError):
     """The embedded PostgreSQL cluster cannot be initialised or started."""
 
-    exit_code = 3
+    exit_code = EXIT_UNREACHABLE
 
 
 class MigrationFailed(WttuiError):
@@ -75,22 +89,34 @@ class MigrationFailed(WttuiError):
 class Refused(WttuiError):
     """A safety rule refused the action (shared database, dirty worktree, hand-set .env value)."""
 
-    exit_code = 4
+    exit_code = EXIT_REFUSED
 
 
 class NeedsConfirmation(WttuiError):
     """A destructive action was asked for without the confirmation it needs."""
 
-    exit_code = 4
+    exit_code = EXIT_REFUSED
 
 
 class Cancelled(WttuiError):
     """The user cancelled a running action."""
 
-    exit_code = 130
+    exit_code = EXIT_INTERRUPTED
 
 
-class EnvConflict(Refused):
+class NeedsForce(Refused):
+    """A refusal that `--force` (the app's "force" box) overrides, knowingly."""
+
+
+class DirtyWorktree(NeedsForce):
+    """A worktree has uncommitted changes and the action would lose them."""
+
+
+class DatabaseInUse(NeedsForce, DatabaseError):
+    """A database has open sessions and the action needs it idle."""
+
+
+class EnvConflict(NeedsForce):
     """The env file holds a hand-set value that differs from the one wttui would write."""
 
     def __init__(self, message: str, *, diff: str, hint: str | None = None) -> None:

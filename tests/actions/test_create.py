@@ -7,8 +7,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests import steps
 from tests.repo_factory import git, tables, unreachable_services, write_files
-from wttui import actions
 from wttui.core.logsink import CancelToken, ListSink
 from wttui.core.models import DbStatus, MigrationState
 from wttui.errors import (
@@ -20,6 +20,7 @@ from wttui.errors import (
 )
 from wttui.providers.envfile import read_env
 from wttui.services import Services
+from wttui.snapshot import read_view
 
 
 def worktree_list(root: Path) -> str:
@@ -37,7 +38,7 @@ def project_databases(services: Services) -> list[str]:
 def test_create_makes_worktree_database_env_and_migrates(
     services: Services, sink: ListSink, cancel: CancelToken
 ) -> None:
-    view = actions.create(services, "feat/user-auth", sink=sink, cancel=cancel)
+    view = steps.create(services, "feat/user-auth", sink=sink, cancel=cancel)
 
     path = view.worktree.path
     assert path == services.config.worktrees_path(services.root) / "feat-user-auth"
@@ -62,12 +63,12 @@ def test_create_from_base_ref_and_existing_branch(
     write_files(root, {"migrations/003_later.sql": "CREATE TABLE later (id int);\n"})
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "later")
-    view = actions.create(services, "feat/x", base="old-base", sink=sink, cancel=cancel)
+    view = steps.create(services, "feat/x", base="old-base", sink=sink, cancel=cancel)
     assert not (view.worktree.path / "migrations/003_later.sql").exists()
     assert view.counts.applied == 2
 
     git(root, "branch", "existing")
-    view = actions.create(services, "existing", sink=sink, cancel=cancel)
+    view = steps.create(services, "existing", sink=sink, cancel=cancel)
     assert view.worktree.branch == "existing"
     assert view.counts.applied == 3
 
@@ -78,7 +79,7 @@ def test_invalid_branch_changes_nothing(
 ) -> None:
     before = worktree_list(services.root)
     with pytest.raises(InvalidInput, match="Invalid branch name"):
-        actions.create(services, branch, sink=sink, cancel=cancel)
+        steps.create(services, branch, sink=sink, cancel=cancel)
     assert worktree_list(services.root) == before
     assert project_databases(services) == []
 
@@ -88,7 +89,7 @@ def test_unicode_slash_and_long_branch_names_work(
 ) -> None:
     long_branch = "feat/" + "very-long-branch-name-" * 8
     for branch in ("feat/café", long_branch):
-        view = actions.create(services, branch, sink=sink, cancel=cancel)
+        view = steps.create(services, branch, sink=sink, cancel=cancel)
         assert view.target is not None
         assert len(view.target.name.encode()) <= 63
         assert view.db_status is DbStatus.PRESENT
@@ -98,10 +99,10 @@ def test_unicode_slash_and_long_branch_names_work(
 def test_branch_with_a_finished_worktree_is_refused(
     services: Services, sink: ListSink, cancel: CancelToken
 ) -> None:
-    actions.create(services, "feat/a", sink=sink, cancel=cancel)
+    steps.create(services, "feat/a", sink=sink, cancel=cancel)
     before = worktree_list(services.root)
     with pytest.raises(InvalidInput, match="already has a worktree"):
-        actions.create(services, "feat/a", sink=ListSink(), cancel=cancel)
+        steps.create(services, "feat/a", sink=ListSink(), cancel=cancel)
     assert worktree_list(services.root) == before
 
 
@@ -109,7 +110,7 @@ def test_worktree_made_outside_wttui_is_provisioned(
     services: Services, sink: ListSink, cancel: CancelToken, tmp_path: Path
 ) -> None:
     git(services.root, "worktree", "add", "-q", "-b", "handmade", str(tmp_path / "handmade"))
-    view = actions.create(services, "handmade", sink=sink, cancel=cancel)
+    view = steps.create(services, "handmade", sink=sink, cancel=cancel)
     assert view.worktree.path == tmp_path / "handmade"
     assert view.db_status is DbStatus.PRESENT
     assert "Provisioning handmade" in sink.text
@@ -122,10 +123,10 @@ def test_unowned_existing_database_is_offered_for_adoption(
     services.server.provider().create_database(name)
     before = worktree_list(services.root)
     with pytest.raises(AdoptableDatabase) as info:
-        actions.create(services, "feat/adopt", sink=sink, cancel=cancel)
+        steps.create(services, "feat/adopt", sink=sink, cancel=cancel)
     assert info.value.database == name
     assert worktree_list(services.root) == before
-    view = actions.create(services, "feat/adopt", sink=ListSink(), cancel=cancel, adopt=True)
+    view = steps.create(services, "feat/adopt", sink=ListSink(), cancel=cancel, adopt=True)
     assert view.target is not None
     assert view.target.name == name
     assert view.counts.applied == 2
@@ -135,7 +136,7 @@ def test_server_down_changes_nothing(repo: Path, sink: ListSink, cancel: CancelT
     services = unreachable_services(repo)
     before = worktree_list(repo)
     with pytest.raises(DatabaseUnavailable) as info:
-        actions.create(services, "feat/down", sink=sink, cancel=cancel)
+        steps.create(services, "feat/down", sink=sink, cancel=cancel)
     assert "127.0.0.1:1" in info.value.message
     assert "pw" not in str(info.value)
     assert worktree_list(repo) == before
@@ -155,9 +156,9 @@ def test_failed_migration_then_rerun_finishes_without_duplicating(
     git(root, "switch", "-q", "main")
 
     with pytest.raises(MigrationFailed) as info:
-        actions.create(services, "feat/broken", sink=sink, cancel=cancel)
+        steps.create(services, "feat/broken", sink=sink, cancel=cancel)
     assert "003_broken.sql:2" in info.value.message
-    view = services.view("feat/broken")
+    view = read_view(services, "feat/broken")
     assert [m.state for m in view.migrations][-1] is MigrationState.FAILED
     url = read_env(view.worktree.path / ".env")["DATABASE_URL"]
     assert "t3" not in tables(url)
@@ -166,13 +167,13 @@ def test_failed_migration_then_rerun_finishes_without_duplicating(
 
     (view.worktree.path / "migrations/003_broken.sql").write_text("CREATE TABLE t3 (id int);\n")
     resumed = ListSink()
-    view = actions.create(services, "feat/broken", sink=resumed, cancel=cancel)
+    view = steps.create(services, "feat/broken", sink=resumed, cancel=cancel)
     assert "Resuming create of feat/broken" in resumed.text
     assert {"t3", "sentinel"} <= tables(url)
     assert view.counts.applied == 3
     assert git(root, "worktree", "list").count("feat/broken") == 1
     with pytest.raises(InvalidInput, match="already has a worktree"):
-        actions.create(services, "feat/broken", sink=ListSink(), cancel=cancel)
+        steps.create(services, "feat/broken", sink=ListSink(), cancel=cancel)
 
 
 def test_hand_set_env_value_needs_force(
@@ -187,13 +188,17 @@ def test_hand_set_env_value_needs_force(
     git(root, "commit", "-q", "-m", "committed env")
     git(root, "switch", "-q", "main")
 
+    before = worktree_list(root)
     with pytest.raises(EnvConflict) as info:
-        actions.create(services, "feat/env", sink=sink, cancel=cancel)
+        steps.create(services, "feat/env", sink=sink, cancel=cancel)
     assert "mine" not in info.value.diff
-    env_path = services.resolve("feat/env").path / ".env"
-    assert "handmade" in env_path.read_text()
+    assert "KEEP" not in info.value.diff  # only the lines wttui would change
+    # Refused at the plan: no worktree, no database, nothing for a later migrate to fill.
+    assert worktree_list(root) == before
+    assert project_databases(services) == []
 
-    view = actions.create(services, "feat/env", sink=ListSink(), cancel=cancel, force_env=True)
+    view = steps.create(services, "feat/env", sink=ListSink(), cancel=cancel, force_env=True)
+    env_path = view.worktree.path / ".env"
     values = read_env(env_path)
     assert values["KEEP"] == "1"
     assert view.target is not None

@@ -5,12 +5,13 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from tests import steps
 from tests.repo_factory import git
-from wttui import actions
 from wttui.core.logsink import CancelToken, ListSink
-from wttui.errors import DatabaseInUse, DirtyWorktree, InvalidInput, Refused
+from wttui.errors import DatabaseInUse, DirtyWorktree, Refused
 from wttui.providers.envfile import write_env
 from wttui.services import Services
+from wttui.snapshot import read_view
 
 
 def exists(services: Services, name: str) -> bool:
@@ -20,9 +21,9 @@ def exists(services: Services, name: str) -> bool:
 def test_remove_deletes_worktree_and_drops_database(
     services: Services, sink: ListSink, cancel: CancelToken
 ) -> None:
-    view = actions.create(services, "feat/gone", sink=ListSink(), cancel=cancel)
+    view = steps.create(services, "feat/gone", sink=ListSink(), cancel=cancel)
     assert view.target is not None
-    actions.remove(services, "feat/gone", sink=sink, cancel=cancel)
+    steps.remove(services, "feat/gone", sink=sink, cancel=cancel)
     assert not view.worktree.path.exists()
     assert not exists(services, view.target.name)
     assert "feat/gone" not in git(services.root, "worktree", "list")
@@ -32,21 +33,21 @@ def test_remove_deletes_worktree_and_drops_database(
 def test_dirty_worktree_is_refused_then_forced(
     services: Services, sink: ListSink, cancel: CancelToken
 ) -> None:
-    view = actions.create(services, "feat/dirty", sink=ListSink(), cancel=cancel)
+    view = steps.create(services, "feat/dirty", sink=ListSink(), cancel=cancel)
     assert view.target is not None
     (view.worktree.path / "README.md").write_text("changed\n")
     with pytest.raises(DirtyWorktree, match="uncommitted changes"):
-        actions.remove(services, "feat/dirty", sink=sink, cancel=cancel)
+        steps.remove(services, "feat/dirty", sink=sink, cancel=cancel)
     assert view.worktree.path.exists()
     assert exists(services, view.target.name)
-    actions.remove(services, "feat/dirty", force=True, sink=sink, cancel=cancel)
+    steps.remove(services, "feat/dirty", force=True, sink=sink, cancel=cancel)
     assert not view.worktree.path.exists()
 
 
 def test_keep_db(services: Services, sink: ListSink, cancel: CancelToken) -> None:
-    view = actions.create(services, "feat/keep", sink=ListSink(), cancel=cancel)
+    view = steps.create(services, "feat/keep", sink=ListSink(), cancel=cancel)
     assert view.target is not None
-    actions.remove(services, "feat/keep", keep_db=True, sink=sink, cancel=cancel)
+    steps.remove(services, "feat/keep", keep_db=True, sink=sink, cancel=cancel)
     assert exists(services, view.target.name)
     assert "--keep-db" in sink.text
 
@@ -54,14 +55,14 @@ def test_keep_db(services: Services, sink: ListSink, cancel: CancelToken) -> Non
 def test_database_in_use_is_refused_then_sessions_ended(
     services: Services, sink: ListSink, cancel: CancelToken
 ) -> None:
-    view = actions.create(services, "feat/busy", sink=ListSink(), cancel=cancel)
+    view = steps.create(services, "feat/busy", sink=ListSink(), cancel=cancel)
     assert view.target is not None
     session = psycopg.connect(view.target.url)
     try:
         with pytest.raises(DatabaseInUse, match="1 open session"):
-            actions.remove(services, "feat/busy", sink=sink, cancel=cancel)
+            steps.remove(services, "feat/busy", sink=sink, cancel=cancel)
         assert view.worktree.path.exists()
-        actions.remove(services, "feat/busy", force=True, sink=sink, cancel=cancel)
+        steps.remove(services, "feat/busy", force=True, sink=sink, cancel=cancel)
         assert not exists(services, view.target.name)
     finally:
         session.close()
@@ -70,15 +71,15 @@ def test_database_in_use_is_refused_then_sessions_ended(
 def test_shared_database_is_never_dropped_or_reset(
     services: Services, sink: ListSink, cancel: CancelToken
 ) -> None:
-    owner = actions.create(services, "feat/owner", sink=ListSink(), cancel=cancel)
-    other = actions.create(services, "feat/other", sink=ListSink(), cancel=cancel)
+    owner = steps.create(services, "feat/owner", sink=ListSink(), cancel=cancel)
+    other = steps.create(services, "feat/other", sink=ListSink(), cancel=cancel)
     assert owner.target is not None
     write_env(other.worktree.path / ".env", {"DATABASE_URL": owner.target.url}, force=True)
 
-    assert services.view("feat/owner").shared_with == ("feat/other",)
+    assert read_view(services, "feat/owner").shared_with == ("feat/other",)
     with pytest.raises(Refused, match="shared with feat/other"):
-        actions.reset(services, "feat/owner", sink=sink, cancel=cancel)
-    actions.remove(services, "feat/owner", sink=sink, cancel=cancel)
+        steps.reset(services, "feat/owner", sink=sink, cancel=cancel)
+    steps.remove(services, "feat/owner", sink=sink, cancel=cancel)
     assert exists(services, owner.target.name)
     assert "also used by feat/other" in sink.text
 
@@ -86,32 +87,32 @@ def test_shared_database_is_never_dropped_or_reset(
 def test_main_worktree_cannot_be_removed(
     services: Services, sink: ListSink, cancel: CancelToken
 ) -> None:
-    with pytest.raises(InvalidInput, match="main worktree"):
-        actions.remove(services, "main", sink=sink, cancel=cancel)
+    with pytest.raises(Refused, match="main worktree"):
+        steps.remove(services, "main", sink=sink, cancel=cancel)
 
 
 def test_reset_rebuilds_an_isolated_database(
     services: Services, sink: ListSink, cancel: CancelToken
 ) -> None:
-    view = actions.create(services, "feat/reset", sink=ListSink(), cancel=cancel)
+    view = steps.create(services, "feat/reset", sink=ListSink(), cancel=cancel)
     assert view.target is not None
     with psycopg.connect(view.target.url, autocommit=True) as conn:
         conn.execute("INSERT INTO users (email) VALUES ('a@b.c')")
-    actions.reset(services, "feat/reset", sink=sink, cancel=cancel)
+    steps.reset(services, "feat/reset", sink=sink, cancel=cancel)
     with psycopg.connect(view.target.url) as conn:
         count = conn.execute("SELECT count(*) FROM users").fetchone()
     assert count == (0,)
-    assert services.view("feat/reset").counts.applied == 2
+    assert read_view(services, "feat/reset").counts.applied == 2
 
 
 def test_sharing_through_localhost_is_still_sharing(
     services: Services, sink: ListSink, cancel: CancelToken
 ) -> None:
-    owner = actions.create(services, "feat/lh", sink=ListSink(), cancel=cancel)
-    other = actions.create(services, "feat/lh2", sink=ListSink(), cancel=cancel)
+    owner = steps.create(services, "feat/lh", sink=ListSink(), cancel=cancel)
+    other = steps.create(services, "feat/lh2", sink=ListSink(), cancel=cancel)
     assert owner.target is not None
     by_name = owner.target.url.replace("127.0.0.1", "localhost")
     write_env(other.worktree.path / ".env", {"DATABASE_URL": by_name}, force=True)
-    assert services.view("feat/lh").shared_with == ("feat/lh2",)
-    actions.remove(services, "feat/lh", sink=sink, cancel=cancel)
+    assert read_view(services, "feat/lh").shared_with == ("feat/lh2",)
+    steps.remove(services, "feat/lh", sink=sink, cancel=cancel)
     assert exists(services, owner.target.name)  # never dropped under the other's feet

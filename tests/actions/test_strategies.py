@@ -8,13 +8,15 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests import steps
 from tests.repo_factory import git, make_repo
-from wttui import actions
 from wttui.core.logsink import CancelToken, ListSink
 from wttui.errors import Refused
+from wttui.plans import plan_remove
 from wttui.providers.envfile import read_env
 from wttui.providers.postgres import PostgresProvider
 from wttui.services import Services
+from wttui.snapshot import read_view
 
 
 @pytest.fixture
@@ -38,7 +40,7 @@ def make(
 
 
 def create(services: Services, branch: str) -> None:
-    actions.create(services, branch, sink=ListSink(), cancel=CancelToken())
+    steps.create(services, branch, sink=ListSink(), cancel=CancelToken())
 
 
 def tables_by_schema(url: str) -> dict[str, set[str]]:
@@ -57,7 +59,7 @@ def test_schema_per_worktree_end_to_end(make: Callable[[str], Services]) -> None
     services = make('strategy = "schema"\n[env.keys]\nDB_SCHEMA = "{schema}"\n')
     create(services, "feat/a")
     create(services, "feat/b")
-    a, b = services.view("feat/a"), services.view("feat/b")
+    a, b = read_view(services, "feat/a"), read_view(services, "feat/b")
     assert a.target is not None
     assert b.target is not None
     assert a.target.name == b.target.name == services.project  # one database …
@@ -76,11 +78,11 @@ def test_schema_per_worktree_end_to_end(make: Callable[[str], Services]) -> None
     (a.worktree.path / "migrations/003_flag.sql").write_text(
         "ALTER TABLE users ADD COLUMN flag bool;\n"
     )
-    assert actions.migrate(services, "feat/a", sink=ListSink(), cancel=CancelToken()) == 1
-    assert services.view("feat/b").counts.pending == 0  # feat/b has no 003 and never saw it
+    assert steps.migrate(services, "feat/a", sink=ListSink(), cancel=CancelToken()) == 1
+    assert read_view(services, "feat/b").counts.pending == 0  # feat/b has no 003 and never saw it
 
     sink = ListSink()
-    actions.remove(services, "feat/a", force=True, sink=sink, cancel=CancelToken())
+    steps.remove(services, "feat/a", force=True, sink=sink, cancel=CancelToken())
     assert "CASCADE" in sink.text
     tables = tables_by_schema(b.target.connect_url)
     assert "feat_a" not in tables
@@ -91,7 +93,7 @@ def test_shared_database_guard_rails(make: Callable[[str], Services], tmp_path: 
     services = make('strategy = "shared"\n')
     create(services, "epic3")
     create(services, "epic5")
-    view = services.view("epic3")
+    view = read_view(services, "epic3")
     assert view.target is not None
     assert view.target.name == services.project
     assert view.target.shared
@@ -99,30 +101,30 @@ def test_shared_database_guard_rails(make: Callable[[str], Services], tmp_path: 
 
     # A worktree made with plain git shows against the shared database, already there.
     git(services.root, "worktree", "add", "-q", "-b", "outside", str(tmp_path / "outside"))
-    outside = services.view("outside")
+    outside = read_view(services, "outside")
     assert outside.target is not None
     assert outside.target.name == services.project
     assert outside.database is not None
 
     with pytest.raises(Refused, match="never resets a shared database"):
-        actions.reset(services, "epic3", sink=ListSink(), cancel=CancelToken())
-    plan = services.plan_remove("epic3")
+        steps.reset(services, "epic3", sink=ListSink(), cancel=CancelToken())
+    plan = plan_remove(services, "epic3")
     assert not plan.will_drop
     sink = ListSink()
-    actions.remove(services, "epic3", sink=sink, cancel=CancelToken())
+    steps.remove(services, "epic3", sink=sink, cancel=CancelToken())
     assert "Keeping shared database" in sink.text
     assert services.server.provider().database_exists(services.project)
-    assert services.view("epic5").counts.applied == 2
+    assert read_view(services, "epic5").counts.applied == 2
 
 
 def test_one_worktree_can_use_another_strategy(make: Callable[[str], Services]) -> None:
     services = make('[worktrees."hotfix/login"]\nstrategy = "shared"\n')
     create(services, "feat/own")
     create(services, "hotfix/login")
-    own, hotfix = services.view("feat/own"), services.view("hotfix/login")
+    own, hotfix = read_view(services, "feat/own"), read_view(services, "hotfix/login")
     assert own.target is not None
     assert hotfix.target is not None
     assert (own.target.strategy, own.target.name) == ("database", f"{services.project}_feat_own")
     assert (hotfix.target.strategy, hotfix.target.name) == ("shared", services.project)
     with pytest.raises(Refused):
-        actions.reset(services, "hotfix/login", sink=ListSink(), cancel=CancelToken())
+        steps.reset(services, "hotfix/login", sink=ListSink(), cancel=CancelToken())

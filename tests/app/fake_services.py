@@ -104,18 +104,11 @@ SNAPSHOT = RepoSnapshot(
 
 
 class FakeServices:
-    """Answers the app's read calls with `SNAPSHOT`."""
+    """What the app reads from its services besides the snapshot (`make_app(…, read=…)`)."""
 
     project = "shop"
     server_label = SERVER
     config = SimpleNamespace(database=SimpleNamespace(url=""))
-
-    def snapshot(self) -> RepoSnapshot:
-        return SNAPSHOT
-
-    def watch_paths(self, snapshot: RepoSnapshot) -> list[Path]:
-        del snapshot
-        return []
 
 
 def fake_services() -> Services:

@@ -7,13 +7,14 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Input, OptionList
 
+from tests import steps
 from tests.app.conftest import job_done, loaded, log_text, wait_until
 from tests.repo_factory import git, unreachable_services
-from wttui import actions
 from wttui.core.logsink import CancelToken, ListSink
 from wttui.core.models import MigrationState
 from wttui.core.urls import url_parts
 from wttui.services import Services
+from wttui.snapshot import read_view
 from wttui.ui import refresh
 from wttui.ui.app import make_app
 from wttui.ui.commands import ACTIONS, NAVIGATION
@@ -28,7 +29,7 @@ from wttui.ui.screens.remove import RemoveScreen
 def provisioned(repo: Path, *branches: str) -> Services:
     services = Services.from_path(repo)
     for branch in branches:
-        actions.create(services, branch, sink=ListSink(), cancel=CancelToken())
+        steps.create(services, branch, sink=ListSink(), cancel=CancelToken())
     return services
 
 
@@ -147,7 +148,7 @@ async def test_a_running_action_can_be_cancelled_and_the_app_stays_usable(repo: 
         await pilot.press("x")
         await job_done(pilot, timeout=10)
         assert "cancelled" in log_text(app)
-        states = [m.state for m in services.view("feat/slow").migrations]
+        states = [m.state for m in read_view(services, "feat/slow").migrations]
         assert states[-1] is MigrationState.PENDING
 
 
@@ -252,13 +253,17 @@ async def test_roll_back_without_a_down_migration_is_not_offered(repo: Path) -> 
     services = provisioned(repo, "feat/nd")
     path = services.resolve("feat/nd").path
     (path / "migrations/003_no_down.sql").write_text("CREATE TABLE nd (id int);\n")
-    actions.migrate(services, "feat/nd", sink=ListSink(), cancel=CancelToken())
+    steps.migrate(services, "feat/nd", sink=ListSink(), cancel=CancelToken())
     app = make_app(services)
     async with app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot)
         await pilot.press("j", "b")
-        await pilot.pause(0.2)
+
+        def refused() -> bool:
+            return any(
+                "003_no_down" in n.message and "no down" in n.message for n in app._notifications
+            )
+
+        await wait_until(pilot, refused, what="the refusal")
         assert app.screen is app.screen_stack[0]  # no confirmation was opened
-        messages = [n.message for n in app._notifications]
-        assert any("003_no_down has no down migration" in m for m in messages)
         assert not app.jobs.busy

@@ -8,7 +8,7 @@ import pytest
 from textual.pilot import Pilot
 
 from tests.app.conftest import wait_until
-from tests.app.fake_services import NOW, fake_services
+from tests.app.fake_services import NOW, SNAPSHOT, fake_services
 from wttui.ui import format as fmt
 from wttui.ui.app import WttuiApp, make_app
 
@@ -29,7 +29,7 @@ async def ready(pilot: Pilot[None]) -> None:
 
 
 def app() -> WttuiApp:
-    return make_app(fake_services())
+    return make_app(fake_services(), read=lambda: SNAPSHOT)
 
 
 @pytest.mark.parametrize("size", [(120, 30), (80, 24), (60, 24)])

@@ -62,9 +62,15 @@ def test_create_status_json_migrate_remove(tmp_path: Path, pg_admin_url: str) ->
     assert migrated.returncode == 0, migrated.stderr
     assert "003_x.sql" in migrated.stderr
 
-    refused = wttui(root, "remove", "feat/cli")
-    assert refused.returncode == 4
-    assert "--yes" in refused.stderr
+    dirty = wttui(root, "remove", "feat/cli")  # refused before anything is asked
+    assert dirty.returncode == 4
+    assert "uncommitted changes" in dirty.stderr
+    assert "--yes" not in dirty.stderr
+    assert path.exists()
+
+    unconfirmed = wttui(root, "remove", "feat/cli", "--force")
+    assert unconfirmed.returncode == 4
+    assert "--yes" in unconfirmed.stderr
     assert path.exists()
 
     removed = wttui(root, "remove", "feat/cli", "--yes", "--force")
@@ -95,8 +101,10 @@ def test_server_down_is_exit_3(tmp_path: Path) -> None:
     assert "127.0.0.1:1" in result.stderr
     assert "hunter2" not in result.stderr
     status = wttui(root, "status", "--json")
-    assert status.returncode == 0
+    assert status.returncode == 3  # what could be read is printed, and the exit code says why
     assert json.loads(status.stdout)[0]["database"]["exists"] is None
+    assert "127.0.0.1:1" in status.stderr
+    assert "hunter2" not in status.stderr
 
 
 def test_status_does_not_import_textual(tmp_path: Path, pg_admin_url: str) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tests import steps
 from tests.app.conftest import job_done, loaded, log_text, wait_until
-from wttui import actions
 from wttui.core.logsink import CancelToken, ListSink
 from wttui.core.models import DbStatus
 from wttui.services import Services
@@ -17,7 +17,7 @@ async def test_stop_start_and_logs_from_the_keyboard(
     container_repo: Callable[..., Services],
 ) -> None:
     services = container_repo()
-    actions.create(services, "feat/keys", sink=ListSink(), cancel=CancelToken())
+    steps.create(services, "feat/keys", sink=ListSink(), cancel=CancelToken())
     app = make_app(services)
     async with app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot)

@@ -12,10 +12,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests import steps
 from tests.containers.conftest import remove_project
 from tests.repo_factory import git, tables
-from wttui import actions
-from wttui.actions import containers
 from wttui.core.logsink import CancelToken, ListSink
 from wttui.core.models import DbStatus
 from wttui.core.ports import port_range, preferred_port
@@ -24,18 +23,19 @@ from wttui.providers.docker_engine import DockerProvider
 from wttui.providers.envfile import read_env
 from wttui.providers.postgres import PostgresProvider
 from wttui.services import Services
+from wttui.snapshot import read_view
 
 Factory = Callable[..., Services]
 
 
 def create(services: Services, branch: str) -> None:
-    actions.create(services, branch, sink=ListSink(), cancel=CancelToken())
+    steps.create(services, branch, sink=ListSink(), cancel=CancelToken())
 
 
 def test_create_stop_start_remove(container_repo: Factory, docker: DockerProvider) -> None:
     services = container_repo()
     create(services, "feat/box")
-    view = services.view("feat/box")
+    view = read_view(services, "feat/box")
     target = view.target
     assert target is not None
     assert target.container == f"{services.project}_feat_box"
@@ -59,17 +59,17 @@ def test_create_stop_start_remove(container_repo: Factory, docker: DockerProvide
 
     with psycopg.connect(target.url, autocommit=True) as conn:
         conn.execute("INSERT INTO users (email) VALUES ('kept@example.com')")
-    containers.stop(services, "feat/box", sink=ListSink(), cancel=CancelToken())
-    assert services.view("feat/box").db_status is DbStatus.STOPPED
-    containers.start(services, "feat/box", sink=ListSink(), cancel=CancelToken())
-    containers.restart(services, "feat/box", sink=ListSink(), cancel=CancelToken())
-    again = services.view("feat/box")
+    steps.container(services, "feat/box", "stop", sink=ListSink(), cancel=CancelToken())
+    assert read_view(services, "feat/box").db_status is DbStatus.STOPPED
+    steps.container(services, "feat/box", "start", sink=ListSink(), cancel=CancelToken())
+    steps.container(services, "feat/box", "restart", sink=ListSink(), cancel=CancelToken())
+    again = read_view(services, "feat/box")
     assert again.target == target  # same port and URL after a restart
     with psycopg.connect(target.url) as conn:
         assert conn.execute("SELECT email FROM users").fetchall() == [("kept@example.com",)]
 
     sink = ListSink()
-    actions.remove(services, "feat/box", sink=sink, cancel=CancelToken())
+    steps.remove(services, "feat/box", sink=sink, cancel=CancelToken())
     assert docker.get(target.container) is None
     assert not [v for v in docker.client.volumes.list() if v.name == info.volume]
 
@@ -96,7 +96,7 @@ def test_taken_port_moves_to_the_next_free_one(container_repo: Factory) -> None:
     ports = port_range(services.config.container.ports)
     with squatter:
         create(services, "feat/clash")
-        target = services.view("feat/clash").target
+        target = read_view(services, "feat/clash").target
     assert target is not None
     port = int(target.url.rsplit(":", 1)[1].split("/")[0])
     assert port != preferred
@@ -119,7 +119,7 @@ def test_two_worktrees_at_once(container_repo: Factory) -> None:
     for thread in threads:
         thread.join(120)
     assert errors == []
-    one, two = services.view("feat/one"), services.view("feat/two")
+    one, two = read_view(services, "feat/one"), read_view(services, "feat/two")
     assert one.target is not None
     assert two.target is not None
     assert one.target.url != two.target.url
@@ -140,13 +140,13 @@ def test_compose_made_container_is_recognised(
         ports={"5432/tcp": ("127.0.0.1", None)},
     )
     git(services.root, "worktree", "add", "-q", "-b", "auth", str(tmp_path / "auth"))
-    target = services.view("auth").target
+    target = read_view(services, "auth").target
     assert target is not None
     assert target.container == f"{compose_project}-db-1"
     assert target.name == "app"
     wait_until_ready(target.url)  # as compose would have it, up before anyone migrates
-    actions.migrate(services, "auth", sink=ListSink(), cancel=CancelToken())
-    assert services.view("auth").counts.applied == 2  # migrated into the compose container
+    steps.migrate(services, "auth", sink=ListSink(), cancel=CancelToken())
+    assert read_view(services, "auth").counts.applied == 2  # migrated into the compose container
     assert [c.name for c in docker.containers(services.project)] == [f"{compose_project}-db-1"]
 
 
@@ -215,16 +215,16 @@ def test_docker_gone_mid_create_then_rerun_finishes(
     monkeypatch.setenv("DOCKER_HOST", f"unix://{proxy.path}")
     cut = CutAt(proxy, "Adding worktree")
     with pytest.raises(DockerUnavailable, match=f"Docker is not reachable at unix://{proxy.path}"):
-        actions.create(
+        steps.create(
             Services.from_path(services.root), "feat/later", sink=cut, cancel=CancelToken()
         )
     assert services.git.find_worktree("feat/later") is not None  # the git part was done
 
     monkeypatch.delenv("DOCKER_HOST")
     sink = ListSink()
-    actions.create(Services.from_path(services.root), "feat/later", sink=sink, cancel=CancelToken())
+    steps.create(Services.from_path(services.root), "feat/later", sink=sink, cancel=CancelToken())
     assert "Resuming create of feat/later" in sink.text
-    view = services.view("feat/later")
+    view = read_view(services, "feat/later")
     assert view.db_status is DbStatus.PRESENT
     assert view.counts.applied == 2
 
@@ -255,7 +255,7 @@ def test_container_that_exits_on_start_is_removed_with_its_logs(
         services = container_repo(image=broken)
         sink = ListSink()
         with pytest.raises(DockerUnavailable, match="exited on start") as e:
-            actions.create(services, "feat/broken", sink=sink, cancel=CancelToken())
+            steps.create(services, "feat/broken", sink=sink, cancel=CancelToken())
         assert "config is broken" in e.value.message
         assert not docker.containers(services.project)  # nothing half-made left behind
         remove_project(docker, services.project)
@@ -286,18 +286,18 @@ def test_keep_volume_policy_keeps_the_data_for_the_next_create(
 ) -> None:
     services = container_repo(keep_volume=True)
     create(services, "feat/vol")
-    target = services.view("feat/vol").target
+    target = read_view(services, "feat/vol").target
     assert target is not None
     with psycopg.connect(target.url, autocommit=True) as conn:
         conn.execute("INSERT INTO users (email) VALUES ('survivor@example.com')")
-    actions.remove(services, "feat/vol", sink=ListSink(), cancel=CancelToken())
+    steps.remove(services, "feat/vol", sink=ListSink(), cancel=CancelToken())
     assert docker.get(f"{services.project}_feat_vol") is None
     assert [
         v for v in docker.client.volumes.list() if v.name == f"{services.project}_feat_vol_pgdata"
     ]
 
     create(services, "feat/vol")
-    again = services.view("feat/vol").target
+    again = read_view(services, "feat/vol").target
     assert again is not None
     with psycopg.connect(again.url) as conn:
         assert conn.execute("SELECT email FROM users").fetchall() == [("survivor@example.com",)]
@@ -306,12 +306,12 @@ def test_keep_volume_policy_keeps_the_data_for_the_next_create(
 def test_reset_starts_from_nothing_even_with_keep_volume(container_repo: Factory) -> None:
     services = container_repo(keep_volume=True)
     create(services, "feat/reset")
-    target = services.view("feat/reset").target
+    target = read_view(services, "feat/reset").target
     assert target is not None
     with psycopg.connect(target.url, autocommit=True) as conn:
         conn.execute("INSERT INTO users (email) VALUES ('old@example.com')")
-    actions.reset(services, "feat/reset", sink=ListSink(), cancel=CancelToken())
-    again = services.view("feat/reset").target
+    steps.reset(services, "feat/reset", sink=ListSink(), cancel=CancelToken())
+    again = read_view(services, "feat/reset").target
     assert again is not None
     with psycopg.connect(again.url) as conn:
         assert conn.execute("SELECT count(*) FROM users").fetchone() == (0,)

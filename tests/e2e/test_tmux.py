@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from tests import steps
 from tests.conftest import require_component
 from tests.repo_factory import make_repo
-from wttui import actions
 from wttui.core.logsink import CancelToken, ListSink
 from wttui.services import Services
+from wttui.snapshot import read_view
 
 pytestmark = pytest.mark.tmux
 
@@ -94,7 +95,7 @@ def test_installed_command_shows_worktrees_and_migrates(
 ) -> None:
     root = make_repo(tmp_path, pg_admin_url)
     services = Services.from_path(root)
-    view = actions.create(services, "feat/tmux", sink=ListSink(), cancel=CancelToken())
+    view = steps.create(services, "feat/tmux", sink=ListSink(), cancel=CancelToken())
     (view.worktree.path / "migrations/003_e2e.sql").write_text("CREATE TABLE e2e (id int);\n")
 
     tmux.start(f"{installed_wttui()} -C {root}; echo WTTUI-EXITED-$?; sleep 30")
@@ -105,9 +106,9 @@ def test_installed_command_shows_worktrees_and_migrates(
     tmux.keys("m")
     tmux.wait_for("003_e2e")
     deadline = time.monotonic() + 30
-    while services.view("feat/tmux").counts.pending and time.monotonic() < deadline:
+    while read_view(services, "feat/tmux").counts.pending and time.monotonic() < deadline:
         time.sleep(0.3)
-    assert services.view("feat/tmux").counts.applied == 3
+    assert read_view(services, "feat/tmux").counts.applied == 3
 
     tmux.keys("?")
     tmux.wait_for("Create a worktree")
@@ -122,7 +123,7 @@ def test_no_color_draws_in_grey_and_says_states_in_words(
 ) -> None:
     root = make_repo(tmp_path, pg_admin_url)
     services = Services.from_path(root)
-    actions.create(services, "feat/grey", sink=ListSink(), cancel=CancelToken())
+    steps.create(services, "feat/grey", sink=ListSink(), cancel=CancelToken())
     tmux.start(f"{installed_wttui()} -C {root}; sleep 30", NO_COLOR="1")
     tmux.wait_for("feat/grey")
     tmux.keys("j")

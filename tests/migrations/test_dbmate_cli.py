@@ -43,7 +43,7 @@ def test_detected_dbmate_migrates_and_rolls_back_through_wttui(repo: Path) -> No
         return rows["feat/dbm"]["migrations"]  # type: ignore[no-any-return]
 
     assert migrations()["applied"] == 2
-    rolled = wttui(repo, "rollback", "feat/dbm", env=env)
+    rolled = wttui(repo, "rollback", "feat/dbm", "--yes", env=env)
     assert rolled.returncode == 0, rolled.stderr
     assert migrations() == {
         "tool": "dbmate",

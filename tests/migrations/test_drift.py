@@ -14,6 +14,7 @@ from tests.repo_factory import git, write_files
 from wttui.drift.analysis import identify, touched
 from wttui.drift.holders import versions_in
 from wttui.services import Services
+from wttui.snapshot import read_drift
 from wttui.ui.app import make_app
 from wttui.ui.panes.migrations import MigrationsPane
 
@@ -72,7 +73,7 @@ def drift_repo(repo: Path) -> Path:
 
 
 def test_report_finds_collisions_order_conflicts_and_names(drift_repo: Path) -> None:
-    report = Services.from_path(drift_repo).drift()
+    report = read_drift(Services.from_path(drift_repo))
     assert report.main == "main"
 
     [collision] = report.collisions
@@ -108,7 +109,7 @@ def test_cli_prints_markdown_and_json(drift_repo: Path) -> None:
 
 def test_not_parsed_is_said_not_guessed(repo: Path) -> None:
     branch(repo, "feat/py", {"migrations/0003_add_field.py": "operations = []\n"})
-    report = Services.from_path(repo).drift()
+    report = read_drift(Services.from_path(repo))
     assert report.unparsed == (("feat/py", "migrations/0003_add_field.py"),)
 
 

@@ -17,6 +17,7 @@ from wttui.migrations.runner import ToolRunner
 from wttui.migrations.tools.prisma import PrismaAdapter
 from wttui.providers.postgres import PostgresProvider
 from wttui.services import Services
+from wttui.snapshot import read_view
 
 # prisma-engines, sql-schema-connector/src/flavour/postgres.rs
 DDL = """
@@ -99,7 +100,7 @@ def test_seed_scenario_applied_elsewhere_modified_and_failed(
     seed_repo: Services, tmp_path: Path
 ) -> None:
     services = seed_repo
-    epic5 = services.view("epic5")
+    epic5 = read_view(services, "epic5")
     assert epic5.target is not None
     assert epic5.target.shared
     states = {m.version: m for m in epic5.migrations}
@@ -110,13 +111,13 @@ def test_seed_scenario_applied_elsewhere_modified_and_failed(
     assert epic5.counts.applied == 14
 
     # The same five are plain applied in epic3, which has them.
-    assert services.view("epic3").counts.applied == 19
+    assert read_view(services, "epic3").counts.applied == 19
 
     # An applied file edited afterwards: Prisma's own checksum says so.
     edited = tmp_path / "epic5" / "prisma/migrations" / NAMES[3] / "migration.sql"
     edited.write_text("CREATE TABLE t3 (id bigint);\n")
     assert states[NAMES[3]].state is MigrationState.APPLIED
-    assert {m.version: m.state for m in services.view("epic5").migrations}[NAMES[3]] is (
+    assert {m.version: m.state for m in read_view(services, "epic5").migrations}[NAMES[3]] is (
         MigrationState.MODIFIED
     )
 
@@ -131,7 +132,7 @@ def test_seed_scenario_applied_elsewhere_modified_and_failed(
         finished=False,
         logs='ERROR: relation "nope" does not exist',
     )
-    failed = {m.version: m for m in services.view("epic5").migrations}[failed_name]
+    failed = {m.version: m for m in read_view(services, "epic5").migrations}[failed_name]
     assert failed.state is MigrationState.FAILED
     assert failed.error == 'ERROR: relation "nope" does not exist'
 
@@ -140,7 +141,9 @@ def test_branch_without_a_worktree_is_named_too(seed_repo: Services, tmp_path: P
     services = seed_repo
     git(services.root, "worktree", "remove", str(tmp_path / "epic3"))
     elsewhere = [
-        m for m in services.view("epic5").migrations if m.state is MigrationState.APPLIED_ELSEWHERE
+        m
+        for m in read_view(services, "epic5").migrations
+        if m.state is MigrationState.APPLIED_ELSEWHERE
     ]
     assert len(elsewhere) == 5
     assert all(m.found_in == ("epic3",) for m in elsewhere)  # read through git, not checked out

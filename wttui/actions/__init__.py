@@ -1,7 +1,10 @@
-"""Actions: plain blocking functions shared by the app and the CLI.
+"""Actions: plain blocking functions that execute a plan (`wttui.plans`), shared by the app and
+the CLI.
 
-Each reports its steps and lines to a `LogSink`, checks a `CancelToken` between steps, and raises
-a `WttuiError` subclass with one clear sentence when it cannot go on.
+Each takes the plan it runs (the rules were applied when it was made), reports its steps and
+lines to a `LogSink`, checks a `CancelToken` between steps, and raises a `WttuiError` subclass
+with one clear sentence when it cannot go on. Actions reach providers and strategies only
+through `Services` and the plan's `WorktreeContext`.
 """
 
 from wttui.actions.create import create

@@ -1,54 +1,46 @@
-"""Migrate and roll back one worktree's database with its configured migration tool."""
+"""Migrate and roll back one worktree's database with its migration tool."""
 
 from __future__ import annotations
 
 from wttui.core.logsink import CancelToken, LogSink
-from wttui.core.models import DbTarget, Worktree
-from wttui.errors import DatabaseError, InvalidInput
+from wttui.core.plans import MigratePlan, RollbackPlan
+from wttui.errors import Refused
 from wttui.services import Services
 
 
-def _existing_target(services: Services, ref: str) -> tuple[Worktree, DbTarget]:
-    worktree = services.resolve(ref)
-    target = services.target(worktree)
-    if services.strategy_for(worktree.branch).info(target) is None:
-        raise DatabaseError(
-            f"Database {target.label} of {worktree.label} does not exist on {target.server}",
-            hint=f"`wttui create {worktree.label}` provisions it",
-        )
-    return worktree, target
-
-
-def migrate(services: Services, ref: str, *, sink: LogSink, cancel: CancelToken) -> int:
-    """Apply the pending migrations of worktree `ref` to its database. Returns how many ran."""
-    worktree, target = _existing_target(services, ref)
-    sink.step(f"Migrate {target.label} on {target.server} from {worktree.label}")
-    tool = services.migration_tool(worktree.path)
-    applied = tool.apply(
-        target.connect_url, context=services.apply_context(worktree), sink=sink, cancel=cancel
+def migrate(services: Services, plan: MigratePlan, *, sink: LogSink, cancel: CancelToken) -> int:
+    """Apply the pending migrations `plan` names. Returns how many ran."""
+    context = services.context(plan.worktree, target=plan.target)
+    target = plan.target
+    sink.step(f"Migrate {target.label} on {target.server} from {plan.worktree.label}")
+    applied = context.tool.apply(
+        target.connect_url, context=context.apply_context(), sink=sink, cancel=cancel
     )
     sink.line(f"{applied} migration(s) applied" if applied else "No pending migrations")
     return applied
 
 
-def rollback(
-    services: Services, ref: str, *, steps: int = 1, sink: LogSink, cancel: CancelToken
-) -> int:
-    """Roll back the newest `steps` migrations of worktree `ref`. Returns how many were reverted.
+def rollback(services: Services, plan: RollbackPlan, *, sink: LogSink, cancel: CancelToken) -> int:
+    """Revert the migrations `plan` names (and only those). Returns how many were reverted.
 
     Raises:
-        InvalidInput: `steps` is not positive.
-        Refused: a migration has no down section, or the newest one belongs to another worktree.
+        Refused: the database changed since the plan, so the tool would now revert others.
     """
-    if steps < 1:
-        raise InvalidInput(f"Cannot roll back {steps} migrations: give a number from 1 up")
-    worktree, target = _existing_target(services, ref)
-    sink.step(f"Roll back {steps} migration(s) of {target.label} on {target.server}")
-    tool = services.migration_tool(worktree.path)
+    context = services.context(plan.worktree, target=plan.target)
+    target = plan.target
+    tool = context.tool
+    now = tool.rollback_targets(tool.status(target.connect_url), len(plan.reverts))
+    if [s.version for s in now] != [s.version for s in plan.reverts]:
+        raise Refused(
+            f"{target.label} changed since the rollback was planned: the newest migrations are "
+            f"now {', '.join(s.version for s in now)}",
+            hint="look at the migrations again and roll back once more",
+        )
+    sink.step(f"Roll back {len(plan.reverts)} migration(s) of {target.label} on {target.server}")
     reverted = tool.rollback(
         target.connect_url,
-        steps=steps,
-        context=services.apply_context(worktree),
+        steps=len(plan.reverts),
+        context=context.apply_context(),
         sink=sink,
         cancel=cancel,
     )

@@ -1,97 +1,50 @@
 """Destructive actions on one worktree: remove it (F12) or reset its database (F41).
 
-Both check everything first and change nothing when refused: a shared database is never
-dropped or reset from one worktree's action, a dirty worktree is kept unless forced, and a
-database with open sessions is left alone unless forced (the sessions are then terminated).
+The plan has checked everything (the main worktree, sharing, uncommitted changes, open
+sessions) and the user has confirmed it; these only execute. A session opened on the database
+after the plan is not ended unless the plan was forced: the drop then fails instead.
 """
 
 from __future__ import annotations
 
 from wttui.core.logsink import CancelToken, LogSink
-from wttui.errors import DatabaseInUse, InvalidInput, Refused
+from wttui.core.plans import RemovePlan, ResetPlan
 from wttui.services import Services
-from wttui.strategies.base import refuse_shared
 
 
-def remove(
-    services: Services,
-    ref: str,
-    *,
-    keep_db: bool = False,
-    force: bool = False,
-    sink: LogSink,
-    cancel: CancelToken,
-) -> None:
-    """Remove worktree `ref` and drop its database (unless kept or shared).
-
-    Raises:
-        InvalidInput: `ref` is the main worktree or matches none.
-        DirtyWorktree: uncommitted changes and not `force`.
-        DatabaseInUse: the database has open sessions and not `force`.
-    """
-    plan = services.plan_remove(ref, keep_db=keep_db)
+def remove(services: Services, plan: RemovePlan, *, sink: LogSink, cancel: CancelToken) -> None:
+    """Remove the worktree of `plan`, then drop its database if the plan says so."""
     worktree = plan.worktree
-    if worktree.is_main:
-        raise InvalidInput(f"{worktree.label} is the main worktree; it cannot be removed")
+    target = plan.target
     sink.step(f"Remove worktree {worktree.label} at {worktree.path}")
-    if plan.will_drop and plan.sessions and not force:
-        raise DatabaseInUse(
-            f"Database {plan.target.label if plan.target else ''} has {plan.sessions} open "
-            "session(s)",
-            hint="close them, or pass --force to terminate them",
-        )
     cancel.check()
     if worktree.prunable:
         sink.line("Its directory is already gone: pruning the metadata")
-        services.git.prune()
-    else:
-        services.git.remove_worktree(worktree.path, force=force)
-    if plan.target is None or not plan.database_exists:
+    services.git.remove_worktree(worktree, force=plan.force)
+    if target is None or not plan.database_exists:
         sink.line("No database to drop")
-    elif plan.shared_with or plan.target.shared:
+    elif plan.shared_with or target.shared:
         users = ", ".join(plan.shared_with) or "other worktrees"
-        sink.line(f"Keeping shared database {plan.target.label}: also used by {users}")
-    elif keep_db:
-        sink.line(f"Keeping database {plan.target.label} (--keep-db)")
+        sink.line(f"Keeping shared database {target.label}: also used by {users}")
+    elif plan.keep_db:
+        sink.line(f"Keeping database {target.label} (--keep-db)")
     else:
-        services.strategy_for(worktree.branch).drop(plan.target, sink=sink)
+        strategy = services.strategy_for(worktree.branch)
+        strategy.drop(target, sink=sink, force=plan.force)
     sink.step(f"Removed {worktree.label}")
 
 
-def reset(
-    services: Services, ref: str, *, force: bool = False, sink: LogSink, cancel: CancelToken
-) -> None:
-    """Drop, re-create and migrate the database of worktree `ref`.
-
-    Raises:
-        Refused: the database is shared with another worktree.
-        DatabaseInUse: open sessions and not `force`.
-    """
-    worktree = services.resolve(ref)
-    target = services.target(worktree)
-    refuse_shared(target, "reset")
-    shared = services.sharing(worktree, target)
-    if shared:
-        raise Refused(
-            f"Database {target.label} is shared with {', '.join(shared)}; "
-            "resetting it would wipe their data too",
-            hint="give this worktree its own database instead",
-        )
-    strategy = services.strategy_for(worktree.branch)
-    info = strategy.info(target)
-    if info is not None and info.connections and not force:
-        raise DatabaseInUse(
-            f"Database {target.label} has {info.connections} open session(s)",
-            hint="close them, or pass --force to terminate them",
-        )
+def reset(services: Services, plan: ResetPlan, *, sink: LogSink, cancel: CancelToken) -> None:
+    """Drop, re-create and migrate the database of `plan`'s worktree."""
+    context = services.context(plan.worktree, target=plan.target)
+    target = plan.target
     sink.step(f"Reset {target.label} on {target.server}")
     cancel.check()
-    strategy.drop(target, sink=sink, purge=True)
-    strategy.provision(target, sink=sink)
+    context.strategy.drop(target, sink=sink, purge=True, force=plan.force)
+    context.strategy.provision(target, sink=sink)
     cancel.check()
-    tool = services.migration_tool(worktree.path)
     sink.step(f"Migrating {target.label}")
-    tool.apply(
-        target.connect_url, context=services.apply_context(worktree), sink=sink, cancel=cancel
+    context.tool.apply(
+        target.connect_url, context=context.apply_context(), sink=sink, cancel=cancel
     )
     sink.step(f"{target.label} is reset")

@@ -6,14 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from wttui.drift.analysis import DriftReport
-
-_STATES = {
-    "pending": "pending",
-    "applied_elsewhere": "applied elsewhere",
-    "modified": "modified after apply",
-    "failed": "failed",
-    "rolled_back": "rolled back",
-}
+from wttui.present import STATE_SENTENCES
 
 
 def render_json(report: DriftReport) -> dict[str, Any]:
@@ -37,7 +30,7 @@ def render_markdown(report: DriftReport) -> str:
         "Not applied everywhere",
         "| worktree | migration | state | in | applied by |",
         [
-            f"| {r.worktree} | `{r.version}_{r.name}` | {_STATES.get(r.state.value, r.state.value)}"
+            f"| {r.worktree} | `{r.version}_{r.name}` | {STATE_SENTENCES[r.state]}"
             f" | {', '.join(r.found_in) or '–'} | {r.applied_by or '–'} |"
             for r in report.not_everywhere
         ],

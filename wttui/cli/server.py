@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
-from wttui.errors import GitError, WttuiError
+from wttui.cli.registry import Add
+from wttui.errors import GitError, InvalidInput
 from wttui.providers.local_cluster import LocalCluster
 from wttui.providers.server import data_dir
 
@@ -28,12 +30,18 @@ def server_command(args: argparse.Namespace) -> int:
     if url:
         from wttui.core.urls import server_label
 
-        raise WttuiError(
+        raise InvalidInput(
             f"This repository uses the configured server {server_label(url)}; "
             "wttui does not manage it",
             hint="remove [database] url from .wttui.toml to use the embedded server",
         )
     cluster = LocalCluster(data_dir())
+    if args.dry_run and args.action in ("start", "stop"):
+        status = cluster.status()
+        now = "running" if status.running else "stopped"
+        print(f"server {args.action}: the embedded server in {status.data_dir} is {now}")
+        print("wttui: dry run: nothing was changed", file=sys.stderr)
+        return 0
     if args.action == "start":
         cluster.ensure_running()
     elif args.action == "stop":
@@ -64,3 +72,12 @@ def server_command(args: argparse.Namespace) -> int:
     if status.version:
         print(f"version:         {status.version}")
     return 0
+
+
+def register(add: Add) -> None:
+    server = add("server", server_command, "the embedded PostgreSQL server")
+    server.add_argument("action", choices=("status", "start", "stop"), nargs="?", default="status")
+    server.add_argument("--json", action="store_true", help="status as JSON")
+    server.add_argument(
+        "--dry-run", action="store_true", help="say what start or stop would do, change nothing"
+    )

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
 from typing import Any
 
-import humanize
-
-from wttui.core.models import DbStatus, MigrationState, RepoSnapshot, WorktreeView
+from wttui.cli.common import services
+from wttui.cli.registry import Add
+from wttui.core.models import DbStatus, RepoSnapshot, WorktreeView
+from wttui.errors import EXIT_OK, EXIT_UNREACHABLE
+from wttui.present import database_words, migrations_words
 
 
 def view_json(view: WorktreeView) -> dict[str, Any]:
@@ -62,26 +67,6 @@ def render_json(snapshot: RepoSnapshot) -> list[dict[str, Any]]:
     return [view_json(view) for view in snapshot.views]
 
 
-def _db_cell(view: WorktreeView) -> str:
-    if view.target is None:
-        return "?"
-    if view.db_status is DbStatus.PRESENT and view.database is not None:
-        size = humanize.naturalsize(view.database.size_bytes or 0, binary=True)
-        return f"{view.target.name} ({size})"
-    if view.db_status is DbStatus.STOPPED:
-        return f"{view.target.label} (stopped)"
-    if view.db_status is DbStatus.MISSING:
-        return f"{view.target.name} (missing)"
-    return f"{view.target.name} (unreachable)"
-
-
-def _migrations_cell(view: WorktreeView) -> str:
-    if view.db_status is not DbStatus.PRESENT:
-        return "-"
-    words = {MigrationState.APPLIED_ELSEWHERE: "elsewhere"}
-    return ", ".join(f"{n} {words.get(state, state.value)}" for state, n in view.counts.nonzero())
-
-
 def render_table(snapshot: RepoSnapshot) -> str:
     """Aligned columns: branch, database, migrations, env, path."""
     rows = [("BRANCH", "DATABASE", "MIGRATIONS", "ENV", "PATH")]
@@ -91,7 +76,7 @@ def render_table(snapshot: RepoSnapshot) -> str:
         if worktree.dirty:
             label += " (dirty)"
         env = "ok" if view.env and view.env.matches else "stale" if view.env else "-"
-        rows.append((label, _db_cell(view), _migrations_cell(view), env, str(worktree.path)))
+        rows.append((label, database_words(view), migrations_words(view), env, str(worktree.path)))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
@@ -101,3 +86,23 @@ def render_table(snapshot: RepoSnapshot) -> str:
     ]
     lines.append(f"\n{snapshot.project} on {snapshot.server}")
     return "\n".join(line.rstrip() for line in lines)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """The table or JSON; exit 3 (after printing what could be read) when the server is down."""
+    from wttui.snapshot import read_snapshot
+
+    snapshot = read_snapshot(services(args))
+    if args.json:
+        print(json.dumps(render_json(snapshot), indent=2))
+    else:
+        print(render_table(snapshot))
+    if snapshot.server_error:
+        print(f"wttui: error: {snapshot.server_error}", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    return EXIT_OK
+
+
+def register(add: Add) -> None:
+    status = add("status", cmd_status, "list worktrees with their databases and migrations")
+    status.add_argument("--json", action="store_true", help="print JSON on stdout")

@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,15 @@ class DbStatus(enum.Enum):
     """Its container exists but is not running (container strategy)."""
 
 
+class TargetKey(NamedTuple):
+    """What two worktrees must share to share data."""
+
+    container: str
+    """The Docker container ('' when the database is on a server)."""
+    database: str
+    schema: str | None
+
+
 @dataclass(frozen=True)
 class DbTarget:
     """Where a worktree's database lives, as planned by its isolation strategy."""
@@ -101,15 +111,17 @@ class DbTarget:
     shared: bool = False
     """Several worktrees use this database on purpose: it is never dropped or reset from one
     worktree's action."""
+    description: str = ""
+    """What the strategy gives the worktree, in words (`own database`)."""
 
     @property
     def connect_url(self) -> str:
         return self.conninfo or self.url
 
     @property
-    def key(self) -> tuple[str, str, str | None]:
+    def key(self) -> TargetKey:
         """What two worktrees must share to share data: container, database and schema."""
-        return (self.container or "", self.name, self.schema)
+        return TargetKey(self.container or "", self.name, self.schema)
 
     @property
     def label(self) -> str:
@@ -233,27 +245,6 @@ class RepoSnapshot:
     """Set when the server was unreachable during this refresh."""
     orphans: tuple[DatabaseInfo, ...] = field(default_factory=tuple)
     """Databases matching the project's name pattern that no worktree targets."""
-
-
-@dataclass(frozen=True)
-class CreatePlan:
-    """What `create` will do, shown before it runs (F1: the name mapping; F53: the target)."""
-
-    branch: str
-    base: str | None
-    path: Path
-    existing_branch: bool
-    target: DbTarget
-    env_file: Path
-
-
-@dataclass(frozen=True)
-class RemovePlan:
-    """What `remove` will do, for the confirmation naming the worktree and the database."""
-
-    worktree: Worktree
-    target: DbTarget | None
-    database_exists: bool
-    shared_with: tuple[str, ...]
-    sessions: int
-    will_drop: bool
+    watched: tuple[Path, ...] = ()
+    """What the app watches to refresh on change: worktree metadata, migration folders, env
+    files."""

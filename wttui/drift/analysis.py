@@ -268,33 +268,3 @@ def _lint(branches: dict[str, list[BranchMigration]], rule: LintRule) -> tuple[N
                     NameWarning(branch, m.version, m.name, "says nothing about the change")
                 )
     return tuple(warnings)
-
-
-def lines_for(report: DriftReport, branch: str, worktree: str) -> list[str]:
-    """The report as it concerns one worktree's branch, a line per finding (the app's view)."""
-    lines = [
-        f"{r.version}_{r.name}: {r.state.value.replace('_', ' ')}"
-        + (f" (in {', '.join(r.found_in)})" if r.found_in else "")
-        for r in report.not_everywhere
-        if r.worktree == worktree
-    ]
-    for collision in report.collisions:
-        if any(b == branch for b, _ in collision.uses):
-            uses = ", ".join(f"{b}: {n}" for b, n in collision.uses if b != branch)
-            lines.append(f"version {collision.version} also used by {uses}")
-    lines += [
-        f"{o.version}_{o.name} is older than {report.main}'s newest {o.main_newest}"
-        for o in report.out_of_order
-        if o.branch == branch
-    ]
-    for conflict in report.conflicts:
-        if branch in conflict.branches:
-            other = next(b for b in conflict.branches if b != branch)
-            lines.append(f"changes {', '.join(conflict.tables)} like {other} does")
-    order = [b for b, _ in report.merge_order]
-    if branch in order:
-        lines.append(
-            f"merge {order.index(branch) + 1} of {len(order)} (oldest new migration first)"
-        )
-    lines += [f"name {w.version}_{w.name}: {w.reason}" for w in report.names if w.branch == branch]
-    return lines or [f"{branch}: no drift"]

@@ -7,7 +7,6 @@ migration is read only where the main branch lacks it, since only those can conf
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from wttui.core.models import RepoSnapshot
 from wttui.drift.analysis import (
@@ -20,22 +19,19 @@ from wttui.drift.analysis import (
 )
 from wttui.providers.git import GitProvider
 
-if TYPE_CHECKING:
-    from wttui.services import Services
 
-
-def drift_report(services: Services, snapshot: RepoSnapshot) -> DriftReport:
+def drift_report(
+    git: GitProvider, folder: str, rule: LintRule, snapshot: RepoSnapshot
+) -> DriftReport:
+    """Every local branch's migrations under `folder` (relative to the repository), read
+    through git, analysed against the worktrees' states in `snapshot`."""
     main = next((v.worktree.branch for v in snapshot.views if v.worktree.is_main), None)
-    folder = services.migrations_folder()
-    git = services.git
     listed = {branch: migrations_at(git, branch, folder) for branch in git.local_branches()}
     on_main = {m.version for m in listed.get(main or "", [])}
     branches = {
         branch: [m if branch == main or m.version in on_main else with_sql(git, m) for m in found]
         for branch, found in listed.items()
     }
-    settings = services.config.migrations
-    rule = LintRule(pattern=settings.name_pattern, vague=tuple(settings.vague_names))
     return analyse(main or "", branches, snapshot.views, rule)
 
 

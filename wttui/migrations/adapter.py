@@ -25,6 +25,7 @@ import psycopg
 from wttui.core.models import MigrationState
 from wttui.core.versions import leading_digits as leading_digits
 from wttui.core.versions import version_key as version_key
+from wttui.migrations.base import ApplyContext as ApplyContext  # interim: base folds in here
 
 Connection = psycopg.Connection[tuple[Any, ...]]
 

@@ -313,3 +313,6 @@ def _state(
         current = owners.file_checksum(migration.file)
         return MigrationState.APPLIED if current == owner.checksum else MigrationState.MODIFIED
     return MigrationState.APPLIED
+
+
+from wttui.migrations.registry import Runner as Runner  # noqa: E402  (interim)

@@ -49,6 +49,11 @@ def read_env(path: Path) -> dict[str, str]:
         return {}
     except OSError as exc:
         raise WttuiError(f"Cannot read {path}: {exc.strerror}") from None
+    return parse_env(text)
+
+
+def parse_env(text: str) -> dict[str, str]:
+    """The key/value pairs of an env file's text (later assignments win)."""
     values: dict[str, str] = {}
     for line in text.splitlines():
         match = _ASSIGNMENT.match(line)

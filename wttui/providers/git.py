@@ -53,14 +53,21 @@ def _run(cwd: Path, *args: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Entry:
+class WorktreeEntry:
+    """One worktree as `git worktree list` names it, before its working tree is read."""
+
     path: Path
     head: str
     branch: str | None
-    locked: bool
-    lock_reason: str | None
-    prunable: bool
-    prune_reason: str | None
+    locked: bool = False
+    lock_reason: str | None = None
+    prunable: bool = False
+    prune_reason: str | None = None
+    is_main: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.branch or self.path.name
 
 
 @dataclass(frozen=True)
@@ -71,8 +78,8 @@ class _Changes:
     behind: int | None
 
 
-def _parse_worktree_list(output: str) -> list[_Entry]:
-    entries: list[_Entry] = []
+def _parse_worktree_list(output: str) -> list[WorktreeEntry]:
+    entries: list[WorktreeEntry] = []
     fields: dict[str, str] = {}
     for item in [*output.split("\0"), ""]:
         if item:
@@ -82,7 +89,7 @@ def _parse_worktree_list(output: str) -> list[_Entry]:
         if "worktree" in fields:
             branch = fields.get("branch")
             entries.append(
-                _Entry(
+                WorktreeEntry(
                     path=Path(fields["worktree"]),
                     head=fields.get("HEAD", ""),
                     branch=branch.removeprefix("refs/heads/") if branch else None,
@@ -90,6 +97,7 @@ def _parse_worktree_list(output: str) -> list[_Entry]:
                     lock_reason=fields.get("locked") or None,
                     prunable="prunable" in fields,
                     prune_reason=fields.get("prunable") or None,
+                    is_main=not entries,
                 )
             )
         fields = {}
@@ -160,18 +168,20 @@ class GitProvider:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def _entries(self) -> list[_Entry]:
+    def entries(self) -> list[WorktreeEntry]:
+        """Every worktree as git lists it, the main one first (one `git worktree list`)."""
         return _parse_worktree_list(_run(self.root, "worktree", "list", "--porcelain", "-z"))
 
     def _changes(self, path: Path) -> _Changes:
         return _parse_status(_run(path, "status", "--porcelain=v2", "--branch", "-z"))
 
-    def _read(self, entry: _Entry, *, is_main: bool) -> Worktree:
+    def read(self, entry: WorktreeEntry) -> Worktree:
+        """`entry` with its working tree's state: dirty, ahead/behind, last commit."""
         worktree = Worktree(
             path=entry.path,
             branch=entry.branch,
             head=entry.head,
-            is_main=is_main,
+            is_main=entry.is_main,
             locked=entry.locked,
             lock_reason=entry.lock_reason,
             prunable=entry.prunable or not entry.path.exists(),
@@ -197,18 +207,24 @@ class GitProvider:
 
     def list_worktrees(self) -> list[Worktree]:
         """Every worktree, the main one first, each with its state read in parallel."""
-        entries = self._entries()
+        entries = self.entries()
         if not entries:
             return []
         with ThreadPoolExecutor(max_workers=min(_READERS, len(entries))) as pool:
-            return list(
-                pool.map(lambda pair: self._read(pair[1], is_main=pair[0] == 0), enumerate(entries))
-            )
+            return list(pool.map(self.read, entries))
 
     def branch_exists(self, name: str) -> bool:
         """True when a local branch `name` exists."""
         try:
             _run(self.root, "show-ref", "--verify", "--quiet", f"refs/heads/{name}")
+        except GitError:
+            return False
+        return True
+
+    def commit_exists(self, ref: str) -> bool:
+        """True when `ref` names a commit."""
+        try:
+            _run(self.root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
         except GitError:
             return False
         return True
@@ -234,31 +250,63 @@ class GitProvider:
         """The text of `path` in commit `ref`."""
         return _run(self.root, "show", f"{ref}:{path}")
 
-    def find_worktree(self, ref: str) -> Worktree | None:
-        """The worktree named by a branch, a path (or a path inside one) or a directory name."""
-        entries = self._entries()
-        for index, entry in enumerate(entries):
+    def text_at(self, ref: str, path: str) -> str | None:
+        """The text of `path` in commit `ref`, or None when the commit has no such file."""
+        try:
+            return self.read_at(ref, path)
+        except GitError:
+            return None
+
+    @staticmethod
+    def find_entry(ref: str, entries: list[WorktreeEntry]) -> WorktreeEntry | None:
+        """The entry named by a branch, a path (or a path inside one) or a directory name."""
+        for entry in entries:
             if entry.branch == ref:
-                return self._read(entry, is_main=index == 0)
+                return entry
         candidate = Path(ref).expanduser()
         if candidate.is_absolute() or candidate.exists():
             resolved = candidate.resolve()
-            best: tuple[int, _Entry] | None = None
-            for index, entry in enumerate(entries):
+            best: WorktreeEntry | None = None
+            for entry in entries:
                 inside = resolved == entry.path or entry.path in resolved.parents
-                if inside and (best is None or len(entry.path.parts) > len(best[1].path.parts)):
-                    best = (index, entry)
+                if inside and (best is None or len(entry.path.parts) > len(best.path.parts)):
+                    best = entry
             if best is not None:
-                return self._read(best[1], is_main=best[0] == 0)
-        for index, entry in enumerate(entries):
+                return best
+        for entry in entries:
             if entry.path.name == ref:
-                return self._read(entry, is_main=index == 0)
+                return entry
         return None
+
+    def find_worktree(self, ref: str) -> Worktree | None:
+        """The worktree named by a branch, a path (or a path inside one) or a directory name."""
+        entry = self.find_entry(ref, self.entries())
+        return self.read(entry) if entry is not None else None
+
+    def admin_dir(self, worktree_path: Path) -> Path | None:
+        """A linked worktree's own git directory (`.git/worktrees/<id>`); None for the main one."""
+        dotgit = worktree_path / ".git"
+        if not dotgit.is_file():
+            return None
+        text = dotgit.read_text().strip()
+        if not text.startswith("gitdir:"):
+            return None
+        gitdir = Path(text.removeprefix("gitdir:").strip())
+        return gitdir if gitdir.is_absolute() else (worktree_path / gitdir).resolve()
 
     # -- changing ----------------------------------------------------------------------------
 
-    def add_worktree(self, path: Path, branch: str, *, base: str | None = None) -> Worktree:
+    def add_worktree(
+        self,
+        path: Path,
+        branch: str,
+        *,
+        base: str | None = None,
+        entries: list[WorktreeEntry] | None = None,
+    ) -> Worktree:
         """Add a worktree at `path` for `branch` (existing, remote-only, or new from `base`).
+
+        `entries` is the listing the caller already has (a plan): it is not listed again.
 
         Raises:
             InvalidInput: invalid branch name; the branch already has a worktree; unknown base;
@@ -266,16 +314,13 @@ class GitProvider:
             GitError: git refused for another reason.
         """
         check_branch_name(branch)
-        for entry in self._entries():
+        for entry in self.entries() if entries is None else entries:
             if entry.branch == branch:
                 raise InvalidInput(f"Branch {branch} already has a worktree at {entry.path}")
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
             raise InvalidInput(f"{path} already exists and is not empty")
-        if base is not None:
-            try:
-                _run(self.root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
-            except GitError:
-                raise InvalidInput(f"Unknown base ref {base!r}") from None
+        if base is not None and not self.commit_exists(base):
+            raise InvalidInput(f"Unknown base ref {base!r}")
         path.parent.mkdir(parents=True, exist_ok=True)
         if self.branch_exists(branch):
             if base is not None:
@@ -287,49 +332,51 @@ class GitProvider:
             _run(self.root, "worktree", "add", "--track", "-b", branch, str(path), remote)
         else:
             _run(self.root, "worktree", "add", "-b", branch, str(path), base or "HEAD")
-        worktree = self.find_worktree(str(path))
-        if worktree is None:  # pragma: no cover - git just reported success
-            raise GitError(f"git added {path} but does not list it")
-        return worktree
+        head = _run(path, "rev-parse", "HEAD").strip()
+        return self.read(WorktreeEntry(path=path.resolve(), head=head, branch=branch))
 
-    def remove_worktree(self, path: Path, *, force: bool = False) -> None:
-        """Remove the worktree at `path` (its branch is kept), then prune.
+    def remove_worktree(self, worktree: Worktree | Path, *, force: bool = False) -> None:
+        """Remove a worktree (its branch is kept), then prune git's metadata.
+
+        Given a path, the worktree is looked up first; given a `Worktree` (from a plan), it is
+        not listed again.
 
         Raises:
-            InvalidInput: `path` is the main worktree or not a worktree.
+            InvalidInput: it is the main worktree or not a worktree.
             DirtyWorktree: uncommitted changes and not `force`.
             GitError: it is locked and not `force`, or git refused.
         """
-        worktree = self.find_worktree(str(path))
-        if worktree is None or worktree.path != path.resolve():
-            raise InvalidInput(f"{path} is not a worktree of {self.root}")
+        if isinstance(worktree, Path):
+            path = worktree
+            found = self.find_worktree(str(path))
+            if found is None or found.path != path.resolve():
+                raise InvalidInput(f"{path} is not a worktree of {self.root}")
+            worktree = found
         if worktree.is_main:
             raise InvalidInput(f"{worktree.label} is the main worktree; it cannot be removed")
         if worktree.locked and not force:
             reason = f" ({worktree.lock_reason})" if worktree.lock_reason else ""
             raise GitError(
-                f"Worktree {worktree.label} at {path} is locked{reason}",
+                f"Worktree {worktree.label} at {worktree.path} is locked{reason}",
                 hint="unlock it with `git worktree unlock`, or force the removal",
             )
         if not force and not worktree.prunable:
             changes = self._changes(worktree.path)
             if changes.modified or changes.untracked:
                 raise DirtyWorktree(
-                    f"Worktree {worktree.label} at {path} has uncommitted changes: "
+                    f"Worktree {worktree.label} at {worktree.path} has uncommitted changes: "
                     f"{changes.modified} modified, {changes.untracked} untracked",
                     hint="commit or stash them, or force the removal",
                 )
-        args = ["worktree", "remove"]
-        if force:
-            args += ["--force", "--force"]  # twice: also removes a locked worktree
-        _run(self.root, *args, str(worktree.path))
-        self.prune()
+        if not worktree.prunable:
+            args = ["worktree", "remove"]
+            if force:
+                args += ["--force", "--force"]  # twice: also removes a locked worktree
+            _run(self.root, *args, str(worktree.path))
+        _run(self.root, "worktree", "prune")
 
     def prune(self) -> list[Path]:
         """Forget worktrees whose directories are gone; returns the paths it forgot."""
-        before = {entry.path for entry in self._entries()}
+        before = {entry.path for entry in self.entries()}
         _run(self.root, "worktree", "prune")
-        return sorted(before - {entry.path for entry in self._entries()})
-
-    def head_commit(self, path: Path) -> str:
-        return _run(path, "rev-parse", "HEAD").strip()
+        return sorted(before - {entry.path for entry in self.entries()})

@@ -32,7 +32,6 @@ SELECT d.datname,
          WHERE a.datid = d.oid AND a.pid <> pg_backend_pid())
   FROM pg_database d
  WHERE NOT d.datistemplate AND d.datallowconn
- ORDER BY d.datname
 """
 
 _SESSIONS = """
@@ -138,7 +137,7 @@ class PostgresProvider:
     def list_databases(self) -> list[DatabaseInfo]:
         """Every connectable, non-template database with size, owner and open sessions."""
         with self.connect(autocommit=True) as conn:
-            rows = conn.execute(_LIST_DATABASES).fetchall()
+            rows = conn.execute(_LIST_DATABASES + " ORDER BY d.datname").fetchall()
         return [
             DatabaseInfo(
                 name=str(name), size_bytes=int(size), owner=str(owner), connections=int(count)
@@ -147,10 +146,15 @@ class PostgresProvider:
         ]
 
     def get_database(self, name: str) -> DatabaseInfo | None:
-        for info in self.list_databases():
-            if info.name == name:
-                return info
-        return None
+        """One database as `list_databases` describes it (only its row is read), or None."""
+        with self.connect(autocommit=True) as conn:
+            row = conn.execute(_LIST_DATABASES + " AND d.datname = %s", (name,)).fetchone()
+        if row is None:
+            return None
+        name_, size, owner, count = row
+        return DatabaseInfo(
+            name=str(name_), size_bytes=int(size), owner=str(owner), connections=int(count)
+        )
 
     def database_exists(self, name: str) -> bool:
         with self.connect(autocommit=True) as conn:

@@ -7,18 +7,29 @@ target), makes it (`provision`) and removes it (`drop`).
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from wttui.core.logsink import LogSink
-from wttui.core.models import DatabaseInfo, DbTarget
+from wttui.core.models import DatabaseInfo, DbTarget, TargetKey
 from wttui.errors import AdoptableDatabase, Refused
 
-TargetKey = tuple[str, str, str | None]
-"""`DbTarget.key`: container ('' for none), database name and schema."""
+if TYPE_CHECKING:
+    from wttui.config_model import Config
+    from wttui.providers.server import Server
+
+
+class StrategyFactory(Protocol):
+    """A strategy class as the registry hands it out."""
+
+    def from_config(self, *, config: Config, server: Server, project: str) -> Strategy:
+        """The strategy for `project`, configured from `config` (its server handle given)."""
+        ...
 
 
 class Strategy(Protocol):
     name: str
+    description: ClassVar[str]
+    """What a worktree gets, in words (`own database`), for panes and plans."""
 
     def plan(self, label: str) -> DbTarget: ...
 
@@ -41,12 +52,16 @@ class Strategy(Protocol):
         """
         ...
 
-    def drop(self, target: DbTarget, *, sink: LogSink, purge: bool = False) -> bool:
+    def drop(
+        self, target: DbTarget, *, sink: LogSink, purge: bool = False, force: bool = False
+    ) -> bool:
         """Remove the target; False when it was already gone. `purge` also removes data a
-        cleanup policy would keep (a reset must start from nothing).
+        cleanup policy would keep (a reset must start from nothing); `force` ends open
+        sessions (without it, a database in use is refused).
 
         Raises:
             Refused: the target is shared.
+            DatabaseInUse: it has open sessions and not `force`.
         """
         ...
 

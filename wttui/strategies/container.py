@@ -15,10 +15,11 @@ import secrets
 import threading
 import time
 from dataclasses import replace
+from typing import TYPE_CHECKING, ClassVar
 
 from wttui.config import ContainerConfig
 from wttui.core.logsink import LogSink
-from wttui.core.models import DatabaseInfo, DbTarget
+from wttui.core.models import DatabaseInfo, DbTarget, TargetKey
 from wttui.core.naming import database_name, fit_identifier, worktree_slug
 from wttui.core.ports import choose_port, port_range
 from wttui.core.urls import build_url, mask_url, url_parts
@@ -33,7 +34,11 @@ from wttui.providers.docker_engine import (
 )
 from wttui.providers.host_ports import port_is_free
 from wttui.providers.postgres import PostgresProvider
-from wttui.strategies.base import TargetKey, refuse_shared
+from wttui.strategies.base import refuse_shared
+
+if TYPE_CHECKING:
+    from wttui.config_model import Config
+    from wttui.providers.server import Server
 
 _LISTING_TTL = 2.0
 """Seconds a container listing is reused: a refresh plans every worktree from one listing."""
@@ -45,6 +50,17 @@ class ContainerStrategy:
     """Plans, provisions and removes one PostgreSQL container per worktree."""
 
     name = "container"
+    description: ClassVar[str] = "own Docker container"
+
+    @classmethod
+    def from_config(cls, *, config: Config, server: Server, project: str) -> ContainerStrategy:
+        del server  # each container is its own server
+        return cls(
+            DockerProvider(),
+            project=project,
+            template=config.database.name_for("container"),
+            config=config.container,
+        )
 
     def __init__(
         self, docker: DockerProvider, *, project: str, template: str, config: ContainerConfig
@@ -119,6 +135,7 @@ class ContainerStrategy:
             server=f"container {container} (127.0.0.1:{port})",
             container=container,
             worktree=label,
+            description=self.description,
         )
 
     def inventory(self) -> dict[TargetKey, DatabaseInfo]:
@@ -138,7 +155,7 @@ class ContainerStrategy:
             volume=info.volume,
             volume_bytes=sizes.get(info.volume) if info.volume else None,
         )
-        return (info.name, database, None), measured
+        return TargetKey(info.name, database, None), measured
 
     def _sizes(self) -> dict[str, int]:
         now = time.monotonic()
@@ -270,7 +287,10 @@ class ContainerStrategy:
                 )
             time.sleep(0.3)
 
-    def drop(self, target: DbTarget, *, sink: LogSink, purge: bool = False) -> bool:
+    def drop(
+        self, target: DbTarget, *, sink: LogSink, purge: bool = False, force: bool = False
+    ) -> bool:
+        del force  # removing the container ends its sessions; the plan asked about them
         refuse_shared(target, "drop")
         assert target.container is not None
         existing = self.docker.get(target.container)
@@ -286,3 +306,25 @@ class ContainerStrategy:
         self.docker.remove(existing.name, volume=volume)
         self._forget_listing()
         return True
+
+    def stop(self, target: DbTarget, *, sink: LogSink) -> None:
+        """Stop the target's container (its data stays in the volume)."""
+        assert target.container is not None
+        info = self.docker.get(target.container)
+        if info is None or not info.running:
+            sink.line(f"Container {target.container} is not running")
+            return
+        sink.step(f"Stopping container {target.container}")
+        self.docker.stop(target.container)
+        self._forget_listing()
+
+    def logs(self, target: DbTarget, lines: int) -> str:
+        """The last `lines` lines of the target container's log.
+
+        Raises:
+            InvalidInput: the container does not exist (yet).
+        """
+        assert target.container is not None
+        if self.docker.get(target.container) is None:
+            raise InvalidInput(f"Container {target.container} does not exist (yet)")
+        return self.docker.logs(target.container, lines)

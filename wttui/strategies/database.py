@@ -8,16 +8,35 @@ it. `plan` maps a worktree label to its database name (F1) and URL without touch
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from wttui.core.logsink import LogSink
-from wttui.core.models import DatabaseInfo, DbTarget
+from wttui.core.models import DatabaseInfo, DbTarget, TargetKey
 from wttui.core.naming import database_name
 from wttui.core.urls import mask_url, with_database
 from wttui.providers.server import Server
-from wttui.strategies.base import TargetKey, refuse_shared, unowned
+from wttui.strategies.base import refuse_shared, unowned
+
+if TYPE_CHECKING:
+    from wttui.config_model import Config
 
 
 class DatabaseStrategy:
     """Plans and provisions a database per worktree, or one shared database (`shared=True`)."""
+
+    description: ClassVar[str] = "own database"
+
+    @classmethod
+    def from_config(cls, *, config: Config, server: Server, project: str) -> DatabaseStrategy:
+        database = config.database
+        shared = cls is SharedStrategy
+        return cls(
+            server,
+            project=project,
+            template=database.name_for("shared" if shared else "database"),
+            source_db=database.template,
+            shared=shared,
+        )
 
     def __init__(
         self,
@@ -51,10 +70,12 @@ class DatabaseStrategy:
             masked_url=mask_url(url),
             server=self.server.label,
             shared=self.shared,
+            description=self.description,
         )
 
     def inventory(self) -> dict[TargetKey, DatabaseInfo]:
-        return {("", info.name, None): info for info in self.server.provider().list_databases()}
+        provider = self.server.provider()
+        return {TargetKey("", info.name, None): info for info in provider.list_databases()}
 
     def info(self, target: DbTarget) -> DatabaseInfo | None:
         return self.server.provider().get_database(target.name)
@@ -86,12 +107,20 @@ class DatabaseStrategy:
         provider.create_database(target.name, template=self.source_db or None)
         return True
 
-    def drop(self, target: DbTarget, *, sink: LogSink, purge: bool = False) -> bool:
-        """Drop the target database, ending its sessions. Returns False when it was absent."""
+    def drop(
+        self, target: DbTarget, *, sink: LogSink, purge: bool = False, force: bool = False
+    ) -> bool:
+        """Drop the target database (`force`: ending its sessions). False when it was absent."""
         del purge  # nothing outlives a dropped database
         refuse_shared(target, "drop")
         sink.step(f"Dropping database {target.name} on {target.server}")
-        dropped = self.server.provider().drop_database(target.name, force=True)
+        dropped = self.server.provider().drop_database(target.name, force=force)
         if not dropped:
             sink.line(f"Database {target.name} was already gone")
         return dropped
+
+
+class SharedStrategy(DatabaseStrategy):
+    """One database for several worktrees, on purpose: never dropped or reset from one of them."""
+
+    description: ClassVar[str] = "SHARED database (never dropped or reset from here)"

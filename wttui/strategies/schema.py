@@ -8,19 +8,32 @@ any `[env.keys]` that use `{schema}`), while wttui itself connects with libpq's
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from wttui.core.logsink import LogSink
-from wttui.core.models import DatabaseInfo, DbTarget
+from wttui.core.models import DatabaseInfo, DbTarget, TargetKey
 from wttui.core.naming import database_name
 from wttui.core.urls import mask_url, with_database, with_query
 from wttui.providers.pg_schemas import SchemaProvider
 from wttui.providers.server import Server
-from wttui.strategies.base import TargetKey, refuse_shared, unowned
+from wttui.strategies.base import refuse_shared, unowned
+
+if TYPE_CHECKING:
+    from wttui.config_model import Config
 
 
 class SchemaStrategy:
     """Plans and provisions a schema per worktree in the project's one database."""
 
     name = "schema"
+    description: ClassVar[str] = "own schema in a shared database"
+
+    @classmethod
+    def from_config(cls, *, config: Config, server: Server, project: str) -> SchemaStrategy:
+        database = config.database
+        return cls(
+            server, project=project, template=database.name_for("schema"), schema=database.schema
+        )
 
     def __init__(self, server: Server, *, project: str, template: str, schema: str) -> None:
         self.server = server
@@ -43,6 +56,7 @@ class SchemaStrategy:
             server=self.server.label,
             schema=schema,
             conninfo=with_query(base, options=f"-csearch_path={schema}"),
+            description=self.description,
         )
 
     def inventory(self) -> dict[TargetKey, DatabaseInfo]:
@@ -50,7 +64,7 @@ class SchemaStrategy:
         if not provider.database_exists(self.database):
             return {}
         return {
-            ("", self.database, schema): DatabaseInfo(f"{self.database}.{schema}", size)
+            TargetKey("", self.database, schema): DatabaseInfo(f"{self.database}.{schema}", size)
             for schema, size in self._schemas().sizes().items()
         }
 
@@ -76,8 +90,10 @@ class SchemaStrategy:
         self._schemas().create(target.schema)
         return True
 
-    def drop(self, target: DbTarget, *, sink: LogSink, purge: bool = False) -> bool:
-        del purge  # nothing outlives a dropped schema
+    def drop(
+        self, target: DbTarget, *, sink: LogSink, purge: bool = False, force: bool = False
+    ) -> bool:
+        del purge, force  # nothing outlives a dropped schema; sessions span the whole database
         refuse_shared(target, "drop")
         assert target.schema is not None
         sink.step(f"Dropping schema {target.label} and everything in it (CASCADE)")

@@ -7,6 +7,8 @@ shows, panes post requests, and every services/actions call runs in a thread wor
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import ClassVar
 
 from textual import on
@@ -18,10 +20,11 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState
 
-from wttui.core.models import RepoSnapshot, WorktreeView
+from wttui.core.models import DbStatus, RepoSnapshot, WorktreeView
 from wttui.core.urls import url_secrets
 from wttui.errors import Cancelled, WttuiError
 from wttui.services import Services
+from wttui.snapshot import read_snapshot
 from wttui.ui import messages as msg
 from wttui.ui.commands import ActionCommands, bindings
 from wttui.ui.flows import Flows
@@ -31,7 +34,6 @@ from wttui.ui.panes.log import LogPane
 from wttui.ui.panes.migrations import MigrationsPane
 from wttui.ui.panes.worktrees import WorktreesPane
 from wttui.ui.refresh import Refresher
-from wttui.ui.screens.create import CreateScreen
 from wttui.ui.screens.help import HelpScreen
 
 NARROW_BELOW = 80
@@ -48,13 +50,15 @@ class WttuiApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = bindings()
     COMMANDS = App.COMMANDS | {ActionCommands}
 
-    def __init__(self, services: Services) -> None:
+    def __init__(
+        self, services: Services, *, read: Callable[[], RepoSnapshot] | None = None
+    ) -> None:
         super().__init__()
         self.services = services
         self.snapshot: RepoSnapshot | None = None
-        self.refresher = Refresher(self, services)
+        self.refresher = Refresher(self, read or partial(read_snapshot, services))
         self.jobs = JobRunner(self, secrets=_secrets(services))
-        self.flows = Flows(self)
+        self.flows = Flows(self, self)
         self.sub_title = f"{services.project} · {services.server_label}"
 
     def compose(self) -> ComposeResult:
@@ -166,19 +170,6 @@ class WttuiApp(App[None]):
     async def _run_action(self, message: msg.RunAction) -> None:
         await self.run_action(message.action)
 
-    @on(msg.PlanCreate)
-    def _plan_create(self, message: msg.PlanCreate) -> None:
-        self.flows.plan_create(message.branch, message.base)
-
-    @on(msg.CreatePlanned)
-    def _create_planned(self, message: msg.CreatePlanned) -> None:
-        if isinstance(self.screen, CreateScreen):
-            self.screen.show_plan(message.request, message.plan, message.error)
-
-    @on(msg.RemovePlanned)
-    def _remove_planned(self, message: msg.RemovePlanned) -> None:
-        self.flows.confirm_remove(message)
-
     # -- actions (keys, help, palette) -------------------------------------------------------
 
     @property
@@ -192,7 +183,11 @@ class WttuiApp(App[None]):
         return view
 
     def action_create(self) -> None:
-        self.flows.create()
+        # On a worktree made outside wttui (no database yet), `c` provisions that one.
+        view = self.selected
+        missing = view is not None and view.db_status is DbStatus.MISSING
+        branch = view.worktree.branch if view is not None and missing else None
+        self.flows.create(branch or "")
 
     def action_migrate(self) -> None:
         if view := self._need_selection():
@@ -283,6 +278,7 @@ def _secrets(services: Services) -> tuple[str, ...]:
     return url_secrets(url) if url else ()
 
 
-def make_app(services: Services) -> WttuiApp:
-    """The one factory: used by the CLI, the demo, the tests and the screenshots."""
-    return WttuiApp(services)
+def make_app(services: Services, *, read: Callable[[], RepoSnapshot] | None = None) -> WttuiApp:
+    """The one factory: used by the CLI, the demo, the tests and the screenshots. `read` stands
+    in for the read model (the layout snapshots' fixed data)."""
+    return WttuiApp(services, read=read)

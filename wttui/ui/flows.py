@@ -1,237 +1,203 @@
-"""The app's action flows: dialog → plan (in a worker) → confirmation → job.
+"""The app's action flows: plan (in a worker) → show and confirm (a dialog) → job.
 
-Kept out of `app.py` so the App class stays a thin shell of wiring. Every services or actions
-call here runs inside a thread worker; the UI thread only pushes screens and reads results.
+Kept out of `app.py` so the App class stays a thin shell of wiring. Every rule lives in the
+plans (`wttui.plans`); a flow only asks for a plan, shows it, and runs the action that executes
+it. Every services or plans call runs in a thread worker; the UI thread only pushes screens.
+Flows talk to the app through `FlowHost`, so this module does not import the app.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Protocol, TypeVar
 
-from wttui import actions
+from textual.app import App
+
+from wttui import actions, plans
 from wttui.core.logsink import CancelToken, LogSink
-from wttui.core.models import DbStatus, MigrationState, WorktreeView
-from wttui.errors import AdoptableDatabase, EnvConflict, WttuiError
-from wttui.ui.messages import CreatePlanned, DriftLoaded, RemovePlanned
+from wttui.core.models import DbStatus, WorktreeView
+from wttui.core.plans import ContainerPlan, CreatePlan, Plan, RemovePlan, RollbackPlan
+from wttui.errors import NeedsForce, WttuiError
+from wttui.present import describe, drift_lines
+from wttui.services import Services
+from wttui.ui.jobs import Call
+from wttui.ui.messages import DriftLoaded
 from wttui.ui.screens.confirm import ConfirmScreen
 from wttui.ui.screens.create import CreateRequest, CreateScreen
-from wttui.ui.screens.remove import RemoveRequest, RemoveScreen
+from wttui.ui.screens.remove import RemoveScreen
 
-if TYPE_CHECKING:
-    from wttui.ui.app import WttuiApp
+P = TypeVar("P")
+
+
+class FlowHost(Protocol):
+    """What flows need from the app."""
+
+    services: Services
+
+    def start_job(self, title: str, call: Call) -> None: ...
+
+    def report(self, error: BaseException) -> None: ...
 
 
 class Flows:
-    """Create, migrate, roll back and remove, as the app runs them."""
+    """Create, migrate, roll back, remove, drift and containers, as the app runs them."""
 
-    def __init__(self, app: WttuiApp) -> None:
+    def __init__(self, app: App[None], host: FlowHost) -> None:
         self.app = app
-        self.services = app.services
+        self.host = host
+        self.services = host.services
+
+    def _plan_then(
+        self,
+        planner: Callable[[], P],
+        then: Callable[[P], None],
+        refused: Callable[[WttuiError], None] | None = None,
+    ) -> None:
+        """Make a plan in a worker, then `then(plan)` on the UI thread; a refusal is reported
+        (or handed to `refused`)."""
+
+        def work() -> None:
+            try:
+                plan = planner()
+            except WttuiError as exc:
+                self.app.call_from_thread(refused or self.host.report, exc)
+                return
+            self.app.call_from_thread(then, plan)
+
+        self.app.run_worker(work, group="plan", thread=True, exclusive=True, exit_on_error=False)
+
+    def _job(self, title: str, plan: Plan, run: Callable[[LogSink, CancelToken], object]) -> None:
+        """Start the action executing `plan`, its plan lines first in the log."""
+
+        def call(sink: LogSink, cancel: CancelToken) -> object:
+            for line in describe(plan):
+                sink.line(line)
+            return run(sink, cancel)
+
+        self.host.start_job(title, call)
 
     # -- create ------------------------------------------------------------------------------
 
-    def create(self) -> None:
-        def chosen(request: CreateRequest | None) -> None:
-            if request is not None:
-                self.run_create(request.branch, request.base)
+    def create(self, branch: str = "") -> None:
+        def planner(request: CreateRequest) -> CreatePlan:
+            return plans.plan_create(
+                self.services,
+                request.branch,
+                base=request.base,
+                adopt=request.adopt,
+                force_env=request.force_env,
+            )
 
-        self.app.push_screen(CreateScreen(), chosen)
-
-    def plan_create(self, branch: str, base: str) -> None:
-        request = (branch, base)
-
-        def plan() -> None:
-            try:
-                result = self.services.plan_create(branch, base or None)
-            except WttuiError as exc:
-                self.app.post_message(CreatePlanned(request, None, exc.message))
-                return
-            self.app.post_message(CreatePlanned(request, result, None))
-
-        self.app.run_worker(plan, group="plan", thread=True, exclusive=True, exit_on_error=False)
-
-    def run_create(
-        self, branch: str, base: str | None, *, force_env: bool = False, adopt: bool = False
-    ) -> None:
-        def call(sink: LogSink, cancel: CancelToken) -> object:
-            try:
-                return actions.create(
-                    self.services,
-                    branch,
-                    base=base,
-                    sink=sink,
-                    cancel=cancel,
-                    force_env=force_env,
-                    adopt=adopt,
+        def chosen(plan: CreatePlan | None) -> None:
+            if plan is not None:
+                self._job(
+                    f"create {plan.branch}",
+                    plan,
+                    lambda sink, cancel: actions.create(
+                        self.services, plan, sink=sink, cancel=cancel
+                    ),
                 )
-            except EnvConflict as exc:
-                self.app.call_from_thread(self._ask_env, branch, base, adopt, exc)
-                raise
-            except AdoptableDatabase as exc:
-                self.app.call_from_thread(self._ask_adopt, branch, base, exc)
-                raise
 
-        self.app.start_job(f"create {branch}", call)
-
-    def _ask_env(self, branch: str, base: str | None, adopt: bool, exc: EnvConflict) -> None:
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.run_create(branch, base, force_env=True, adopt=adopt)
-
-        body = f"{exc.message}.\n\n{exc.diff}\nOverwrite it? (the old file is kept as .wttui.bak)"
-        self.app.push_screen(ConfirmScreen("Overwrite a hand-set value?", body), answered)
-
-    def _ask_adopt(self, branch: str, base: str | None, exc: AdoptableDatabase) -> None:
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.run_create(branch, base, adopt=True)
-
-        body = f"{exc.message}.\n\nUse database {exc.database} for {branch}?"
-        self.app.push_screen(
-            ConfirmScreen("Adopt an existing database?", body, yes="Adopt"), answered
-        )
+        self.app.push_screen(CreateScreen(planner, branch), chosen)
 
     # -- migrate and roll back ---------------------------------------------------------------
 
     def migrate(self, view: WorktreeView) -> None:
         ref = str(view.worktree.path)
-        self.app.start_job(
-            f"migrate {view.worktree.label}",
-            lambda sink, cancel: actions.migrate(self.services, ref, sink=sink, cancel=cancel),
-        )
+
+        def call(sink: LogSink, cancel: CancelToken) -> object:
+            plan = plans.plan_migrate(self.services, ref)
+            for line in describe(plan):
+                sink.line(line)
+            return actions.migrate(self.services, plan, sink=sink, cancel=cancel)
+
+        self.host.start_job(f"migrate {view.worktree.label}", call)
 
     def rollback(self, view: WorktreeView) -> None:
-        # The tool reverts its newest applied migration (edited or not), in the tool's own order,
-        # which is the order of `view.migrations`.
-        applied = [
-            m
-            for m in view.migrations
-            if m.state in (MigrationState.APPLIED, MigrationState.MODIFIED)
-        ]
-        if view.db_status is not DbStatus.PRESENT or not applied:
-            self.app.notify(f"{view.worktree.label} has no applied migration to roll back")
-            return
-        newest = applied[-1]
-        if not newest.has_down:
-            self.app.notify(
-                f"{newest.version}_{newest.name} has no down migration: nothing to roll back "
-                "with (write a new migration that undoes it)",
-                severity="warning",
-            )
-            return
-        name = view.target.label if view.target else "its database"
         ref = str(view.worktree.path)
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.app.start_job(
-                    f"rollback {view.worktree.label}",
-                    lambda sink, cancel: actions.rollback(
-                        self.services, ref, steps=1, sink=sink, cancel=cancel
-                    ),
-                )
+        def confirm(plan: RollbackPlan) -> None:
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._job(
+                        f"rollback {view.worktree.label}",
+                        plan,
+                        lambda sink, cancel: actions.rollback(
+                            self.services, plan, sink=sink, cancel=cancel
+                        ),
+                    )
 
-        self.app.push_screen(
-            ConfirmScreen(
-                "Roll back one migration?",
-                f"Revert {newest.version}_{newest.name} in database {name}.",
-                yes="Roll back",
-            ),
-            answered,
-        )
+            assert plan.confirmation is not None
+            screen = ConfirmScreen("Roll back?", describe(plan), plan.confirmation)
+            self.app.push_screen(screen, answered)
+
+        self._plan_then(lambda: plans.plan_rollback(self.services, ref, steps=1), confirm)
 
     def drift(self, view: WorktreeView) -> None:
         """The cross-branch report as it concerns the selected worktree (read in a worker)."""
+        from wttui.snapshot import read_drift
+
         branch = view.worktree.branch or view.worktree.label
         path = view.worktree.path
 
-        def load() -> None:
-            from wttui.drift.analysis import lines_for
-
-            try:
-                report = self.services.drift()
-            except WttuiError as exc:
-                self.app.call_from_thread(self.app.report, exc)
-                return
-            lines = lines_for(report, branch, view.worktree.label)
+        def show(lines: list[str]) -> None:
             self.app.post_message(DriftLoaded(path, lines))
 
         self.app.notify(f"Reading every branch's migrations for {branch}…")
-        self.app.run_worker(load, group="drift", thread=True, exclusive=True, exit_on_error=False)
+        self._plan_then(
+            lambda: drift_lines(read_drift(self.services), branch, view.worktree.label), show
+        )
 
     # -- containers --------------------------------------------------------------------------
 
-    def _container(self, view: WorktreeView) -> str | None:
-        """The worktree's container, or None (and a note saying why nothing happens)."""
-        if view.target is None or view.target.container is None:
-            self.app.notify(f"{view.worktree.label} has no container (container strategy only)")
-            return None
-        return view.target.container
-
     def toggle_container(self, view: WorktreeView) -> None:
         """Start a stopped (or gone) container, stop a running one."""
-        container = self._container(view)
-        if container is None:
-            return
-        from wttui.actions import containers  # Docker and psycopg: only when asked for
-
-        ref = str(view.worktree.path)
-        if view.db_status is DbStatus.PRESENT:
-            verb, call = "stop", containers.stop
-        else:
-            verb, call = "start", containers.start
-        self.app.start_job(
-            f"{verb} {container}",
-            lambda sink, cancel: call(self.services, ref, sink=sink, cancel=cancel),
-        )
+        verb = "stop" if view.db_status is DbStatus.PRESENT else "start"
+        self._container(view, verb)
 
     def container_logs(self, view: WorktreeView) -> None:
-        container = self._container(view)
-        if container is None:
-            return
-        from wttui.actions import containers
+        self._container(view, "logs")
+
+    def _container(self, view: WorktreeView, verb: str) -> None:
+        from wttui.actions.containers import VERBS  # Docker: only when asked for
 
         ref = str(view.worktree.path)
-        self.app.start_job(
-            f"logs {container}",
-            lambda sink, cancel: containers.logs(self.services, ref, sink=sink, cancel=cancel),
-        )
+
+        def run(plan: ContainerPlan) -> None:
+            self._job(
+                f"{verb} {plan.target.container}",
+                plan,
+                lambda sink, cancel: VERBS[verb](self.services, plan, sink=sink, cancel=cancel),
+            )
+
+        self._plan_then(lambda: plans.plan_container(self.services, ref, verb), run)
 
     # -- remove ------------------------------------------------------------------------------
 
     def remove(self, view: WorktreeView) -> None:
-        if view.worktree.is_main:
-            self.app.notify("The main worktree cannot be removed", severity="warning")
-            return
         ref = str(view.worktree.path)
+        label = view.worktree.label
 
-        def plan() -> None:
-            try:
-                result = self.services.plan_remove(ref)
-            except WttuiError as exc:
-                self.app.call_from_thread(self.app.report, exc)
-                return
-            self.app.post_message(RemovePlanned(result))
+        def planner(keep_db: bool, force: bool) -> RemovePlan:
+            return plans.plan_remove(self.services, ref, keep_db=keep_db, force=force)
 
-        self.app.run_worker(plan, group="plan", thread=True, exclusive=True, exit_on_error=False)
+        def chosen(plan: RemovePlan | None) -> None:
+            if plan is not None:
+                self._job(
+                    f"remove {label}",
+                    plan,
+                    lambda sink, cancel: actions.remove(
+                        self.services, plan, sink=sink, cancel=cancel
+                    ),
+                )
 
-    def confirm_remove(self, message: RemovePlanned) -> None:
-        plan = message.plan
-        ref = str(plan.worktree.path)
+        def open_with(plan: RemovePlan) -> None:
+            self.app.push_screen(RemoveScreen(label, planner, plan, None), chosen)
 
-        def chosen(request: RemoveRequest | None) -> None:
-            if request is None:
-                return
-            self.app.start_job(
-                f"remove {plan.worktree.label}",
-                lambda sink, cancel: actions.remove(
-                    self.services,
-                    ref,
-                    keep_db=request.keep_db,
-                    force=request.force,
-                    sink=sink,
-                    cancel=cancel,
-                ),
-            )
+        def refused(error: WttuiError) -> None:
+            if isinstance(error, NeedsForce):  # the dialog offers the force box
+                self.app.push_screen(RemoveScreen(label, planner, None, error.message), chosen)
+            else:
+                self.host.report(error)
 
-        self.app.push_screen(RemoveScreen(plan), chosen)
+        self._plan_then(lambda: planner(False, False), open_with, refused)

@@ -1,29 +1,18 @@
-"""Small text helpers shared by panes: states as words and glyphs, never colour alone."""
+"""Small text helpers shared by panes: states as words and glyphs, never colour alone.
+
+The words themselves live in `wttui.present`, shared with the CLI.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import humanize
+from wttui.core.models import WorktreeView
+from wttui.present import STATE_STYLES, STATE_WORDS, db_cell, migrations_cell, size
 
-from wttui.core.models import DbStatus, MigrationState, WorktreeView
+__all__ = ["STATE_LABELS", "STATE_STYLES", "db_cell", "migrations_cell", "size"]
 
-STATE_LABELS: dict[MigrationState, tuple[str, str]] = {
-    MigrationState.APPLIED: ("✓", "applied"),
-    MigrationState.PENDING: ("⋯", "pending"),
-    MigrationState.APPLIED_ELSEWHERE: ("↗", "elsewhere"),
-    MigrationState.MODIFIED: ("≠", "MODIFIED"),
-    MigrationState.FAILED: ("✗", "FAILED"),
-    MigrationState.ROLLED_BACK: ("↶", "rolled back"),
-}
-STATE_STYLES: dict[MigrationState, str] = {
-    MigrationState.APPLIED: "green",
-    MigrationState.PENDING: "yellow",
-    MigrationState.APPLIED_ELSEWHERE: "cyan",
-    MigrationState.MODIFIED: "magenta bold",
-    MigrationState.FAILED: "red bold",
-    MigrationState.ROLLED_BACK: "yellow",
-}
+STATE_LABELS = STATE_WORDS  # the panes' name for them
 
 
 def now() -> datetime:
@@ -40,28 +29,6 @@ def age(moment: datetime | None) -> str:
         if seconds >= size_:
             return f"{seconds // size_}{unit}"
     return f"{seconds}s"
-
-
-def size(num_bytes: int | None) -> str:
-    return "" if num_bytes is None else humanize.naturalsize(num_bytes, binary=True, format="%.0f")
-
-
-def db_cell(view: WorktreeView) -> str:
-    if view.db_status is DbStatus.PRESENT:
-        # A shared database says so where the list is scanned, not only in the Database pane.
-        shared = " shared" if view.target and (view.target.shared or view.shared_with) else ""
-        return f"✓ {size(view.database.size_bytes if view.database else None)}{shared}"
-    if view.db_status is DbStatus.MISSING:
-        return "– none"
-    if view.db_status is DbStatus.STOPPED:
-        return "■ stopped"
-    return "? unknown"
-
-
-def migrations_cell(view: WorktreeView) -> str:
-    if view.db_status is not DbStatus.PRESENT:
-        return ""
-    return " ".join(f"{STATE_LABELS[state][0]}{n}" for state, n in view.counts.nonzero())
 
 
 def sync_cell(view: WorktreeView) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from textual.message import Message
 
-from wttui.core.models import CreatePlan, RemovePlan, RepoSnapshot
+from wttui.core.models import RepoSnapshot
 
 
 @dataclass
@@ -66,27 +66,3 @@ class RunAction(Message):
     """A request from a pane or screen to run an app action by its id (`migrate`, `create`…)."""
 
     action: str
-
-
-@dataclass
-class CreatePlanned(Message):
-    """The plan for the create dialog's current input, or the reason it cannot be made."""
-
-    request: tuple[str, str]
-    plan: CreatePlan | None
-    error: str | None
-
-
-@dataclass
-class RemovePlanned(Message):
-    """The plan for removing a worktree, ready for the confirmation dialog."""
-
-    plan: RemovePlan
-
-
-@dataclass
-class PlanCreate(Message):
-    """The create dialog asks for a plan of (branch, base)."""
-
-    branch: str
-    base: str

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import App
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
+from wttui.core.models import RepoSnapshot
 from wttui.errors import WttuiError
-from wttui.services import Services
 from wttui.ui.messages import RefreshFailed, SnapshotLoaded, WatchedPathsChanged
 
 PERIOD_SECONDS = 10.0
@@ -42,9 +43,10 @@ def signature(paths: list[Path]) -> tuple[tuple[str, int], ...]:
 class Refresher:
     """Owns the refresh worker, the periodic timer and the file watcher of one app."""
 
-    def __init__(self, app: App[None], services: Services) -> None:
+    def __init__(self, app: App[None], read: Callable[[], RepoSnapshot]) -> None:
         self._app = app
-        self._services = services
+        self._read = read
+        """The read model (`snapshot.read_snapshot` bound to the app's services)."""
         self.generation = 0
         self._timer: Timer | None = None
         self._paths: list[Path] = []
@@ -64,9 +66,8 @@ class Refresher:
 
         def load() -> None:
             try:
-                snapshot = self._services.snapshot()
-                # What to watch is read here too: it looks at every worktree's files.
-                self._paths = self._services.watch_paths(snapshot)
+                snapshot = self._read()
+                self._paths = list(snapshot.watched)
             except WttuiError as exc:
                 self._app.post_message(RefreshFailed(str(exc), generation))
                 return

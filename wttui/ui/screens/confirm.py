@@ -1,81 +1,85 @@
-"""Confirmation tiers: y/n with the focus on No, and typing the name for drops."""
+"""The confirmation dialog for one destructive plan: what it will touch, then the question.
+
+Two tiers (DESIGN §4): a y/n with the focus on No (the confirm key is never the key that
+opened it), or, when the plan names a database to type (drops, anything on a shared
+database), an input that must hold exactly that name before the button enables.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from wttui.core.plans import Confirmation
+
+
+def plan_text(lines: Sequence[str]) -> Text:
+    """Plan lines as plain text (never markup: names and paths may hold `[`)."""
+    return Text("\n".join(lines))
+
 
 class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question; No has the focus, `y` confirms, `n`/escape refuse."""
+    """Returns True when confirmed."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n", "answer(False)", "No"),
-        Binding("escape", "answer(False)", "No"),
+        Binding("escape", "answer(False)", "Cancel"),
+        Binding("n", "answer(False)", "No", show=False),
+        Binding("y", "yes", "Yes", show=False),
     ]
 
-    def __init__(self, title: str, body: str, *, yes: str = "Yes") -> None:
+    def __init__(self, title: str, lines: Sequence[str], confirmation: Confirmation) -> None:
         super().__init__()
         self._title = title
-        self._body = body
-        self._yes = yes
+        self._lines = lines
+        self.confirmation = confirmation
 
     def compose(self) -> ComposeResult:
+        confirmation = self.confirmation
         with Vertical(classes="dialog"):
-            yield Static(self._title, classes="dialog-title")
-            yield Static(self._body, classes="dialog-body")
+            yield Static(Text(self._title), classes="dialog-title")
+            with VerticalScroll(classes="dialog-scroll"):
+                yield Static(plan_text(self._lines), classes="dialog-body")
+                yield Static(Text(confirmation.question), id="question")
+            if confirmation.typed is not None:
+                prompt = Text.assemble("Type ", (confirmation.typed, "bold"), " to confirm:")
+                yield Static(prompt, id="prompt")
+                yield Input(id="typed", placeholder=confirmation.typed)
             with Horizontal(classes="buttons"):
-                yield Button(f"{self._yes} (y)", id="yes", variant="error")
-                yield Button("No (n)", id="no", variant="primary")
+                yes = "" if confirmation.typed is not None else " (y)"
+                yield Button(
+                    f"{confirmation.yes}{yes}",
+                    id="yes",
+                    variant="error",
+                    disabled=confirmation.typed is not None,
+                )
+                yield Button("No (esc)", id="no", variant="primary")
 
     def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
+        if self.confirmation.typed is not None:
+            self.query_one("#typed", Input).focus()
+        else:
+            self.query_one("#no", Button).focus()
+
+    def action_yes(self) -> None:
+        """`y` answers a y/n question; a typed confirmation needs the name, never a key."""
+        if self.confirmation.typed is None:
+            self.dismiss(True)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.query_one("#yes", Button).disabled = event.value != self.confirmation.typed
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.value == self.confirmation.typed:
+            self.dismiss(True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
-
-
-class TypedConfirmScreen(ModalScreen[bool]):
-    """A drop: the confirm button only enables when the typed text equals `expected`."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, title: str, body: str, expected: str, *, action: str = "Drop") -> None:
-        super().__init__()
-        self._title = title
-        self._body = body
-        self.expected = expected
-        self._action = action
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(self._title, classes="dialog-title")
-            yield Static(self._body, classes="dialog-body")
-            yield Static(f"Type [b]{self.expected}[/b] to confirm:")
-            yield Input(id="typed", placeholder=self.expected)
-            with Horizontal(classes="buttons"):
-                yield Button(self._action, id="confirm", variant="error", disabled=True)
-                yield Button("Cancel (esc)", id="cancel", variant="primary")
-
-    def on_mount(self) -> None:
-        self.query_one("#typed", Input).focus()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self.query_one("#confirm", Button).disabled = event.value != self.expected
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.value == self.expected:
-            self.dismiss(True)
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "confirm")
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)

@@ -1,0 +1,68 @@
+"""`migrate`, `rollback` and `drift`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from wttui.cli.common import (
+    PrintSink,
+    add_plan_options,
+    confirm_or_stop,
+    ref,
+    run_action,
+    services,
+)
+from wttui.cli.registry import Add
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from wttui import actions
+    from wttui.plans import plan_migrate
+
+    found = services(args)
+    plan = plan_migrate(found, ref(args))
+    if not confirm_or_stop(args, f"migrate {plan.worktree.label}", plan):
+        return 0
+    run_action(lambda cancel: actions.migrate(found, plan, sink=PrintSink(), cancel=cancel))
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from wttui import actions
+    from wttui.plans import plan_rollback
+
+    found = services(args)
+    plan = plan_rollback(found, ref(args), steps=args.steps)
+    if not confirm_or_stop(args, f"rollback {plan.worktree.label}", plan):
+        return 0
+    run_action(lambda cancel: actions.rollback(found, plan, sink=PrintSink(), cancel=cancel))
+    return 0
+
+
+def cmd_drift(args: argparse.Namespace) -> int:
+    from wttui.cli.drift import render_json, render_markdown
+    from wttui.snapshot import read_drift
+
+    report = read_drift(services(args))
+    if args.format == "json":
+        print(json.dumps(render_json(report), indent=2))
+    else:
+        print(render_markdown(report), end="")
+    return 0
+
+
+def register(add: Add) -> None:
+    migrate = add("migrate", cmd_migrate, "apply pending migrations (default: this worktree)")
+    migrate.add_argument("branch", nargs="?", help="worktree branch, path or directory")
+    add_plan_options(migrate, yes=False)
+
+    rollback = add("rollback", cmd_rollback, "roll back the newest migration(s)")
+    rollback.add_argument("branch", nargs="?", help="worktree branch, path or directory")
+    rollback.add_argument("-n", "--steps", type=int, default=1, help="how many (default 1)")
+    add_plan_options(rollback)
+
+    drift = add(
+        "drift", cmd_drift, "report migrations across branches: collisions, order, conflicts"
+    )
+    drift.add_argument("--format", choices=("md", "json"), default="md")

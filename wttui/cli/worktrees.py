@@ -1,0 +1,120 @@
+"""`create`, `remove`, `reset`, `exec` and the container verbs: plan, show, confirm, execute."""
+
+from __future__ import annotations
+
+import argparse
+
+from wttui.cli.common import (
+    PrintSink,
+    add_plan_options,
+    confirm_or_stop,
+    ref,
+    run_action,
+    services,
+)
+from wttui.cli.registry import Add
+
+
+def cmd_create(args: argparse.Namespace) -> int:
+    from wttui import actions
+    from wttui.plans import plan_create
+
+    found = services(args)
+    plan = plan_create(found, args.branch, base=args.base, adopt=args.adopt, force_env=args.force)
+    if not confirm_or_stop(args, f"create {args.branch}", plan):
+        return 0
+    path = run_action(lambda cancel: actions.create(found, plan, sink=PrintSink(), cancel=cancel))
+    print(path)
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from wttui import actions
+    from wttui.plans import plan_remove
+
+    found = services(args)
+    plan = plan_remove(found, args.branch, keep_db=args.keep_db, force=args.force)
+    if not confirm_or_stop(args, f"remove {plan.worktree.label}", plan):
+        return 0
+    run_action(lambda cancel: actions.remove(found, plan, sink=PrintSink(), cancel=cancel))
+    return 0
+
+
+def cmd_reset(args: argparse.Namespace) -> int:
+    from wttui import actions
+    from wttui.plans import plan_reset
+
+    found = services(args)
+    plan = plan_reset(found, args.branch, force=args.force)
+    if not confirm_or_stop(args, f"reset {plan.worktree.label}", plan):
+        return 0
+    run_action(lambda cancel: actions.reset(found, plan, sink=PrintSink(), cancel=cancel))
+    return 0
+
+
+def cmd_exec(args: argparse.Namespace) -> int:
+    from wttui.actions.exec import run_in_worktree
+    from wttui.plans import plan_exec
+
+    found = services(args)
+    argv = args.command[1:] if args.command[:1] == ["--"] else args.command
+    plan = plan_exec(found, args.branch, argv, force=args.force)
+    if not confirm_or_stop(args, f"exec in {plan.worktree.label}", plan):
+        return 0
+    return run_action(
+        lambda cancel: run_in_worktree(found, plan, sink=PrintSink(), cancel=cancel, capture=False)
+    )
+
+
+def cmd_container(args: argparse.Namespace) -> int:
+    from wttui.actions.containers import VERBS
+    from wttui.plans import plan_container
+
+    found = services(args)
+    plan = plan_container(found, ref(args), args.verb)
+    if not confirm_or_stop(args, f"{args.verb} {plan.target.container}", plan):
+        return 0
+    action = VERBS[args.verb]
+    run_action(lambda cancel: action(found, plan, sink=PrintSink(), cancel=cancel))
+    return 0
+
+
+def register(add: Add) -> None:
+    create = add("create", cmd_create, "create a worktree with its own database, .env, migrations")
+    create.add_argument("branch", help="new or existing branch")
+    create.add_argument("--base", help="start a new branch from this ref (default: main HEAD)")
+    create.add_argument("--adopt", action="store_true", help="use an existing unowned database")
+    add_plan_options(create, yes=False, force="overwrite hand-set .env values")
+
+    remove = add("remove", cmd_remove, "remove a worktree and drop its database")
+    remove.add_argument("branch")
+    remove.add_argument("--keep-db", action="store_true", help="keep the database")
+    add_plan_options(
+        remove, force="discard uncommitted changes, end open sessions, remove a locked worktree"
+    )
+
+    reset = add("reset", cmd_reset, "drop, re-create and migrate a worktree's own database")
+    reset.add_argument("branch")
+    add_plan_options(reset, force="terminate open sessions")
+
+    run = add(
+        "exec",
+        cmd_exec,
+        "run a command in a worktree with its DATABASE_URL (guarded on shared databases)",
+    )
+    run.add_argument("branch", help="worktree branch, path or directory")
+    add_plan_options(
+        run, force="run a [database] refuse command on a shared database (asks for its name)"
+    )
+    run.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND [ARGS…]")
+
+    for name, text in (
+        ("start", "start a worktree's container (container strategy)"),
+        ("stop", "stop a worktree's container"),
+        ("restart", "restart a worktree's container"),
+        ("logs", "print the last lines of a worktree's container log"),
+    ):
+        verb = add(name, cmd_container, text)
+        verb.add_argument("branch", nargs="?", help="worktree branch, path or directory")
+        add_plan_options(verb, yes=False)
+        verb.set_defaults(verb=name)

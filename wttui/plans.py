@@ -1,0 +1,469 @@
+"""Plans: every rule wttui applies before it changes anything, in one place.
+
+Each `plan_*` function reads what it needs (git, the server, env files, migration states —
+never writing), and either returns a plan that is allowed to run or raises the refusal, before
+anyone is asked anything. A plan names what will be touched and, for destructive steps, the
+confirmation to ask (with the name to type). The CLI and the app only plan, show, confirm and
+execute (`wttui.actions`); neither repeats a rule. `--dry-run` shows the plan and stops.
+
+Refusals that `--force` may override (uncommitted changes, open sessions, a hand-set `.env`
+value) raise `NeedsForce` subclasses; planning again with `force=True` returns a plan that lists
+them in `overrides`, for the confirmation to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from wttui.core.guards import refused_rule
+from wttui.core.models import MigrationState, MigrationStatus
+from wttui.core.naming import check_branch_name
+from wttui.core.plans import (
+    Confirmation,
+    ContainerPlan,
+    CreatePlan,
+    EnvEdit,
+    ExecPlan,
+    MigratePlan,
+    RemovePlan,
+    ResetPlan,
+    RollbackPlan,
+)
+from wttui.core.sharing import shares
+from wttui.core.urls import mask_secrets, url_secrets
+from wttui.errors import (
+    DatabaseError,
+    DatabaseInUse,
+    DirtyWorktree,
+    EnvConflict,
+    InvalidInput,
+    NeedsForce,
+    Refused,
+    WttuiError,
+)
+from wttui.providers.envfile import parse_env, read_env
+from wttui.strategies.base import refuse_shared, unowned
+
+if TYPE_CHECKING:
+    from wttui.providers.git import WorktreeEntry
+    from wttui.services import Services, WorktreeContext
+
+CREATE_MARKER = "wttui-create-pending"
+"""Left in a worktree's git admin directory while a create is under way; a create of the same
+branch that finds it finishes the work instead of refusing."""
+
+
+def create_marker(services: Services, worktree_path: Path) -> Path | None:
+    """Where the resume marker of a create of `worktree_path` lives (None: main worktree)."""
+    admin = services.git.admin_dir(worktree_path)
+    return admin / CREATE_MARKER if admin else None
+
+
+# -- create ------------------------------------------------------------------------------------
+
+
+def plan_create(
+    services: Services,
+    branch: str,
+    *,
+    base: str | None = None,
+    adopt: bool = False,
+    force_env: bool = False,
+) -> CreatePlan:
+    """A worktree for `branch` with its own database, env file and migrations.
+
+    A branch whose worktree was made outside wttui (or by a create that stopped half way) gets
+    its database provisioned instead of a second worktree.
+
+    Raises:
+        InvalidInput: invalid branch name or base; the branch already has a worktree with its
+            database; the worktree's folder is taken.
+        AdoptableDatabase: the database exists and belongs to no worktree (plan with `adopt`).
+        EnvConflict: the env file holds a hand-set value (plan with `force_env`).
+        DatabaseUnavailable: the server cannot be reached.
+    """
+    check_branch_name(branch)
+    git = services.git
+    entries = git.entries()
+    existing = next((entry for entry in entries if entry.branch == branch), None)
+    worktree = git.read(existing) if existing is not None else None
+    resuming = False
+    if worktree is not None:
+        path = worktree.path
+        marker = create_marker(services, path)
+        resuming = marker is not None and marker.exists()
+        existing_branch = True
+        checkout = branch
+    else:
+        path = services.worktree_path_for(branch)
+        taken = next((entry for entry in entries if entry.path == path), None)
+        if taken is not None:
+            raise InvalidInput(f"{path} is already the worktree of {taken.label}")
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            raise InvalidInput(f"{path} already exists and is not empty")
+        if base is not None and not git.commit_exists(base):
+            raise InvalidInput(f"Unknown base ref {base!r}")
+        existing_branch = git.branch_exists(branch)
+        if existing_branch and base is not None:
+            raise InvalidInput(
+                f"Branch {branch} already exists; leave out the base to check it out"
+            )
+        checkout = branch if existing_branch else (git.remote_branch(branch) or base or "HEAD")
+    strategy = services.strategy_for(branch)
+    target = strategy.plan(branch)
+    exists = strategy.info(target) is not None
+    if worktree is not None and exists and not resuming and not target.shared:
+        raise InvalidInput(
+            f"Branch {branch} already has a worktree at {worktree.path} "
+            f"with database {target.label}",
+            hint="`wttui migrate` updates its database",
+        )
+    if exists and not (adopt or resuming or target.shared):
+        raise unowned(target)
+    env_file = services.env_path(path)
+    if worktree is not None:
+        current = read_env(env_file)
+    else:
+        text = git.text_at(checkout, services.config.env.file)
+        current = parse_env(text) if text is not None else {}
+    edits = _env_edits(current, services.env_values(target, branch))
+    _refuse_hand_set(env_file, edits, force=force_env)
+    return CreatePlan(
+        branch=branch,
+        base=base,
+        path=path,
+        target=target,
+        env_file=env_file,
+        env_edits=edits,
+        existing_branch=existing_branch,
+        worktree=worktree,
+        resuming=resuming,
+        database_exists=exists,
+        adopt=adopt or resuming,
+        force_env=force_env,
+    )
+
+
+def _env_edits(current: dict[str, str], wanted: dict[str, str]) -> tuple[EnvEdit, ...]:
+    return tuple(EnvEdit(key, current.get(key), value) for key, value in wanted.items())
+
+
+def _refuse_hand_set(env_file: Path, edits: Sequence[EnvEdit], *, force: bool) -> None:
+    """A managed key that already holds another value was set by hand: never overwritten
+    silently. The diff shows only those lines, passwords masked."""
+    hand_set = [edit for edit in edits if edit.old is not None and edit.changes]
+    if not hand_set or force:
+        return
+    secrets = tuple(
+        s for edit in hand_set for s in url_secrets(edit.new) + url_secrets(edit.old or "")
+    )
+    diff = "\n".join(
+        line
+        for edit in hand_set
+        for line in (f"- {edit.key}={edit.old}", f"+ {edit.key}={edit.new}")
+    )
+    raise EnvConflict(
+        f"{env_file} already sets {', '.join(edit.key for edit in hand_set)} to a different value",
+        diff=mask_secrets(diff, secrets) + "\n",
+        hint="overwrite it with --force",
+    )
+
+
+# -- remove and reset --------------------------------------------------------------------------
+
+
+def plan_remove(
+    services: Services, ref: str, *, keep_db: bool = False, force: bool = False
+) -> RemovePlan:
+    """Remove a worktree; drop its database unless kept or used by another worktree.
+
+    Raises:
+        InvalidInput: `ref` matches no worktree.
+        Refused: it is the main worktree.
+        DirtyWorktree, DatabaseInUse, NeedsForce: uncommitted changes, open sessions on the
+            database it would drop, a lock — unless `force`.
+    """
+    entries = services.git.entries()
+    worktree = services.resolve(ref, entries)
+    if worktree.is_main:
+        raise Refused(
+            f"{worktree.label} is the main worktree; it cannot be removed",
+            hint="remove another worktree, or the whole repository yourself",
+        )
+    context = services.context(worktree)
+    target = context.target
+    shared_with = sharing(services, context, entries)
+    info = context.strategy.info(target)
+    exists = info is not None
+    will_drop = exists and not target.shared and not shared_with and not keep_db
+    sessions = info.connections if info else 0
+    overrides: list[WttuiError] = []
+    if worktree.locked:
+        reason = f" ({worktree.lock_reason})" if worktree.lock_reason else ""
+        overrides.append(
+            NeedsForce(
+                f"Worktree {worktree.label} at {worktree.path} is locked{reason}",
+                hint="unlock it with `git worktree unlock`, or pass --force",
+            )
+        )
+    if worktree.dirty:
+        overrides.append(
+            DirtyWorktree(
+                f"Worktree {worktree.label} at {worktree.path} has uncommitted changes",
+                hint="commit or stash them, or pass --force to discard them",
+            )
+        )
+    if will_drop and sessions:
+        overrides.append(_in_use(target.label, sessions))
+    _refuse_unforced(overrides, force)
+    what = f"worktree {worktree.label} at {worktree.path}"
+    if will_drop:
+        confirmation = Confirmation(
+            f"Remove {what} and drop database {target.label} on {target.server}?",
+            typed=target.label,
+            yes="Remove",
+        )
+    else:
+        confirmation = Confirmation(f"Remove {what}?", yes="Remove")
+    return RemovePlan(
+        worktree=worktree,
+        target=target,
+        database_exists=exists,
+        shared_with=shared_with,
+        sessions=sessions,
+        will_drop=will_drop,
+        keep_db=keep_db,
+        force=force,
+        overrides=tuple(error.message for error in overrides),
+        confirmation=confirmation,
+    )
+
+
+def plan_reset(services: Services, ref: str, *, force: bool = False) -> ResetPlan:
+    """Drop, re-create and migrate a worktree's own database.
+
+    Raises:
+        Refused: the database is shared (on purpose, or with another worktree).
+        DatabaseInUse: it has open sessions and not `force`.
+    """
+    entries = services.git.entries()
+    worktree = services.resolve(ref, entries)
+    context = services.context(worktree)
+    target = context.target
+    refuse_shared(target, "reset")
+    shared_with = sharing(services, context, entries)
+    if shared_with:
+        raise Refused(
+            f"Database {target.label} is shared with {', '.join(shared_with)}; "
+            "resetting it would wipe their data too",
+            hint="give this worktree its own database instead",
+        )
+    info = context.strategy.info(target)
+    sessions = info.connections if info else 0
+    overrides = [_in_use(target.label, sessions)] if sessions else []
+    _refuse_unforced(overrides, force)
+    return ResetPlan(
+        worktree=worktree,
+        target=target,
+        database_exists=info is not None,
+        sessions=sessions,
+        force=force,
+        overrides=tuple(error.message for error in overrides),
+        confirmation=Confirmation(
+            f"Reset drops database {target.label} on {target.server} and rebuilds it from "
+            f"{worktree.label}'s migrations; its data is lost.",
+            typed=target.label,
+            yes="Reset",
+        ),
+    )
+
+
+def _in_use(label: str, sessions: int) -> DatabaseInUse:
+    return DatabaseInUse(
+        f"Database {label} has {sessions} open session(s)",
+        hint="close them, or pass --force to terminate them",
+    )
+
+
+def _refuse_unforced(overrides: Sequence[WttuiError], force: bool) -> None:
+    if overrides and not force:
+        raise overrides[0]
+
+
+# -- migrations --------------------------------------------------------------------------------
+
+
+def _existing(context: WorktreeContext) -> None:
+    if context.strategy.info(context.target) is None:
+        target = context.target
+        raise DatabaseError(
+            f"Database {target.label} of {context.label} does not exist on {target.server}",
+            hint=f"`wttui create {context.label}` provisions it",
+        )
+
+
+def plan_migrate(services: Services, ref: str) -> MigratePlan:
+    """Apply the worktree's pending migrations with its tool.
+
+    Raises:
+        DatabaseError: the database does not exist.
+        Refused: the tool must not run now (the built-in runner: an applied file was edited).
+    """
+    context = services.context_of(ref)
+    _existing(context)
+    tool = context.tool
+    statuses = tool.status(context.target.connect_url)
+    tool.check_apply(statuses)
+    waiting = (MigrationState.PENDING, MigrationState.ROLLED_BACK, MigrationState.FAILED)
+    return MigratePlan(
+        worktree=context.worktree,
+        target=context.target,
+        tool=tool.name,
+        pending=tuple(status for status in statuses if status.state in waiting),
+    )
+
+
+def plan_rollback(services: Services, ref: str, *, steps: int = 1) -> RollbackPlan:
+    """Revert the worktree's newest `steps` migrations with its tool.
+
+    Raises:
+        InvalidInput: `steps` is not positive.
+        DatabaseError: the database does not exist.
+        Refused: the tool has no down migrations; the newest applied migration is not in this
+            worktree or has no down part; on a database another worktree uses, a migration this
+            worktree did not apply.
+    """
+    if steps < 1:
+        raise InvalidInput(f"Cannot roll back {steps} migrations: give a number from 1 up")
+    entries = services.git.entries()
+    context = services.context(services.resolve(ref, entries))
+    _existing(context)
+    target = context.target
+    tool = context.tool
+    reverts = tool.rollback_targets(tool.status(target.connect_url), steps)
+    shared_with = sharing(services, context, entries)
+    if target.shared or shared_with:
+        _refuse_foreign(context, reverts, shared_with)
+    names = ", ".join(_migration_name(status) for status in reverts)
+    question = f"Roll back {names} in database {target.label} on {target.server}?"
+    shared = target.shared or bool(shared_with)
+    return RollbackPlan(
+        worktree=context.worktree,
+        target=target,
+        tool=tool.name,
+        reverts=reverts,
+        shared_with=shared_with,
+        confirmation=Confirmation(
+            question, typed=target.label if shared else None, yes="Roll back"
+        ),
+    )
+
+
+def _refuse_foreign(
+    context: WorktreeContext, reverts: Sequence[MigrationStatus], shared_with: Sequence[str]
+) -> None:
+    """On a shared database, only what this worktree applied may be rolled back from it."""
+    mine = {context.worktree.label, context.worktree.branch}
+    users = ", ".join(shared_with) or "other worktrees"
+    for status in reverts:
+        if status.applied_by not in mine:
+            by = status.applied_by or "an unknown worktree"
+            raise Refused(
+                f"{_migration_name(status)} was applied by {by}, and {context.target.label} is "
+                f"shared with {users}: wttui rolls back only this worktree's own migrations there",
+                hint="roll it back from the worktree that applied it",
+            )
+
+
+def _migration_name(status: MigrationStatus) -> str:
+    return f"{status.version}_{status.name}" if status.name else status.version
+
+
+# -- exec and containers -----------------------------------------------------------------------
+
+
+def plan_exec(
+    services: Services, ref: str, argv: Sequence[str], *, force: bool = False
+) -> ExecPlan:
+    """Run `argv` in the worktree with its database env.
+
+    Raises:
+        InvalidInput: no command.
+        Refused: on a database another worktree uses, a command in `[database] refuse`
+            (overridden by `force`, after the typed database name).
+    """
+    if not argv:
+        raise InvalidInput("No command to run", hint="wttui exec BRANCH -- COMMAND [ARGS…]")
+    entries = services.git.entries()
+    context = services.context(services.resolve(ref, entries))
+    target = context.target
+    shared_with = sharing(services, context, entries)
+    rule = refused_rule(argv, services.config.database.refuse)
+    overrides: list[WttuiError] = []
+    if rule is not None and (target.shared or shared_with):
+        users = ", ".join(shared_with) or "other worktrees"
+        overrides.append(
+            NeedsForce(
+                f"`{' '.join(argv)}` matches the rule `{rule}`: it would wipe {target.label}, "
+                f"which {users} also use(s)",
+                hint="run it in a worktree with its own database, or change [database] refuse",
+            )
+        )
+    if overrides and not force:
+        raise Refused(overrides[0].message, hint=overrides[0].hint)
+    confirmation = None
+    if overrides:
+        confirmation = Confirmation(
+            f"Run `{' '.join(argv)}` against shared database {target.label} on {target.server}?",
+            typed=target.label,
+            yes="Run",
+        )
+    return ExecPlan(
+        worktree=context.worktree,
+        target=target,
+        argv=tuple(argv),
+        env=dict(context.env_values),
+        shared_with=shared_with,
+        overrides=tuple(error.message for error in overrides),
+        confirmation=confirmation,
+    )
+
+
+def plan_container(services: Services, ref: str, verb: str) -> ContainerPlan:
+    """Start, stop, restart or read the logs of the worktree's container.
+
+    Raises:
+        InvalidInput: the worktree's strategy gives it no container.
+    """
+    context = services.context_of(ref)
+    target = context.target
+    if target.container is None:
+        raise InvalidInput(
+            f"{context.label} uses the {target.strategy} strategy: it has no container",
+            hint='set [database] strategy = "container" to give each worktree one',
+        )
+    return ContainerPlan(verb=verb, worktree=context.worktree, target=target)
+
+
+# -- sharing -----------------------------------------------------------------------------------
+
+
+def sharing(
+    services: Services, context: WorktreeContext, entries: Sequence[WorktreeEntry]
+) -> tuple[str, ...]:
+    """Other worktrees whose database is `context`'s (by plan, or by their env file's URL)."""
+    others = []
+    url_key = services.config.env.url_key
+    for entry in entries:
+        if entry.path == context.worktree.path:
+            continue
+        try:
+            url = read_env(services.env_path(entry.path)).get(url_key)
+        except WttuiError:
+            url = None  # an unreadable env file says nothing about sharing
+        other = services.strategy_for(entry.branch).plan(entry.label)
+        if shares(context.target, other, url):
+            others.append(entry.label)
+    return tuple(others)
