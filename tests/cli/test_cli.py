@@ -159,3 +159,20 @@ def test_embedded_server_status_start_stop_and_create(tmp_path: Path) -> None:
         stopped = wttui(root, "server", "stop", env=env)
     assert stopped.returncode == 0, stopped.stderr
     assert json.loads(wttui(root, "server", "status", "--json", env=env).stdout)["running"] is False
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path, pg_admin_url: str) -> None:
+    root = make_repo(tmp_path, pg_admin_url)
+    for branch in ("feat/a", "feat/b"):
+        assert wttui(root, "create", branch).returncode == 0
+    done = subprocess.run(
+        f"'{sys.executable}' -m wttui status --json | head -c 1",
+        shell=True,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout == "["
+    assert "Traceback" not in done.stderr
+    assert "Broken pipe" not in done.stderr

@@ -13,6 +13,7 @@ from wttui.cli.common import (
     services,
 )
 from wttui.cli.registry import Add
+from wttui.errors import InvalidInput
 
 
 def cmd_create(args: argparse.Namespace) -> int:
@@ -57,13 +58,30 @@ def cmd_exec(args: argparse.Namespace) -> int:
     from wttui.plans import plan_exec
 
     found = services(args)
-    argv = args.command[1:] if args.command[:1] == ["--"] else args.command
+    argv = _command(args)
     plan = plan_exec(found, args.branch, argv, force=args.force)
     if not confirm_or_stop(args, f"exec in {plan.worktree.label}", plan):
         return 0
     return run_action(
         lambda cancel: run_in_worktree(found, plan, sink=PrintSink(), cancel=cancel, capture=False)
     )
+
+
+def _command(args: argparse.Namespace) -> list[str]:
+    """The command after `--`; wttui's own options may also stand between BRANCH and `--`
+    (`wttui exec feat/x --dry-run -- psql`)."""
+    words = list(args.command)
+    if "--" not in words:
+        return words
+    split = words.index("--")
+    for word in words[:split]:
+        flag = {"--dry-run": "dry_run", "--force": "force", "--yes": "yes"}.get(word)
+        if flag is None:
+            raise InvalidInput(
+                f"Unknown option {word} before --", hint="wttui exec BRANCH [--dry-run] -- COMMAND"
+            )
+        setattr(args, flag, True)
+    return words[split + 1 :]
 
 
 def cmd_container(args: argparse.Namespace) -> int:

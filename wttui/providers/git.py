@@ -346,6 +346,7 @@ class GitProvider:
             DirtyWorktree: uncommitted changes and not `force`.
             GitError: it is locked and not `force`, or git refused.
         """
+        checked = not isinstance(worktree, Path)  # a plan has read its state already
         if isinstance(worktree, Path):
             path = worktree
             found = self.find_worktree(str(path))
@@ -360,7 +361,8 @@ class GitProvider:
                 f"Worktree {worktree.label} at {worktree.path} is locked{reason}",
                 hint="unlock it with `git worktree unlock`, or force the removal",
             )
-        if not force and not worktree.prunable:
+        if not force and not worktree.prunable and not checked:
+            # (From a plan, git's own check in `worktree remove` covers changes made since.)
             changes = self._changes(worktree.path)
             if changes.modified or changes.untracked:
                 raise DirtyWorktree(
