@@ -50,7 +50,6 @@ def test_dry_run_prints_the_plan_and_changes_nothing(
         done = wttui(root, "exec", "feat/dry", "--dry-run", "--", "touch", "x")
     else:
         done = wttui(root, *args, "--dry-run")
-    )
     assert done.returncode == 0, done.stderr
     assert "dry run: nothing was changed" in done.stderr
     server = url_parts(pg_admin_url)
