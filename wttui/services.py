@@ -9,7 +9,6 @@ file and migration table read in parallel. Nothing here imports Textual.
 from __future__ import annotations
 
 import os
-import shlex
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,7 +33,7 @@ from wttui.core.sharing import shares, with_sharing
 from wttui.core.urls import url_parts
 from wttui.drift.holders import name_owners, versions_in
 from wttui.errors import InvalidInput, WttuiError
-from wttui.migrations.base import ApplyContext
+from wttui.migrations.adapter import ApplyContext
 from wttui.providers.envfile import read_env
 from wttui.providers.git import GitProvider
 from wttui.providers.server import Server
@@ -43,7 +42,7 @@ from wttui.strategies.database import DatabaseStrategy
 
 if TYPE_CHECKING:
     from wttui.drift.analysis import DriftReport
-    from wttui.migrations.base import MigrationTool
+    from wttui.migrations.runner import Runner
 
 _WORKERS = min(8, (os.cpu_count() or 2) * 2)
 """Per-worktree reads are I/O bound (a connection, a file): a few threads overlap them."""
@@ -157,27 +156,22 @@ class Services:
             values[key] = template.format(**fields)
         return values
 
-    def migration_tool(self, worktree_path: Path) -> MigrationTool:
-        """The worktree's migration tool: configured, or detected from its files."""
-        # Imported here: psycopg is not needed for the first frame.
-        from wttui.migrations.registry import ADAPTERS, detect
-        from wttui.migrations.runner import ToolRunner
-        from wttui.migrations.sql_runner import SqlMigrationTool
+    def migration_tool(self, worktree_path: Path) -> Runner:
+        """The worktree's migration runner: its configured tool, or the one detected.
 
-        settings = self.config.migrations
-        adapter = ADAPTERS.get(settings.tool)
-        if settings.tool == "auto":
-            adapter = detect(worktree_path)
-        if adapter is None:
-            folder = worktree_path / (settings.dir or "migrations")
-            return SqlMigrationTool(folder, table=settings.table)
-        locate = getattr(adapter, "folder", None)  # a tool whose config names its folder
-        default = locate(worktree_path) if locate else adapter.default_dir
-        return ToolRunner(
-            adapter,
-            worktree_path / (settings.dir or default),
-            apply=shlex.split(settings.apply) or None,
-            rollback=shlex.split(settings.rollback) or None,
+        Raises:
+            ConfigError: `[migrations] tool` names no known tool.
+        """
+        from wttui.migrations.registry import runner_for  # psycopg: not for the first frame
+
+        m = self.config.migrations
+        return runner_for(
+            worktree_path,
+            tool=m.tool,
+            folder=m.dir,
+            apply=m.apply,
+            rollback=m.rollback,
+            table=m.table,
         )
 
     def apply_context(self, worktree: Worktree, target: DbTarget | None = None) -> ApplyContext:
