@@ -98,10 +98,16 @@ def adapter_class(name: str) -> type[Adapter]:
         raise ConfigError(
             f"[migrations] tool: unknown tool {name!r} (known: {', '.join((AUTO, *tool_names()))})"
         )
-    if not (isinstance(found, type) and issubclass(found, Adapter)):
+    missing = [
+        attribute
+        for attribute in ("name", "default_dir", "out_of_order")
+        if not isinstance(getattr(found, attribute, None), str)
+    ]
+    if not (isinstance(found, type) and issubclass(found, Adapter)) or missing:
         raise ConfigError(
             f"[migrations] tool: {name!r} names {found!r}, which is no wttui migration adapter",
-            hint="its entry point must name a subclass of wttui.migrations.adapter.Adapter",
+            hint="its entry point must name a subclass of wttui.migrations.adapter.Adapter "
+            "that sets name, default_dir and out_of_order",
         )
     return found
 
