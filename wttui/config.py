@@ -29,7 +29,6 @@ from typing import Any
 from wttui.config_model import (
     CONFIG_FILE,
     DEFAULT_REFUSED_COMMANDS,
-    MIGRATION_TOOLS,
     ONE_DATABASE_NAME,
     PER_WORKTREE_NAME,
     STRATEGIES,
@@ -53,7 +52,6 @@ __all__ = [
     "DEFAULT_REFUSED_COMMANDS",
     "DatabaseConfig",
     "EnvConfig",
-    "MIGRATION_TOOLS",
     "MigrationsConfig",
     "ONE_DATABASE_NAME",
     "PER_WORKTREE_NAME",
@@ -185,13 +183,6 @@ def _validate(config: Config) -> None:
         raise _fail(src, "database.schema", exc.message) from None
     if not is_per_worktree(config.database.schema):
         raise _fail(src, "database.schema", "must contain {worktree} or {branch}")
-    if config.migrations.tool not in MIGRATION_TOOLS:
-        raise _fail(
-            src,
-            "migrations.tool",
-            f"{config.migrations.tool!r} is not supported "
-            f"(supported: {', '.join(MIGRATION_TOOLS)})",
-        )
     try:
         check_template(config.database.name)
     except InvalidInput as exc:

@@ -25,23 +25,6 @@ DEFAULT_REFUSED_COMMANDS = (
     "rake db:reset",
 )
 """Commands the shared-database seed names as never to run against a shared database."""
-MIGRATION_TOOLS = (
-    "auto",
-    "sql",
-    "prisma",
-    "dbmate",
-    "golang-migrate",
-    "goose",
-    "flyway",
-    "knex",
-    "node-pg-migrate",
-    "drizzle",
-    "alembic",
-    "django",
-    "rails",
-    "sqitch",
-)
-"""`auto` detects the tool from each worktree's files (wttui's SQL runner when none matches)."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +71,8 @@ def is_per_worktree(template: str) -> bool:
 class MigrationsConfig:
     tool: str = "auto"
     """Migration tool: `auto` (detected per worktree), `sql` (wttui's built-in runner for a
-    folder of `.sql` files), or a tool's name (`prisma`, `dbmate`, `alembic`, …)."""
+    folder of `.sql` files), or a tool's name (`prisma`, `dbmate`, `alembic`, …, or a third
+    party's adapter): `migrations.registry` knows the names and refuses an unknown one."""
     dir: str = ""
     """Migration folder, relative to each worktree's root; empty: the tool's convention
     (`migrations` for the SQL runner, `prisma/migrations`, `db/migrations`, …)."""

@@ -86,6 +86,13 @@ class MigrationFailed(WttuiError):
     """A migration failed; its transaction was rolled back."""
 
 
+class MigrationFileError(WttuiError):
+    """A migration file is malformed (bad name, duplicate version, empty up part, a revision
+    script or plan line the tool could not read either)."""
+
+    exit_code = 2
+
+
 class Refused(WttuiError):
     """A safety rule refused the action (shared database, dirty worktree, hand-set .env value)."""
 

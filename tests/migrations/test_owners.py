@@ -7,7 +7,7 @@ from pathlib import Path
 import psycopg
 
 from wttui.migrations import owners
-from wttui.migrations.base import ApplyContext
+from wttui.migrations.adapter import ApplyContext
 
 
 def context(branch: str) -> ApplyContext:

@@ -109,9 +109,3 @@ def test_a_worktree_can_override_the_strategy(tmp_path: Path) -> None:
     assert loaded.strategy_for(None) == "database"
     # The project's per-worktree name doesn't suit the shared override: it gets the default.
     assert loaded.database.name_for("shared") == "{project}"
-
-
-def test_every_configurable_tool_has_an_adapter() -> None:
-    from wttui.migrations.registry import ADAPTERS
-
-    assert set(config.MIGRATION_TOOLS) == {"auto", "sql", *ADAPTERS}

@@ -1,1 +1,2 @@
-"""Migration tools: one adapter per tool behind `base.MigrationTool`; the built-in SQL runner."""
+"""Migration tools: one `Adapter` per tool (`tools/`), run by one `Runner`; `registry.py` names
+them, wttui's own SQL runner (`tools/sql.py`) included."""

@@ -1,33 +1,43 @@
-"""The one small interface every migration tool's adapter implements (F30).
+"""The one base class every migration tool's adapter extends, and the executor it runs with.
 
-An adapter knows three things about its tool, and nothing about wttui's UI or actions:
+An adapter knows its tool, and nothing about wttui's UI or actions:
 - where its migrations live in a worktree and how to read them (`local`): identity, name, file
   and, where the tool keeps one, the checksum in the tool's own format;
 - how the tool records what it applied (`applied`): read from the tool's own state table exactly
   as the tool writes it, None when the table is missing ("nothing applied yet");
-- which commands apply and roll back (`apply`, `rollback`; None when the tool has no down
-  migrations), run in the worktree with its env by `ToolRunner`.
+- how to apply and roll back: by default its CLI (`apply`, `rollback` commands, run in the
+  worktree with its env by `commands.CommandExecutor`); wttui's own SQL runner instead runs the
+  files in-process (its `executor`).
 
-`detect` says whether a repository uses the tool. Everything else — merging both sides into
-states, checksums wttui records for tools that keep none, owners, refusing a rollback of a
-migration that isn't here — lives in `runner.py`, once for every tool.
+What a tool can and cannot do is declared here as class variables with defaults (`cumulative`,
+`graph_ordered`, `refuse_modified`, `markers`, …), and the optional steps are methods with a
+default (`folder`, `complete`, `same_checksum`): an adapter states only where its tool differs.
+Everything else — merging both sides into states, checksums wttui records for tools that keep
+none, owners, refusing a rollback of a migration that isn't here — lives in `runner.py`, once
+for every tool. The design follows Harlequin's adapter base class (declared capabilities,
+defaults in the base, third-party adapters through an entry point group: see `registry.py`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
-import psycopg
-
+from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import MigrationState
 from wttui.core.versions import leading_digits as leading_digits
 from wttui.core.versions import version_key as version_key
-from wttui.migrations.base import ApplyContext as ApplyContext  # interim: base folds in here
 
-Connection = psycopg.Connection[tuple[Any, ...]]
+if TYPE_CHECKING:
+    import psycopg
+
+Connection: TypeAlias = "psycopg.Connection[tuple[Any, ...]]"
+"""A psycopg connection, named without importing psycopg: services and the CLI import this
+module before the app's first frame, and psycopg loads only in the workers that connect."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,9 @@ class LocalMigration:
     file: Path
     checksum: str | None = None
     """In the tool's own format, for tools that store one; None otherwise."""
+    has_down: bool = True
+    """False when the file itself says it has no down part (wttui's runner: no
+    `-- migrate:down` section or `.down.sql` file); tools' CLIs decide for themselves."""
 
 
 @dataclass(frozen=True)
@@ -54,36 +67,156 @@ class AppliedMigration:
     applied_at: datetime | None = None
     error: str | None = None
     """The tool's own log of a failure, where it keeps one."""
+    applied_by: str | None = None
+    """Who applied it, where the state table itself says (wttui's own runner does)."""
 
 
-class Adapter(Protocol):
-    name: str
+@dataclass(frozen=True)
+class ApplyContext:
+    """Who applies: recorded with each migration so a shared database can name its owner."""
+
+    worktree: str
+    branch: str | None
+    commit: str
+    path: Path
+    env: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """The worktree's database env (`DATABASE_URL`, …): what a tool's own CLI connects with.
+    Holds a password: never print it."""
+
+    @property
+    def applier(self) -> str:
+        """`branch (worktree dir)` as shown in the Migrations pane."""
+        return self.branch or self.worktree
+
+
+class Executor(ABC):
+    """What actually changes the database: a tool's CLI, or wttui's runner in-process."""
+
+    @property
+    @abstractmethod
+    def can_revert(self) -> bool:
+        """False when there is no way to revert a migration (no rollback command)."""
+
+    @abstractmethod
+    def apply(
+        self,
+        conninfo: str,
+        pending: Sequence[LocalMigration],
+        *,
+        context: ApplyContext,
+        sink: LogSink,
+        cancel: CancelToken,
+    ) -> tuple[str, ...] | None:
+        """Apply the pending migrations (a CLI applies what it finds pending itself).
+
+        Returns the versions this run applied when the executor knows them (in-process); None:
+        the runner tells them from the state table before and after (a CLI says nothing
+        reliable).
+
+        Raises:
+            MigrationFailed: a migration (or the tool) failed.
+            Cancelled: the user cancelled.
+        """
+
+    @abstractmethod
+    def revert(
+        self,
+        conninfo: str,
+        migration: LocalMigration,
+        *,
+        context: ApplyContext,
+        sink: LogSink,
+        cancel: CancelToken,
+    ) -> None:
+        """Revert `migration`, the newest applied one (a CLI reverts its own newest: the
+        runner has checked that they are the same).
+
+        Raises:
+            MigrationFailed: the revert failed.
+            Cancelled: the user cancelled.
+        """
+
+
+class Adapter(ABC):
+    """One migration tool. Subclasses set `name`, `default_dir` and `out_of_order`, implement
+    `detect`, `local` and `applied`, and override a default only where their tool differs."""
+
+    name: ClassVar[str]
     """The `[migrations] tool` value (`prisma`, `dbmate`, …)."""
-    default_dir: str
+    default_dir: ClassVar[str]
     """Its migrations folder relative to the worktree, where the tool has a convention."""
-    apply: tuple[str, ...]
-    """Default apply command (`[migrations] apply` overrides)."""
-    rollback: tuple[str, ...] | None
-    """Default roll-back-one command; None: the tool has no down migrations."""
-    out_of_order: str
+    out_of_order: ClassVar[str]
     """What the tool does with a pending migration older than the newest applied one
     (applies it, skips it silently, fails), from its source: shown beside the flag."""
+    apply: ClassVar[tuple[str, ...]] = ()
+    """Default apply command (`[migrations] apply` overrides)."""
+    rollback: ClassVar[tuple[str, ...] | None] = None
+    """Default roll-back-one command; None: the tool has no down migrations (or none that
+    one fixed command reverts: `[migrations] rollback` can still set one)."""
+    markers: ClassVar[tuple[str, ...]] = ()
+    """Paths relative to the worktree (files or folders) whose appearance, disappearance or
+    change can change `detect`'s answer: detection is cached until one of them changes."""
+    cumulative: ClassVar[bool] = False
+    """The tool stores only how far it got (one version): a stored version implies every lower
+    local one is applied (golang-migrate)."""
+    graph_ordered: ClassVar[bool] = False
+    """Identities are revision ids (Alembic), per-app names (Django) or plan entries (Sqitch),
+    ordered by `local()`, not comparable as versions: never flagged out of order."""
+    records_owners: ClassVar[bool] = True
+    """wttui keeps who applied what (and file checksums) in its side table for this tool; False
+    when the tool's own table already records it (wttui's runner)."""
+    refuse_modified: ClassVar[bool] = False
+    """Apply is refused while an applied migration's file was edited since (wttui's runner;
+    the tools decide for themselves)."""
+    down_part: ClassVar[str] = "down migration"
+    """What a migration's file lacks when it cannot be reverted, for the refusal."""
 
+    @classmethod
+    def configured(cls, *, table: str) -> Adapter:
+        """An instance with the `[migrations]` settings it reads; adapters read none by
+        default (`table` is the built-in runner's tracking table)."""
+        del table
+        return cls()
+
+    @abstractmethod
     def detect(self, root: Path) -> bool:
-        """True when the repository at `root` uses this tool."""
-        ...
+        """True when the repository at `root` uses this tool (look only below `markers`)."""
 
+    @abstractmethod
     def local(self, folder: Path) -> list[LocalMigration]:
-        """This worktree's migrations in the tool's order."""
-        ...
+        """This worktree's migrations in the tool's order.
 
+        Raises:
+            MigrationFileError: the folder holds a migration the tool could not read either.
+        """
+
+    @abstractmethod
     def applied(self, conn: Connection) -> list[AppliedMigration] | None:
-        """The state table's rows, oldest first; None when the table does not exist."""
-        ...
+        """The state table's rows, oldest first; None when the table does not exist. Runs in
+        a read-only session: only reads."""
+
+    def folder(self, root: Path) -> Path | None:
+        """The migrations folder the worktree's own config names; None: `default_dir`."""
+        del root
+        return None
+
+    def complete(
+        self, local: list[LocalMigration], rows: list[AppliedMigration]
+    ) -> list[AppliedMigration]:
+        """`rows` completed against the local migrations, for a tool whose table does not list
+        every applied migration (Alembic's heads); unchanged by default."""
+        del local
+        return rows
 
     def same_checksum(self, local: LocalMigration, stored: str) -> bool:
         """Whether the file matches the stored checksum (tools differ in tolerance)."""
-        ...
+        return exact_checksum(local, stored)
+
+    def executor(self, folder: Path) -> Executor | None:
+        """How this tool changes a database when not through its CLI; None (the default): the
+        runner runs its `apply`/`rollback` commands (or the configured ones)."""
+        del folder
+        return None
 
 
 def exact_checksum(local: LocalMigration, stored: str) -> bool:
@@ -104,18 +237,6 @@ def implied(local: list[LocalMigration], rows: list[AppliedMigration]) -> list[A
         if m.version not in stored and version_key(m.version) < top
     ]
     return sorted([*below, *rows], key=lambda row: version_key(row.version))
-
-
-def is_cumulative(adapter: Adapter) -> bool:
-    """An adapter may set `cumulative = True`: its tool stores only how far it got (one
-    version), so a stored version implies every lower local one."""
-    return bool(getattr(adapter, "cumulative", False))
-
-
-def is_graph_ordered(adapter: Adapter) -> bool:
-    """An adapter may set `graph_ordered = True`: its identities are revision ids (Alembic) or
-    per-app names (Django), ordered by `local()`, not comparable as versions."""
-    return bool(getattr(adapter, "graph_ordered", False))
 
 
 def shell(command: str) -> tuple[str, ...]:

@@ -2,23 +2,25 @@
 
 `wttui.applied_migrations` answers "which worktree owns this migration" on a shared database
 (F33) for every tool, and gives edit detection to tools that store no checksum of their own: the
-checksum is recorded when wttui applies a migration, or when it first sees one applied with its
-file present. Rows are keyed by tool, scope and version: two tools in one database don't mix,
-and neither do the worktrees of the schema strategy (scope is the connection's current schema,
-the worktree's own there; `public` otherwise).
+checksum is recorded when wttui applies a migration, and for migrations applied outside wttui
+(whose file is here) at the next apply. Only applies write it — a status read never does, and
+the schema and table are created by the first apply with something to record. Rows are keyed
+by tool, scope and version: two tools in one database don't mix, and neither do the worktrees
+of the schema strategy (scope is the connection's current schema, the worktree's own there;
+`public` otherwise).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from psycopg import sql
 
-from wttui.migrations.adapter import Connection, table_exists
-from wttui.migrations.base import ApplyContext
+from wttui.migrations.adapter import ApplyContext, Connection, table_exists
 
 SCHEMA = "wttui"
 TABLE = "applied_migrations"
@@ -76,7 +78,7 @@ def read(conn: Connection, tool: str) -> dict[str, Owner]:
 def record(
     conn: Connection,
     tool: str,
-    entries: list[tuple[str, str, str | None]],
+    entries: Sequence[tuple[str, str, str | None]],
     context: ApplyContext | None,
 ) -> None:
     """Upsert (version, name, checksum) rows; `context` None: first seen, owner unknown."""
@@ -110,11 +112,11 @@ def record(
             )
 
 
-def forget(conn: Connection, tool: str, versions: list[str]) -> None:
+def forget(conn: Connection, tool: str, versions: Sequence[str]) -> None:
     if versions and table_exists(conn, f"{SCHEMA}.{TABLE}"):
         conn.execute(
             sql.SQL(
                 "DELETE FROM {} WHERE tool = %s AND scope = current_schema() AND version = ANY(%s)"
             ).format(_ident()),
-            (tool, versions),
+            (tool, list(versions)),
         )

@@ -1,149 +1,190 @@
-"""Every adapter by its `[migrations] tool` name, and detection from a worktree's files."""
+"""The one list of migration tools, detection from a worktree's files, and `runner_for`.
+
+Built-in adapters are named here with the module that holds each (`BUILTIN`), so knowing the
+names imports no adapter; a third party adds one through the entry point group
+`wttui.migrations` (`[project.entry-points."wttui.migrations"] liquibase =
+"wttui_liquibase:LiquibaseAdapter"`), listed by name without importing it either (as Harlequin
+lists its adapter plugins). A built-in name wins over a third party's of the same name.
+
+Detection asks every adapter's `detect` in order — the most specific markers first, Django last
+(it walks the tree) — and is cached per worktree until a marker path of any adapter changes
+(appears, disappears or gets a new mtime), or at the latest after `DETECT_TTL`: a refresh of
+many worktrees then stats a few paths each instead of running every `detect`. A marker changed in
+the last `RACY_NS` keeps its worktree uncached, so a change in the same clock tick is not missed.
+"""
 
 from __future__ import annotations
 
+import functools
+import importlib
+import os
 import shlex
-from collections.abc import Sequence
+import threading
+import time
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Any
 
-from wttui.core.models import MigrationState, MigrationStatus
-from wttui.errors import Refused
+from wttui.errors import ConfigError
 from wttui.migrations.adapter import Adapter
-from wttui.migrations.tools.alembic import AlembicAdapter
-from wttui.migrations.tools.dbmate import DbmateAdapter
-from wttui.migrations.tools.django import DjangoAdapter
-from wttui.migrations.tools.drizzle import DrizzleAdapter
-from wttui.migrations.tools.flyway import FlywayAdapter
-from wttui.migrations.tools.golang_migrate import GolangMigrateAdapter
-from wttui.migrations.tools.goose import GooseAdapter
-from wttui.migrations.tools.knex import KnexAdapter
-from wttui.migrations.tools.node_pg_migrate import NodePgMigrateAdapter
-from wttui.migrations.tools.prisma import PrismaAdapter
-from wttui.migrations.tools.rails import RailsAdapter
-from wttui.migrations.tools.sqitch import SqitchAdapter
+from wttui.migrations.runner import Runner
 
-ADAPTERS: dict[str, Adapter] = {
-    adapter.name: adapter
-    for adapter in (
-        PrismaAdapter(),
-        DrizzleAdapter(),
-        FlywayAdapter(),
-        KnexAdapter(),
-        NodePgMigrateAdapter(),
-        AlembicAdapter(),
-        SqitchAdapter(),
-        RailsAdapter(),
-        GooseAdapter(),
-        GolangMigrateAdapter(),
-        DbmateAdapter(),
-        DjangoAdapter(),  # last: it walks the tree
-    )
+ENTRY_POINT_GROUP = "wttui.migrations"
+AUTO = "auto"
+FALLBACK = "sql"
+DEFAULT_TABLE = "wttui_schema_migrations"
+
+BUILTIN: dict[str, str] = {
+    "sql": "wttui.migrations.tools.sql:SqlAdapter",  # never detected: the fallback
+    "prisma": "wttui.migrations.tools.prisma:PrismaAdapter",
+    "drizzle": "wttui.migrations.tools.drizzle:DrizzleAdapter",
+    "flyway": "wttui.migrations.tools.flyway:FlywayAdapter",
+    "knex": "wttui.migrations.tools.knex:KnexAdapter",
+    "node-pg-migrate": "wttui.migrations.tools.node_pg_migrate:NodePgMigrateAdapter",
+    "alembic": "wttui.migrations.tools.alembic:AlembicAdapter",
+    "sqitch": "wttui.migrations.tools.sqitch:SqitchAdapter",
+    "rails": "wttui.migrations.tools.rails:RailsAdapter",
+    "goose": "wttui.migrations.tools.goose:GooseAdapter",
+    "golang-migrate": "wttui.migrations.tools.golang_migrate:GolangMigrateAdapter",
+    "dbmate": "wttui.migrations.tools.dbmate:DbmateAdapter",
+    "django": "wttui.migrations.tools.django:DjangoAdapter",  # last: it walks the tree
 }
-"""In detection order: the most specific markers first."""
+"""Every built-in tool name and its adapter class (`module:Class`), in detection order."""
+
+DETECT_TTL = 60.0
+"""Seconds a cached detection is trusted while no marker changed: a few `detect`s read file
+contents no stat sees (dbmate's `-- migrate:up` in a file edited in place, Django's first
+migration deep in the tree)."""
+
+RACY_NS = 2_000_000_000
+"""An answer is cached only once every marker is older than this (nanoseconds): file times are
+coarse, and a marker changed in the same tick as the read it was cached from would go unseen
+(git's "racily clean" rule)."""
+
+Fingerprint = tuple[int | None, ...]
+_detected: dict[Path, tuple[Fingerprint, float, str | None]] = {}
+_lock = threading.Lock()
 
 
-def detect(root: Path) -> Adapter | None:
-    """The first adapter whose markers `root` has; None: wttui's own SQL runner."""
-    for adapter in ADAPTERS.values():
-        if adapter.detect(root):
-            return adapter
-    return None
+@functools.cache
+def plugins() -> dict[str, EntryPoint]:
+    """Third-party adapters by name (read once per process; `plugins.cache_clear()` rereads)."""
+    found = entry_points(group=ENTRY_POINT_GROUP)
+    return {ep.name: ep for ep in sorted(found, key=lambda ep: ep.name) if ep.name not in BUILTIN}
 
 
-# -- interim bridge (replaced by the one-pipeline registry) ------------------------------------
+def tool_names() -> tuple[str, ...]:
+    """Every tool `[migrations] tool` accepts besides `auto`: built-ins, then third parties."""
+    return (*BUILTIN, *plugins())
 
 
-class _InterimRunner:
-    """Today's tools behind the runner interface services and plans use."""
+def adapter_class(name: str) -> type[Adapter]:
+    """The adapter class of tool `name`, imported now.
 
-    def __init__(self, tool: Any) -> None:
-        self._tool = tool
-        self.name: str = tool.name
-        self.can_rollback: bool = tool.can_rollback
-        self.folder: Path = tool.watch_paths()[0]
+    Raises:
+        ConfigError: no tool has that name, or a third party's entry point is no adapter.
+    """
+    if name in BUILTIN:
+        module, _, attribute = BUILTIN[name].partition(":")
+        found: object = getattr(importlib.import_module(module), attribute)
+    elif name in plugins():
+        try:
+            found = plugins()[name].load()
+        except Exception as exc:  # noqa: BLE001 - any import failure of a third party's code
+            raise ConfigError(
+                f"[migrations] tool: the adapter {name!r} failed to load: {exc}",
+                hint=f"check the package that declares it in {ENTRY_POINT_GROUP!r}",
+            ) from None
+    else:
+        raise ConfigError(
+            f"[migrations] tool: unknown tool {name!r} (known: {', '.join((AUTO, *tool_names()))})"
+        )
+    missing = [
+        attribute
+        for attribute in ("name", "default_dir", "out_of_order")
+        if not isinstance(getattr(found, attribute, None), str)
+    ]
+    if not (isinstance(found, type) and issubclass(found, Adapter)) or missing:
+        raise ConfigError(
+            f"[migrations] tool: {name!r} names {found!r}, which is no wttui migration adapter",
+            hint="its entry point must name a subclass of wttui.migrations.adapter.Adapter "
+            "that sets name, default_dir and out_of_order",
+        )
+    return found
 
-    def watch_paths(self) -> list[Path]:
-        paths: list[Path] = self._tool.watch_paths()
-        return paths
 
-    def status(self, conninfo: str) -> tuple[MigrationStatus, ...]:
-        statuses: tuple[MigrationStatus, ...] = self._tool.status(conninfo)
-        return statuses
+def _detectable() -> list[Adapter]:
+    """An instance of every adapter, in detection order; a third party's that fails to load
+    is left out (it is reported when a config names it, not on every worktree)."""
+    found: list[Adapter] = []
+    for name in tool_names():
+        try:
+            found.append(adapter_class(name).configured(table=DEFAULT_TABLE))
+        except ConfigError:
+            if name in BUILTIN:
+                raise
+    return found
 
-    def check_apply(self, statuses: Sequence[MigrationStatus]) -> None:
-        if self.name != "sql":
-            return
-        modified = [s for s in statuses if s.state is MigrationState.MODIFIED]
-        if modified:
-            names = ", ".join(s.file.name if s.file else s.version for s in modified)
-            raise Refused(
-                f"{names} changed after it was applied; refusing to migrate",
-                hint="restore the file, or add a new migration for the change",
-            )
 
-    def rollback_targets(
-        self, statuses: Sequence[MigrationStatus], steps: int
-    ) -> tuple[MigrationStatus, ...]:
-        if not self.can_rollback:
-            raise Refused(
-                f"{self.name} has no down migrations: wttui cannot roll back here",
-                hint="write a new migration that undoes the change",
-            )
-        applied = [
-            s
-            for s in statuses
-            if s.state
-            in (MigrationState.APPLIED, MigrationState.MODIFIED, MigrationState.APPLIED_ELSEWHERE)
-        ]
-        newest = list(reversed(applied))[:steps]
-        for status in newest:
-            if status.file is None:
-                who = f" by {status.applied_by}" if status.applied_by else ""
-                raise Refused(
-                    f"The newest applied migration {status.version} was applied{who} and is not "
-                    f"in this worktree: {self.name} would revert a different migration than the "
-                    "one you expect",
-                    hint=f"roll it back from {status.applied_by or 'the worktree that has it'}",
-                )
-            if not status.has_down:
-                raise Refused(f"{status.file.name} has no down migration")
-        return tuple(newest)
+def _markers(adapters: list[Adapter]) -> tuple[str, ...]:
+    return tuple(sorted({marker for adapter in adapters for marker in adapter.markers}))
 
-    def apply(self, conninfo: str, **kwargs: Any) -> int:
-        return int(self._tool.apply(conninfo, **kwargs))
 
-    def rollback(self, conninfo: str, **kwargs: Any) -> int:
-        return int(self._tool.rollback(conninfo, **kwargs))
+def _fingerprint(root: Path, markers: tuple[str, ...]) -> Fingerprint:
+    stamps: list[int | None] = []
+    for marker in markers:
+        try:
+            stamps.append(os.stat(root / marker).st_mtime_ns)
+        except OSError:
+            stamps.append(None)
+    return tuple(stamps)
+
+
+def detect(root: Path) -> str | None:
+    """The name of the tool whose markers the worktree at `root` has; None: wttui's own SQL
+    runner. Cached per worktree (see the module docstring)."""
+    adapters = _detectable()
+    fingerprint = _fingerprint(root, _markers(adapters))
+    now = time.monotonic()
+    with _lock:
+        cached = _detected.get(root)
+    if cached is not None and cached[0] == fingerprint and now - cached[1] < DETECT_TTL:
+        return cached[2]
+    found = next((adapter.name for adapter in adapters if adapter.detect(root)), None)
+    newest = max((stamp for stamp in fingerprint if stamp is not None), default=0)
+    with _lock:
+        if time.time_ns() - newest > RACY_NS:
+            _detected[root] = (fingerprint, now, found)
+        else:
+            _detected.pop(root, None)
+    return found
 
 
 def runner_for(
     root: Path,
     *,
-    tool: str = "auto",
+    tool: str = AUTO,
     folder: str = "",
     apply: str = "",
     rollback: str = "",
-    table: str = "wttui_schema_migrations",
+    table: str = DEFAULT_TABLE,
 ) -> Runner:
-    from wttui.migrations.runner import ToolRunner
-    from wttui.migrations.sql_runner import SqlMigrationTool
+    """The runner of the worktree at `root` as `[migrations]` configures it: `tool` (`auto`:
+    detected), `folder` (`dir`, relative to the worktree; empty: the tool's own), `apply` and
+    `rollback` (shell words; empty: the tool's defaults), `table` (wttui's runner's table).
 
-    adapter = ADAPTERS.get(tool)
-    if tool == "auto":
-        adapter = detect(root)
-    if adapter is None:
-        return _InterimRunner(SqlMigrationTool(root / (folder or "migrations"), table=table))
-    locate = getattr(adapter, "folder", None)
-    default = locate(root) if locate else adapter.default_dir
-    return _InterimRunner(
-        ToolRunner(
-            adapter,
-            root / (folder or default),
-            apply=shlex.split(apply) or None,
-            rollback=shlex.split(rollback) or None,
-        )
+    Raises:
+        ConfigError: an unknown tool, or an apply/rollback command that isn't valid shell words.
+    """
+    name = (detect(root) or FALLBACK) if tool == AUTO else tool
+    adapter = adapter_class(name).configured(table=table)
+    where = root / folder if folder else adapter.folder(root) or root / adapter.default_dir
+    return Runner(
+        adapter, where, apply=_words("apply", apply), rollback=_words("rollback", rollback)
     )
 
 
-Runner = _InterimRunner
+def _words(key: str, command: str) -> list[str] | None:
+    try:
+        return shlex.split(command) or None
+    except ValueError as exc:
+        raise ConfigError(f"[migrations] {key}: {exc} in {command!r}") from None

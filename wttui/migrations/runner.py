@@ -1,44 +1,48 @@
-"""`ToolRunner`: any adapter as a `MigrationTool` — one merge, one way to run commands.
+"""`Runner`: one adapter bound to one worktree's folder — status, apply and roll back, once for
+every tool (wttui's own SQL runner included).
 
 Status reads the worktree's folder and the tool's own state table (never the tool's status
-command: several hide edited and database-only migrations, and some create tables), then merges
-them with wttui's side table of owners and checksums. Apply and roll back run the tool's own CLI
-in the worktree with the worktree's database env, stream its output, and record who applied
-what. A rollback whose target is not this worktree's own newest migration is refused: the tool
-would revert a different migration than the user expects.
+command: several hide edited and database-only migrations, and some create tables) in a
+read-only session, merges them with wttui's side table of owners and checksums, and writes
+nothing. Apply and roll back go through the adapter's executor (the tool's CLI, or wttui's runner
+in-process); afterwards the runner records who applied what, and the checksums of applied files
+it had none of. Every refusal (an edited applied file for wttui's runner, a rollback whose target
+is not this worktree's own newest migration or has no down part) is decided by `check_apply` and
+`rollback_targets` on the merged statuses, before anything runs.
 """
 
 from __future__ import annotations
 
-import os
-import shlex
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import MigrationState, MigrationStatus
-from wttui.core.urls import url_parts, url_secrets, with_query
-from wttui.errors import MigrationFailed, Refused, WttuiError
+from wttui.errors import Refused
 from wttui.migrations import owners
 from wttui.migrations.adapter import (
     Adapter,
     AppliedMigration,
+    ApplyContext,
     Connection,
     LocalMigration,
-    exact_checksum,
     implied,
-    is_cumulative,
-    is_graph_ordered,
     version_key,
 )
-from wttui.migrations.base import ApplyContext
+from wttui.migrations.commands import CommandExecutor
+from wttui.migrations.merge import APPLIED_STATES, applied_versions, label, merge
 from wttui.providers.postgres import PostgresProvider
-from wttui.providers.process import stream
+
+_TO_APPLY = frozenset((MigrationState.PENDING, MigrationState.FAILED, MigrationState.ROLLED_BACK))
+_READ_ONLY = "-cdefault_transaction_read_only=on"
 
 
-class ToolRunner:
+class Runner:
     """One adapter bound to one worktree's folder, with the commands in force."""
 
     def __init__(
@@ -52,12 +56,20 @@ class ToolRunner:
         self.adapter = adapter
         self.folder = folder
         self.name = adapter.name
-        self.apply_command = tuple(apply) if apply else adapter.apply
-        self.rollback_command = tuple(rollback) if rollback else adapter.rollback
-        self.can_rollback = self.rollback_command is not None
+        self.executor = adapter.executor(folder) or CommandExecutor(
+            adapter.name,
+            folder,
+            apply=tuple(apply) if apply else adapter.apply,
+            rollback=tuple(rollback) if rollback else adapter.rollback,
+        )
+        self.can_rollback = self.executor.can_revert
+        """False for tools without down migrations: the app then does not offer `b`."""
 
     def watch_paths(self) -> list[Path]:
+        """Folders whose changes should refresh the Migrations pane (the folder first)."""
         return [self.folder]
+
+    # -- reading -----------------------------------------------------------------------------
 
     @contextmanager
     def _connect(self, conninfo: str) -> Iterator[Connection]:
@@ -65,84 +77,174 @@ class ToolRunner:
             yield conn
 
     def _rows(self, conn: Connection, local: list[LocalMigration]) -> list[AppliedMigration]:
-        """The tool's rows; for a cumulative tool, with the local versions below its one."""
+        """The tool's rows, completed: lower local versions for a cumulative tool, the graph
+        for a tool that stores heads."""
         rows = self.adapter.applied(conn) or []
-        complete = getattr(self.adapter, "complete", None)
-        if complete is not None:  # a graph tool resolves its stored heads itself
-            completed: list[AppliedMigration] = complete(local, rows)
-            return completed
-        return implied(local, rows) if is_cumulative(self.adapter) else rows
+        if self.adapter.cumulative:
+            rows = implied(local, rows)
+        return self.adapter.complete(local, rows)
 
-    # -- status ------------------------------------------------------------------------------
+    def _owners(self, conn: Connection) -> dict[str, owners.Owner]:
+        return owners.read(conn, self.name) if self.adapter.records_owners else {}
 
-    def status(self, conninfo: str) -> tuple[MigrationStatus, ...]:
-        local = self.adapter.local(self.folder)
-        with self._connect(conninfo) as conn:
-            rows = self._rows(conn, local)
-            known = owners.read(conn, self.name)
-            first_seen = self._unrecorded(local, rows, known)
-            if first_seen:
-                try:
-                    owners.record(conn, self.name, first_seen, None)
-                    known = owners.read(conn, self.name)
-                except WttuiError:
-                    pass  # a role that may not create tables: no edit detection, still a status
+    def _merge(
+        self,
+        local: list[LocalMigration],
+        rows: list[AppliedMigration],
+        known: dict[str, owners.Owner],
+    ) -> tuple[MigrationStatus, ...]:
         statuses = merge(
             local,
             rows,
             known,
             has_down=self.can_rollback,
             same=self.adapter.same_checksum,
-            graph=is_graph_ordered(self.adapter),
+            graph=self.adapter.graph_ordered,
         )
-        return tuple(
-            replace(s, note=self.adapter.out_of_order) if s.out_of_order else s for s in statuses
-        )
+        note = self.adapter.out_of_order
+        return tuple(replace(s, note=note) if s.out_of_order else s for s in statuses)
 
-    def _unrecorded(
-        self,
-        local: list[LocalMigration],
-        rows: list[AppliedMigration],
-        known: dict[str, owners.Owner],
-    ) -> list[tuple[str, str, str | None]]:
-        """Applied migrations with their file here that wttui has no checksum of yet (only for
-        tools that keep none: theirs is the reference otherwise)."""
-        applied = {row.version for row in rows if row.state is MigrationState.APPLIED}
-        return [
-            (m.version, m.name, owners.file_checksum(m.file))
-            for m in local
-            if m.checksum is None and m.version in applied and m.version not in known
+    def status(self, conninfo: str) -> tuple[MigrationStatus, ...]:
+        """Every migration known to the folder or the database, in the tool's order. Read-only:
+        the session cannot write, and nothing is created (no side table, no rows).
+
+        Raises:
+            DatabaseUnavailable: the database cannot be reached.
+            MigrationFileError: the folder holds a malformed migration.
+        """
+        local = self.adapter.local(self.folder)
+        with self._connect(read_only(conninfo)) as conn:
+            rows = self._rows(conn, local)
+            known = self._owners(conn)
+        return self._merge(local, rows, known)
+
+    # -- policy (pure) -----------------------------------------------------------------------
+
+    def check_apply(self, statuses: Sequence[MigrationStatus]) -> None:
+        """Raises:
+        Refused: applying must not start (wttui's runner: an applied file was edited since).
+        """
+        if not self.adapter.refuse_modified:
+            return
+        edited = [
+            s.file.name if s.file else s.version
+            for s in statuses
+            if s.state is MigrationState.MODIFIED
         ]
+        if edited:
+            raise Refused(
+                f"{', '.join(edited)} changed after it was applied; refusing to migrate",
+                hint="restore the file, or add a new migration for the change",
+            )
+
+    def rollback_targets(
+        self, statuses: Sequence[MigrationStatus], steps: int
+    ) -> tuple[MigrationStatus, ...]:
+        """The migrations a rollback of `steps` reverts, newest first (the tool's order, which
+        is the order of `statuses`); empty when nothing is applied. Every one is checked before
+        any is reverted.
+
+        Raises:
+            Refused: the tool has no down migrations here; the newest applied migration is not
+                in this worktree (the tool would revert a different one than the user expects);
+                or a target has no down part.
+        """
+        if not self.can_rollback:
+            raise Refused(
+                f"{self.name} has no down migrations: wttui cannot roll back here",
+                hint="write a new migration that undoes the change, or set [migrations] "
+                "rollback to the command that rolls back one",
+            )
+        targets = tuple(s for s in reversed(statuses) if s.state in APPLIED_STATES)[:steps]
+        for status in targets:
+            if status.file is None:
+                holder = status.applied_by
+                who = f" by {holder}" if holder else ""
+                raise Refused(
+                    f"The newest applied migration {label(status)} was applied{who} and is not "
+                    "in this worktree: rolling back here would revert a different migration "
+                    "than the one you expect",
+                    hint=f"roll it back from {holder or 'the worktree that has it'}",
+                )
+            if not status.has_down:
+                raise Refused(
+                    f"{label(status)} has no down migration (its file {status.file.name} has "
+                    f"no {self.adapter.down_part})",
+                    hint="write a new migration that undoes it",
+                )
+        return targets
 
     # -- apply and roll back -----------------------------------------------------------------
 
     def apply(
         self, conninfo: str, *, context: ApplyContext, sink: LogSink, cancel: CancelToken
     ) -> int:
-        files = self.adapter.local(self.folder)
-        local = {m.version: m for m in files}
+        """Apply every pending migration; returns how many ran.
+
+        Raises:
+            Refused: `check_apply` refuses (nothing ran).
+            MigrationFailed: one failed (what went through before it stays, and is recorded).
+            Cancelled: the user cancelled.
+        """
+        local = self.adapter.local(self.folder)
         with self._connect(conninfo) as conn:
-            before = _applied_versions(self._rows(conn, files))
+            rows = self._rows(conn, local)
+            known = self._owners(conn)
+        statuses = self._merge(local, rows, known)
+        self.check_apply(statuses)
+        to_apply = {s.version for s in statuses if s.state in _TO_APPLY}
+        pending = [m for m in local if m.version in to_apply]
+        before = applied_versions(rows)
+        done: tuple[str, ...] | None = None
+        new: list[str] = []
         try:
-            self._run(self.apply_command, context, sink, cancel)
+            done = self.executor.apply(conninfo, pending, context=context, sink=sink, cancel=cancel)
         finally:
             # Also when the tool failed or was cancelled half way: what it did apply is owned.
-            with self._connect(conninfo) as conn:
-                after = _applied_versions(self._rows(conn, files))
-                new = sorted(after - before, key=version_key)
-                owners.record(
-                    conn,
-                    self.name,
-                    [
-                        (v, local[v].name, owners.file_checksum(local[v].file))
-                        for v in new
-                        if v in local
-                    ],
-                    context,
-                )
+            if self.adapter.records_owners:
+                new = self._record(conninfo, local, before, known, context)
+        if done is not None:
+            return len(done)
+        names = {m.version: m.name for m in local}
         for version in new:
-            sink.line(f"Applied {version} {local[version].name if version in local else ''}")
+            sink.line(f"Applied {version} {names.get(version, '')}".rstrip())
         return len(new)
+
+    def _record(
+        self,
+        conninfo: str,
+        local: list[LocalMigration],
+        before: set[str],
+        known: dict[str, owners.Owner],
+        context: ApplyContext,
+    ) -> list[str]:
+        """Record the owner of each migration this run applied, and the checksum of applied
+        files wttui had none of yet (their owner unknown); the side table is created by the
+        first apply that has something to record. Returns the versions this run applied."""
+        by_version = {m.version: m for m in local}
+        with self._connect(conninfo) as conn:
+            after = applied_versions(self._rows(conn, local))
+            new = sorted(after - before, key=version_key)
+            first_seen = [
+                (m.version, m.name, owners.file_checksum(m.file))
+                for m in local
+                if m.checksum is None
+                and m.version in after
+                and m.version not in known
+                and m.version not in new
+            ]
+            owners.record(conn, self.name, first_seen, None)
+            owners.record(
+                conn,
+                self.name,
+                [
+                    (v, by_version[v].name, owners.file_checksum(by_version[v].file))
+                    for v in new
+                    if v in by_version
+                ],
+                context,
+            )
+        return new
 
     def rollback(
         self,
@@ -153,166 +255,52 @@ class ToolRunner:
         sink: LogSink,
         cancel: CancelToken,
     ) -> int:
-        if self.rollback_command is None:
-            raise Refused(
-                f"{self.name} has no down migrations: wttui cannot roll back here",
-                hint="write a new migration that undoes the change",
-            )
-        files = self.adapter.local(self.folder)
-        local = {m.version for m in files}
+        """Revert the newest `steps` migrations; returns how many were reverted. Re-checks
+        `rollback_targets` on the state read now, before reverting anything.
+
+        Raises:
+            Refused: `rollback_targets` refuses (nothing was reverted).
+            MigrationFailed: a revert failed.
+            Cancelled: the user cancelled.
+        """
+        local = self.adapter.local(self.folder)
         with self._connect(conninfo) as conn:
-            rows = self._rows(conn, files)
-            known = owners.read(conn, self.name)
-        newest = sorted(_applied_versions(rows), key=self._order(files), reverse=True)[:steps]
-        if not newest:
+            rows = self._rows(conn, local)
+            known = self._owners(conn)
+        targets = self.rollback_targets(self._merge(local, rows, known), steps)
+        if not targets:
             sink.line("Nothing to roll back")
             return 0
-        for version in newest:  # check every one before reverting any
-            if version not in local:
-                owner = known.get(version)
-                holder = owner.label if owner and owner.label else None
-                who = f" by {holder}" if holder else ""
-                raise Refused(
-                    f"The newest applied migration {version} was applied{who} and is not in "
-                    f"this worktree: {self.name} would revert a different migration than the "
-                    "one you expect",
-                    hint=f"roll it back from {holder or 'the worktree that has it'}",
-                )
+        by_version = {m.version: m for m in local}
+        gone: list[str] = []
         try:
-            for _ in newest:
+            for status in targets:
                 cancel.check()
-                self._run(self.rollback_command, context, sink, cancel)
+                self.executor.revert(
+                    conninfo,
+                    by_version[status.version],
+                    context=context,
+                    sink=sink,
+                    cancel=cancel,
+                )
         finally:
             with self._connect(conninfo) as conn:
-                still = _applied_versions(self._rows(conn, files))
-                gone = [v for v in newest if v not in still]
-                owners.forget(conn, self.name, gone)
+                still = applied_versions(self._rows(conn, local))
+                gone = [s.version for s in targets if s.version not in still]
+                if self.adapter.records_owners:
+                    owners.forget(conn, self.name, gone)
         return len(gone)
 
-    def _order(self, files: list[LocalMigration]) -> Callable[[str], tuple[object, ...]]:
-        """How migrations sort: by version, or for a graph tool by its own order (database-only
-        ones last, so a rollback picks them first and is refused)."""
-        if not is_graph_ordered(self.adapter):
-            return version_key
-        position = {m.version: i for i, m in enumerate(files)}
-        return lambda version: (position.get(version, len(position)), version)
 
-    def _run(
-        self, command: Sequence[str], context: ApplyContext, sink: LogSink, cancel: CancelToken
-    ) -> None:
-        secrets = tuple(s for value in context.env.values() for s in url_secrets(value))
-        sink.step(f"Running {shlex.join(command)} in {context.path}")
-        status = stream(
-            command,
-            cwd=context.path,
-            env={
-                **os.environ,
-                **{k: _local_without_ssl(v) for k, v in context.env.items()},
-                # The folder in force, for commands that need it (`[migrations] dir`).
-                "WTTUI_MIGRATIONS_DIR": str(self.folder),
-            },
-            sink=sink,
-            cancel=cancel,
-            secrets=secrets,
-            missing_hint=f"install {self.name}, or set [migrations] apply/rollback to its command",
-        )
-        if status != 0:
-            raise MigrationFailed(
-                f"{shlex.join(command)} exited with status {status}",
-                hint="its output is in the log above",
-            )
-
-
-def _local_without_ssl(value: str) -> str:
-    """A URL to a server on this machine, told not to ask for SSL: the embedded cluster and
-    per-worktree containers have none, and Go's lib/pq (dbmate, golang-migrate) insists by
-    default. Other values, and URLs that say `sslmode` themselves, pass unchanged."""
-    if not value.startswith(("postgres://", "postgresql://")) or "sslmode=" in value:
-        return value
-    if url_parts(value)["host"] not in ("127.0.0.1", "localhost", "::1"):
-        return value
-    return with_query(value, sslmode="disable")
-
-
-def _applied_versions(rows: list[AppliedMigration]) -> set[str]:
-    latest = {row.version: row for row in rows}  # rows come oldest first: the last one counts
-    return {v for v, row in latest.items() if row.state is MigrationState.APPLIED}
-
-
-def merge(
-    local: list[LocalMigration],
-    rows: list[AppliedMigration],
-    known: dict[str, owners.Owner],
-    *,
-    has_down: bool,
-    same: Callable[[LocalMigration, str], bool] = exact_checksum,
-    graph: bool = False,
-) -> tuple[MigrationStatus, ...]:
-    """One status per migration in the folder or the table (F30), in version order."""
-    by_local = {m.version: m for m in local}
-    latest: dict[str, AppliedMigration] = {}
-    first: dict[str, AppliedMigration] = {}
-    for entry in rows:
-        latest[entry.version] = entry
-        first.setdefault(entry.version, entry)
-    newest_applied = max(
-        (version_key(v) for v, r in latest.items() if r.state is MigrationState.APPLIED),
-        default=None,
-    )
-    statuses = []
-    if graph:  # revision ids are no versions: the tool's own order, no out-of-order
-        newest_applied = None
-        position = {m.version: i for i, m in enumerate(local)}
-        order = sorted(set(by_local) | set(latest), key=lambda v: (position.get(v, len(local)), v))
-    else:
-        order = sorted(set(by_local) | set(latest), key=version_key)
-    for version in order:
-        migration, row, owner = by_local.get(version), latest.get(version), known.get(version)
-        state = _state(migration, row, first.get(version), owner, same)
-        out_of_order = (
-            state is MigrationState.PENDING
-            and newest_applied is not None
-            and version_key(version) < newest_applied
-        )
-        statuses.append(
-            MigrationStatus(
-                version=version,
-                name=(migration.name if migration else row.name if row else ""),
-                state=state,
-                file=migration.file if migration else None,
-                applied_at=row.applied_at if row else None,
-                applied_by=owner.label if owner else None,
-                error=row.error if row and state is MigrationState.FAILED else None,
-                has_down=has_down,
-                out_of_order=out_of_order,
-            )
-        )
-    return tuple(statuses)
-
-
-def _state(
-    migration: LocalMigration | None,
-    row: AppliedMigration | None,
-    first_row: AppliedMigration | None,
-    owner: owners.Owner | None,
-    same: Callable[[LocalMigration, str], bool],
-) -> MigrationState:
-    if row is None:
-        return MigrationState.PENDING
-    if row.state is MigrationState.FAILED:
-        return MigrationState.FAILED
-    if row.state is MigrationState.ROLLED_BACK:
-        return MigrationState.ROLLED_BACK if migration else MigrationState.APPLIED_ELSEWHERE
-    if migration is None:
-        return MigrationState.APPLIED_ELSEWHERE
-    stored = (first_row or row).checksum
-    if migration.checksum is not None and stored is not None:
-        same_file = same(migration, stored)
-        return MigrationState.APPLIED if same_file else MigrationState.MODIFIED
-    if owner is not None and owner.checksum is not None:
-        current = owners.file_checksum(migration.file)
-        return MigrationState.APPLIED if current == owner.checksum else MigrationState.MODIFIED
-    return MigrationState.APPLIED
-
-
-from wttui.migrations.registry import Runner as Runner  # noqa: E402  (interim)
+def read_only(conninfo: str) -> str:
+    """`conninfo` (a URL or `key=value` pairs) opening read-only sessions: every transaction
+    defaults to READ ONLY, so a read cannot write even by mistake. Its own `options` (the
+    schema strategy's `-csearch_path=…`) are kept."""
+    if conninfo.startswith(("postgresql://", "postgres://")):
+        parts = urlsplit(conninfo)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        query["options"] = " ".join(filter(None, (query.get("options", ""), _READ_ONLY)))
+        # `quote`, not urlencode's default `quote_plus`: libpq reads `+` as a plus sign.
+        return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
+    options = str(conninfo_to_dict(conninfo).get("options") or "")
+    return make_conninfo(conninfo, options=" ".join(filter(None, (options, _READ_ONLY))))

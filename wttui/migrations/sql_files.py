@@ -20,35 +20,26 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from wttui.errors import WttuiError
+from wttui.errors import MigrationFileError
+from wttui.migrations.adapter import LocalMigration
 
 _NAME = re.compile(r"^(?P<version>\d+)_(?P<name>.+?)(?P<kind>\.up|\.down)?\.sql$")
 _UP = re.compile(r"^--\s*migrate:up\b.*$", re.MULTILINE)
 _DOWN = re.compile(r"^--\s*migrate:down\b.*$", re.MULTILINE)
 
 
-class MigrationFileError(WttuiError):
-    """A migration file is malformed (bad name, duplicate version, empty up part)."""
-
-    exit_code = 2
-
-
 @dataclass(frozen=True)
-class SqlMigration:
-    """One migration of the folder."""
+class SqlMigration(LocalMigration):
+    """One migration of the folder, with its SQL (`checksum` is the up part's)."""
 
-    version: str
-    name: str
-    path: Path
-    up_sql: str
-    down_sql: str | None
-    checksum: str
-    up_start_line: int
+    up_sql: str = ""
+    down_sql: str | None = None
+    up_start_line: int = 1
     """1-based line of the file where the up part starts (maps error positions to lines)."""
 
     @property
     def filename(self) -> str:
-        return self.path.name
+        return self.file.name
 
     def line_of(self, position: int | None) -> int:
         """The file line holding 1-based character `position` of the up part."""
@@ -140,13 +131,15 @@ def read_folder(folder: Path) -> list[SqlMigration]:
             up, down, start = _split_sections(text, path)
         if not up.strip():
             raise MigrationFileError(f"{path.name} has an empty up part")
+        down = down if down and down.strip() else None
         migration = SqlMigration(
             version=version,
             name=match["name"],
-            path=path,
-            up_sql=up,
-            down_sql=down if down and down.strip() else None,
+            file=path,
             checksum=checksum(up),
+            has_down=down is not None,
+            up_sql=up,
+            down_sql=down,
             up_start_line=start,
         )
         with _LOCK:

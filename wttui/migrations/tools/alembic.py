@@ -19,9 +19,8 @@ wttui never imports a revision script (that would run user code): `local` reads 
 `down_revision` and `depends_on` with `ast`, as literals only.
 
 Because the table holds heads only, `applied` alone can't say which revisions ran; `complete`
-resolves the stored heads against the local graph (see its docstring). `ToolRunner` calls it when
-the adapter has one (the optional `complete` hook; until it is wired, the runner sees only the
-heads as applied).
+resolves the stored heads against the local graph (see its docstring); the runner calls it on every
+status.
 
 Not handled: `version_table`/`version_table_schema` set in `env.py` (wttui reads
 `alembic_version` through the `search_path`), several `version_locations`,
@@ -39,14 +38,14 @@ from pathlib import Path
 
 from psycopg import sql
 
+from wttui.errors import MigrationFileError
 from wttui.migrations.adapter import (
+    Adapter,
     AppliedMigration,
     Connection,
     LocalMigration,
-    exact_checksum,
     table_exists,
 )
-from wttui.migrations.sql_files import MigrationFileError
 
 TABLE = "alembic_version"
 DEFAULT_SCRIPT_LOCATION = "alembic"
@@ -187,7 +186,7 @@ def _topological(revisions: list[AlembicRevision]) -> list[AlembicRevision]:
     return ordered
 
 
-class AlembicAdapter:
+class AlembicAdapter(Adapter):
     """`alembic upgrade head` / `downgrade -1`, run in the worktree: the project's `env.py`
     reads the database URL (typically from `DATABASE_URL`; a SQLAlchemy driver prefix such as
     `postgresql+psycopg://` is the project's concern). With two unmerged heads `upgrade head`
@@ -200,18 +199,19 @@ class AlembicAdapter:
     name = "alembic"
     graph_ordered = True
     default_dir = f"{DEFAULT_SCRIPT_LOCATION}/versions"
+    markers = ("alembic.ini", "pyproject.toml")
 
-    def folder(self, root: Path) -> str:
+    def folder(self, root: Path) -> Path | None:
         """The revision folder this worktree's config names (`default_dir` when it names none)."""
-        return versions_dir(root)
+        return root / versions_dir(root)
 
-    apply: tuple[str, ...] = ("alembic", "upgrade", "head")
+    apply = ("alembic", "upgrade", "head")
     out_of_order = (
         "alembic orders by the revision graph, not by ids: `upgrade head` applies it once it is "
         "on the path to the single head (two heads need `alembic merge heads` first)"
     )
     """What the tool does with a pending migration older than the newest applied one."""
-    rollback: tuple[str, ...] | None = ("alembic", "downgrade", "-1")
+    rollback = ("alembic", "downgrade", "-1")
 
     def detect(self, root: Path) -> bool:
         return (root / "alembic.ini").is_file() or bool(_pyproject_alembic(root))
@@ -277,6 +277,3 @@ class AlembicAdapter:
             *(row for row in found if row.version in reached),
             *(row for row in rows if row.version not in edges),
         ]
-
-    def same_checksum(self, local: LocalMigration, stored: str) -> bool:
-        return exact_checksum(local, stored)

@@ -8,58 +8,32 @@ the URL's `search_path` schema, else `current_schema()`; `up`/`migrate` insert t
 is the leading digits as written, and they are sorted by file name. dbmate stores no checksum.
 `dbmate status` ignores versions without a file — wttui reads the table itself.
 
-`schema_migrations` is also golang-migrate's and Rails' table: dbmate's has only `version`
-(golang-migrate adds `dirty`), and Rails keeps `ar_internal_metadata` beside it.
+`schema_migrations` is also golang-migrate's and Rails' table: `schema_migrations.py` tells
+them apart.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
 
 from psycopg import sql
 
 from wttui.migrations.adapter import (
+    Adapter,
     AppliedMigration,
     Connection,
     LocalMigration,
-    exact_checksum,
     shell,
-    table_exists,
     version_key,
 )
+from wttui.migrations.schema_migrations import TABLE, schema_migrations_owner
 
-TABLE = "schema_migrations"
 _FILE = re.compile(r"^(\d+)(.*)\.sql$")
 _MARKER = "-- migrate:up"
 
 
-def resolved_columns(conn: Connection, table: str) -> set[str]:
-    """The columns of `table` as the worktree's `search_path` resolves it (the schema strategy
-    sets one; the tools create and read their table unqualified); empty when it is missing."""
-    rows = conn.execute(
-        "SELECT attname FROM pg_attribute "
-        "WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped",
-        (table,),
-    ).fetchall()
-    return {str(row[0]) for row in rows}
-
-
-def schema_migrations_owner(
-    conn: Connection,
-) -> Literal["dbmate", "golang-migrate", "rails"] | None:
-    """Which tool's `schema_migrations` this is, told apart by columns (MIGRATION-TOOLS.md,
-    "Table-name collisions"); None when there is none or it has another shape."""
-    found = resolved_columns(conn, TABLE)
-    if found == {"version", "dirty"}:
-        return "golang-migrate"
-    if found == {"version"}:
-        return "rails" if table_exists(conn, "ar_internal_metadata") else "dbmate"
-    return None
-
-
-class DbmateAdapter:
+class DbmateAdapter(Adapter):
     """`migrate` (not `up`: wttui creates the database) with `--no-dump-schema`, so applying
     neither needs `pg_dump` nor rewrites the worktree's `db/schema.sql`. dbmate reads
     `DATABASE_URL` from the env and its folder from `--migrations-dir` (default `./db/migrations`):
@@ -67,14 +41,11 @@ class DbmateAdapter:
 
     name = "dbmate"
     default_dir = "db/migrations"
-    apply: tuple[str, ...] = shell(
-        'dbmate --no-dump-schema --migrations-dir "$WTTUI_MIGRATIONS_DIR" migrate'
-    )
+    markers = ("db/migrations",)
+    apply = shell('dbmate --no-dump-schema --migrations-dir "$WTTUI_MIGRATIONS_DIR" migrate')
     out_of_order = "dbmate applies it silently (`--strict` would refuse it)"
     """What the tool does with a pending migration older than the newest applied one."""
-    rollback: tuple[str, ...] | None = shell(
-        'dbmate --no-dump-schema --migrations-dir "$WTTUI_MIGRATIONS_DIR" rollback'
-    )
+    rollback = shell('dbmate --no-dump-schema --migrations-dir "$WTTUI_MIGRATIONS_DIR" rollback')
 
     def detect(self, root: Path) -> bool:
         folder = root / "db" / "migrations"
@@ -104,6 +75,3 @@ class DbmateAdapter:
         ).fetchall()
         versions = sorted((str(row[0]) for row in rows), key=version_key)
         return [AppliedMigration(version) for version in versions]
-
-    def same_checksum(self, local: LocalMigration, stored: str) -> bool:
-        return exact_checksum(local, stored)

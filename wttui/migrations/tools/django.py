@@ -33,10 +33,10 @@ from pathlib import Path
 from psycopg import sql
 
 from wttui.migrations.adapter import (
+    Adapter,
     AppliedMigration,
     Connection,
     LocalMigration,
-    exact_checksum,
     table_exists,
 )
 
@@ -103,7 +103,7 @@ def _migration_files(package: Path) -> list[Path]:
     )
 
 
-class DjangoAdapter:
+class DjangoAdapter(Adapter):
     """`python manage.py migrate` applies; the project's settings read the database URL (e.g.
     from `DATABASE_URL`). There is no default roll back: Django unapplies per app to a named
     target (`python manage.py migrate <app> <previous>`, or `zero`), which no fixed
@@ -113,13 +113,14 @@ class DjangoAdapter:
     name = "django"
     graph_ordered = True
     default_dir = "."
-    apply: tuple[str, ...] = ("python", "manage.py", "migrate")
+    markers = ("manage.py", ".")
+    apply = ("python", "manage.py", "migrate")
     out_of_order = (
         "`manage.py migrate` applies it (in dependency order); it fails with "
         "InconsistentMigrationHistory if an applied migration depends on it"
     )
     """What the tool does with a pending migration older than the newest applied one."""
-    rollback: tuple[str, ...] | None = None
+    rollback = None
 
     def detect(self, root: Path) -> bool:
         if not (root / "manage.py").is_file():
@@ -160,6 +161,3 @@ class DjangoAdapter:
         """Only the rows of apps that have migrations in this worktree (see the module note)."""
         apps = {m.version.partition(".")[0] for m in local}
         return [row for row in rows if row.version.partition(".")[0] in apps]
-
-    def same_checksum(self, local: LocalMigration, stored: str) -> bool:
-        return exact_checksum(local, stored)

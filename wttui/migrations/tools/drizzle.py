@@ -30,11 +30,11 @@ from time import strptime
 from psycopg import sql
 
 from wttui.migrations.adapter import (
+    Adapter,
     AppliedMigration,
     Connection,
     LocalMigration,
     columns,
-    exact_checksum,
     table_exists,
 )
 
@@ -86,13 +86,14 @@ def _from_folders(folder: Path) -> list[LocalMigration]:
     return found
 
 
-class DrizzleAdapter:
+class DrizzleAdapter(Adapter):
     name = "drizzle"
     default_dir = "drizzle"
-    apply: tuple[str, ...] = ("npx", "drizzle-kit", "migrate")
+    markers = (*CONFIGS, "drizzle/meta/_journal.json")
+    apply = ("npx", "drizzle-kit", "migrate")
     out_of_order = "drizzle-kit 0.x silently never applies it (1.x applies it)"
     """What the tool does with a pending migration older than the newest applied one."""
-    rollback: tuple[str, ...] | None = None
+    rollback = None
 
     def detect(self, root: Path) -> bool:
         return (
@@ -125,6 +126,3 @@ class DrizzleAdapter:
             )
             for created_at, digest, name, at in rows
         ]
-
-    def same_checksum(self, local: LocalMigration, stored: str) -> bool:
-        return exact_checksum(local, stored)

@@ -34,10 +34,10 @@ from psycopg import sql
 
 from wttui.core.models import MigrationState
 from wttui.migrations.adapter import (
+    Adapter,
     AppliedMigration,
     Connection,
     LocalMigration,
-    exact_checksum,
     table_exists,
 )
 
@@ -58,13 +58,14 @@ def _parts(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
 
 
-class FlywayAdapter:
+class FlywayAdapter(Adapter):
     name = "flyway"
     default_dir = "db/migration"
-    apply: tuple[str, ...] = ("flyway", "migrate")
+    markers = ("flyway.conf", "flyway.toml", "conf/flyway.conf", "db/migration")
+    apply = ("flyway", "migrate")
     out_of_order = "`flyway migrate` ignores it unless -outOfOrder=true"
     """What the tool does with a pending migration older than the newest applied one."""
-    rollback: tuple[str, ...] | None = None
+    rollback = None
 
     def detect(self, root: Path) -> bool:
         return (
@@ -127,6 +128,3 @@ class FlywayAdapter:
                 )
             )
         return result
-
-    def same_checksum(self, local: LocalMigration, stored: str) -> bool:
-        return exact_checksum(local, stored)

@@ -13,7 +13,7 @@ Every file version ≤ the stored one counts as applied, even one from another b
 ran: the tool cannot tell, and neither can wttui.
 
 That last rule is why the adapter is `cumulative`: `applied` reads the one row, and `implied`
-(which `ToolRunner` applies to a `cumulative` adapter's rows) adds every lower local version as
+(which the runner applies to a `cumulative` adapter's rows) adds every lower local version as
 applied.
 """
 
@@ -26,14 +26,14 @@ from psycopg import sql
 
 from wttui.core.models import MigrationState
 from wttui.migrations.adapter import (
+    Adapter,
     AppliedMigration,
     Connection,
     LocalMigration,
-    exact_checksum,
     shell,
     version_key,
 )
-from wttui.migrations.tools.dbmate import TABLE, schema_migrations_owner
+from wttui.migrations.schema_migrations import TABLE, schema_migrations_owner
 
 _FILE = re.compile(r"^([0-9]+)_(.*)\.(down|up)\.(.*)$")
 _DIRS = ("migrations", "db/migrations")
@@ -47,7 +47,7 @@ def _dirty(version: int) -> str:
     )
 
 
-class GolangMigrateAdapter:
+class GolangMigrateAdapter(Adapter):
     """The CLI needs `-path` and `-database`; the commands run through `sh` to read
     `DATABASE_URL` and `WTTUI_MIGRATIONS_DIR` (the folder in force, `[migrations] dir`) from
     the env wttui gives them. `down` without a count asks for confirmation, so roll back is
@@ -55,14 +55,11 @@ class GolangMigrateAdapter:
 
     name = "golang-migrate"
     default_dir = "migrations"
-    apply: tuple[str, ...] = shell(
-        'migrate -path "$WTTUI_MIGRATIONS_DIR" -database "$DATABASE_URL" up'
-    )
+    markers = _DIRS
+    apply = shell('migrate -path "$WTTUI_MIGRATIONS_DIR" -database "$DATABASE_URL" up')
     out_of_order = "golang-migrate never applies it: it only knows how far it got"
     """What the tool does with a pending migration older than the newest applied one."""
-    rollback: tuple[str, ...] | None = shell(
-        'migrate -path "$WTTUI_MIGRATIONS_DIR" -database "$DATABASE_URL" down 1'
-    )
+    rollback = shell('migrate -path "$WTTUI_MIGRATIONS_DIR" -database "$DATABASE_URL" down 1')
     cumulative = True
     """A stored version implies every lower local version is applied (see `implied`)."""
 
@@ -102,6 +99,3 @@ class GolangMigrateAdapter:
             failed = MigrationState.FAILED
             return [AppliedMigration(str(version), name, failed, error=_dirty(version))]
         return [] if version < 0 else [AppliedMigration(str(version))]
-
-    def same_checksum(self, local: LocalMigration, stored: str) -> bool:
-        return exact_checksum(local, stored)

@@ -21,10 +21,10 @@ from psycopg import sql
 
 from wttui.core.models import MigrationState
 from wttui.migrations.adapter import (
+    Adapter,
     AppliedMigration,
     Connection,
     LocalMigration,
-    exact_checksum,
     shell,
     table_exists,
     version_key,
@@ -36,19 +36,18 @@ _MARKER = "-- +goose Up"
 _DIRS = (".", "migrations", "db/migrations")
 
 
-class GooseAdapter:
+class GooseAdapter(Adapter):
     """goose's own `-dir` defaults to `.`; `migrations` is the common layout. The commands run
     through `sh` to pass `DATABASE_URL` from the worktree's env as the DSN and the folder in force
     (`WTTUI_MIGRATIONS_DIR`, from `[migrations] dir`) as `-dir`. Roll back is `down`, one step."""
 
     name = "goose"
     default_dir = "migrations"
-    apply: tuple[str, ...] = shell('goose -dir "$WTTUI_MIGRATIONS_DIR" postgres "$DATABASE_URL" up')
+    markers = _DIRS
+    apply = shell('goose -dir "$WTTUI_MIGRATIONS_DIR" postgres "$DATABASE_URL" up')
     out_of_order = '`goose up` fails ("found missing migrations") unless run with -allow-missing'
     """What the tool does with a pending migration older than the newest applied one."""
-    rollback: tuple[str, ...] | None = shell(
-        'goose -dir "$WTTUI_MIGRATIONS_DIR" postgres "$DATABASE_URL" down'
-    )
+    rollback = shell('goose -dir "$WTTUI_MIGRATIONS_DIR" postgres "$DATABASE_URL" down')
 
     def detect(self, root: Path) -> bool:
         """Every goose SQL file carries the marker: a look at the first few is enough (this
@@ -88,6 +87,3 @@ class GooseAdapter:
             )
             for version, is_applied, tstamp in rows
         ]
-
-    def same_checksum(self, local: LocalMigration, stored: str) -> bool:
-        return exact_checksum(local, stored)

@@ -24,10 +24,10 @@ from psycopg import sql
 
 from wttui.core.models import MigrationState
 from wttui.migrations.adapter import (
+    Adapter,
     AppliedMigration,
     Connection,
     LocalMigration,
-    exact_checksum,
     table_exists,
 )
 
@@ -52,13 +52,14 @@ def _display_name(file_name: str) -> str:
     return stem.partition("_")[2] or stem
 
 
-class KnexAdapter:
+class KnexAdapter(Adapter):
     name = "knex"
     default_dir = "migrations"
-    apply: tuple[str, ...] = ("npx", "knex", "migrate:latest")
+    markers = KNEXFILES
+    apply = ("npx", "knex", "migrate:latest")
     out_of_order = "Knex applies it in the next batch, without a word"
     """What the tool does with a pending migration older than the newest applied one."""
-    rollback: tuple[str, ...] | None = ("npx", "knex", "migrate:down")
+    rollback = ("npx", "knex", "migrate:down")
 
     def detect(self, root: Path) -> bool:
         return any((root / name).is_file() for name in KNEXFILES)
@@ -89,6 +90,3 @@ class KnexAdapter:
             if locked:
                 result.append(LOCKED)
         return result
-
-    def same_checksum(self, local: LocalMigration, stored: str) -> bool:
-        return exact_checksum(local, stored)

@@ -21,10 +21,10 @@ from pathlib import Path
 from psycopg import sql
 
 from wttui.migrations.adapter import (
+    Adapter,
     AppliedMigration,
     Connection,
     LocalMigration,
-    exact_checksum,
     table_exists,
 )
 
@@ -55,15 +55,16 @@ def _depends_on_tool(package_json: Path) -> bool:
     return any(isinstance(section, dict) and PACKAGE in section for section in sections)
 
 
-class NodePgMigrateAdapter:
+class NodePgMigrateAdapter(Adapter):
     name = "node-pg-migrate"
     default_dir = "migrations"
-    apply: tuple[str, ...] = ("npx", "node-pg-migrate", "up")
+    markers = ("migrations", "package.json")
+    apply = ("npx", "node-pg-migrate", "up")
     out_of_order = (
         "`node-pg-migrate up` and `down` fail (checkOrder) unless run with --no-check-order"
     )
     """What the tool does with a pending migration older than the newest applied one."""
-    rollback: tuple[str, ...] | None = ("npx", "node-pg-migrate", "down")
+    rollback = ("npx", "node-pg-migrate", "down")
 
     def detect(self, root: Path) -> bool:
         return (root / "migrations").is_dir() and _depends_on_tool(root / "package.json")
@@ -88,6 +89,3 @@ class NodePgMigrateAdapter:
             AppliedMigration(version=str(name), name=_display_name(str(name)), applied_at=run_on)
             for name, run_on in rows
         ]
-
-    def same_checksum(self, local: LocalMigration, stored: str) -> bool:
-        return exact_checksum(local, stored)

@@ -16,7 +16,13 @@ import hashlib
 from pathlib import Path
 
 from wttui.core.models import MigrationState
-from wttui.migrations.adapter import AppliedMigration, Connection, LocalMigration, table_exists
+from wttui.migrations.adapter import (
+    Adapter,
+    AppliedMigration,
+    Connection,
+    LocalMigration,
+    table_exists,
+)
 
 TABLE = "_prisma_migrations"
 
@@ -33,15 +39,21 @@ def _checksums(data: bytes) -> set[str]:
     return found
 
 
-class PrismaAdapter:
+class PrismaAdapter(Adapter):
     name = "prisma"
     default_dir = "prisma/migrations"
-    apply: tuple[str, ...] = ("npx", "prisma", "migrate", "deploy")
+    markers = (
+        "prisma/schema.prisma",
+        "prisma/schema",
+        "prisma/migrations/migration_lock.toml",
+        "prisma.config.ts",
+    )
+    apply = ("npx", "prisma", "migrate", "deploy")
     out_of_order = (
         "`prisma migrate deploy` applies it (it applies every unapplied folder in name order)"
     )
     """What the tool does with a pending migration older than the newest applied one."""
-    rollback: tuple[str, ...] | None = None
+    rollback = None
 
     def detect(self, root: Path) -> bool:
         return (

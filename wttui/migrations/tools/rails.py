@@ -23,15 +23,15 @@ from pathlib import Path
 
 from psycopg import sql
 
+from wttui.errors import MigrationFileError
 from wttui.migrations.adapter import (
+    Adapter,
     AppliedMigration,
     Connection,
     LocalMigration,
-    exact_checksum,
     version_key,
 )
-from wttui.migrations.sql_files import MigrationFileError
-from wttui.migrations.tools.dbmate import TABLE, schema_migrations_owner
+from wttui.migrations.schema_migrations import TABLE, schema_migrations_owner
 
 _FILE = re.compile(r"\A([0-9]+)_([_a-z0-9]*)\.?([_a-z0-9]*)?\.rb\Z")
 
@@ -41,16 +41,17 @@ def normalized(version: str) -> str:
     return f"{int(version):03d}" if version.isdigit() else version
 
 
-class RailsAdapter:
+class RailsAdapter(Adapter):
     """`bin/rails db:migrate` / `db:rollback` (one step), run in the worktree; Rails reads
     `DATABASE_URL` over `config/database.yml`."""
 
     name = "rails"
     default_dir = "db/migrate"
-    apply: tuple[str, ...] = ("bin/rails", "db:migrate")
+    markers = ("config/database.yml", "bin/rails", "db/migrate")
+    apply = ("bin/rails", "db:migrate")
     out_of_order = "`bin/rails db:migrate` applies it: Rails runs every pending version"
     """What the tool does with a pending migration older than the newest applied one."""
-    rollback: tuple[str, ...] | None = ("bin/rails", "db:rollback")
+    rollback = ("bin/rails", "db:rollback")
 
     def detect(self, root: Path) -> bool:
         if not ((root / "config" / "database.yml").is_file() or (root / "bin" / "rails").is_file()):
@@ -84,6 +85,3 @@ class RailsAdapter:
         ).fetchall()
         versions = sorted((normalized(str(row[0])) for row in rows), key=version_key)
         return [AppliedMigration(version) for version in versions]
-
-    def same_checksum(self, local: LocalMigration, stored: str) -> bool:
-        return exact_checksum(local, stored)

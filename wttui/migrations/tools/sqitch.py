@@ -41,15 +41,15 @@ from pathlib import Path
 from psycopg import sql
 
 from wttui.core.models import MigrationState
+from wttui.errors import MigrationFileError
 from wttui.migrations.adapter import (
+    Adapter,
     AppliedMigration,
     Connection,
     LocalMigration,
-    exact_checksum,
     shell,
     table_exists,
 )
-from wttui.migrations.sql_files import MigrationFileError
 
 SCHEMA = "sqitch"
 PLAN = "sqitch.plan"
@@ -100,15 +100,16 @@ def script_hash(path: Path) -> str | None:
         return None
 
 
-class SqitchAdapter:
+class SqitchAdapter(Adapter):
     """`sqitch deploy` / `sqitch revert -y --to @HEAD^` against `DATABASE_URL`, run in the
     project's top directory (the one with `sqitch.plan`)."""
 
     name = "sqitch"
     graph_ordered = True
     default_dir = "."
-    apply: tuple[str, ...] = shell(f'sqitch deploy --target "{_TARGET}"')
-    rollback: tuple[str, ...] | None = ("sh", "-c", _REVERT_ONE)
+    markers = (CONF, PLAN)
+    apply = shell(f'sqitch deploy --target "{_TARGET}"')
+    rollback = ("sh", "-c", _REVERT_ONE)
     """`revert --to @HEAD^` fails with "Change not deployed" when one change is left: then a
     plain `revert` (which reverts everything: that one)."""
     out_of_order = (
@@ -177,6 +178,3 @@ class SqitchAdapter:
             ]
         rows.sort(key=lambda pair: pair[0])
         return [row for _, row in rows]
-
-    def same_checksum(self, local: LocalMigration, stored: str) -> bool:
-        return exact_checksum(local, stored)

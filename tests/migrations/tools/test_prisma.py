@@ -13,7 +13,7 @@ import pytest
 
 from tests.repo_factory import git, write_files
 from wttui.core.models import MigrationState
-from wttui.migrations.runner import ToolRunner
+from wttui.migrations.runner import Runner
 from wttui.migrations.tools.prisma import PrismaAdapter
 from wttui.providers.postgres import PostgresProvider
 from wttui.services import Services
@@ -168,7 +168,7 @@ def test_no_table_means_nothing_applied_and_rollback_is_refused(
     pg.create_database(fresh_db_name)
     folder = tmp_path / "prisma/migrations"
     write_files(tmp_path, migration("20250101000000_a", "a"))
-    runner = ToolRunner(PrismaAdapter(), folder)
+    runner = Runner(PrismaAdapter(), folder)
     statuses = runner.status(pg.url_for(fresh_db_name))
     assert [s.state for s in statuses] == [MigrationState.PENDING]
     assert not runner.can_rollback

@@ -1,6 +1,6 @@
 """Sqitch (MIGRATION-TOOLS.md §13) against a real database, with the real `sqitch` CLI (Debian
 `sqitch` + `libdbd-pg-perl`; it runs scripts with `psql`): a project made with `sqitch init`
-and `sqitch add`, deployed and reverted through `ToolRunner`, its registry (`sqitch.changes`,
+and `sqitch add`, deployed and reverted through `Runner`, its registry (`sqitch.changes`,
 `sqitch.events`) read the way the Migrations pane reads it and checked against `sqitch status`.
 """
 
@@ -15,19 +15,11 @@ import psycopg
 import pytest
 
 from tests.conftest import require_component
+from tests.migrations.tools.conftest import A, E, F, M, P, context_for, states, write
 from wttui.core.logsink import CancelToken, ListSink
-from wttui.core.models import MigrationState
-from wttui.errors import MigrationFailed, Refused
-from wttui.migrations.base import ApplyContext
-from wttui.migrations.runner import ToolRunner
-from wttui.migrations.sql_files import MigrationFileError
+from wttui.errors import MigrationFailed, MigrationFileError, Refused
+from wttui.migrations.runner import Runner
 from wttui.migrations.tools.sqitch import SqitchAdapter
-
-A = MigrationState.APPLIED
-P = MigrationState.PENDING
-ELSEWHERE = MigrationState.APPLIED_ELSEWHERE
-MODIFIED = MigrationState.MODIFIED
-FAILED = MigrationState.FAILED
 
 PLAN = """\
 %syntax-version=1.0.0
@@ -42,13 +34,6 @@ users 2024-01-02T03:04:05Z Ann Planner <ann@example.com> # Adds users.
 users [users@v1.0] 2024-01-03T03:04:05Z Ann Planner <ann@example.com> # Reworks users.
 app/views [posts !legacy] 2024-01-03T03:05:05Z Ann Planner <ann@example.com>
 """
-
-
-def write(folder: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_text(text)
-    return folder
 
 
 def sha1(path: Path) -> str:
@@ -145,16 +130,6 @@ def project(root: Path) -> Path:
     return root
 
 
-def context_for(root: Path, url: str) -> ApplyContext:
-    return ApplyContext(
-        worktree="wt", branch="feat/x", commit="abc1234", path=root, env={"DATABASE_URL": url}
-    )
-
-
-def states(runner: ToolRunner, url: str) -> dict[str, MigrationState]:
-    return {s.version: s.state for s in runner.status(url)}
-
-
 def registry(url: str) -> dict[str, str]:
     with psycopg.connect(url, autocommit=True) as conn:
         rows = conn.execute("SELECT change, script_hash FROM sqitch.changes").fetchall()
@@ -166,7 +141,7 @@ def test_real_sqitch_deploy_edit_and_revert(tmp_path: Path, url: str) -> None:
     root = project(tmp_path / "shop")
     adapter = SqitchAdapter()
     assert adapter.detect(root)
-    runner = ToolRunner(adapter, root)
+    runner = Runner(adapter, root)
     with psycopg.connect(url, autocommit=True) as conn:
         assert adapter.applied(conn) is None  # no registry yet
     assert states(runner, url) == {"users": P, "posts": P}
@@ -182,7 +157,7 @@ def test_real_sqitch_deploy_edit_and_revert(tmp_path: Path, url: str) -> None:
     # An edited deploy script of a deployed change: its script_hash no longer matches.
     deployed = (root / "deploy/posts.sql").read_text()
     (root / "deploy/posts.sql").write_text(deployed + "-- edited\n")
-    assert states(runner, url) == {"users": A, "posts": MODIFIED}
+    assert states(runner, url) == {"users": A, "posts": M}
     (root / "deploy/posts.sql").write_text(deployed)
 
     # Roll back one through the runner: `sqitch revert --to @HEAD^`.
@@ -202,7 +177,7 @@ def test_real_sqitch_deploy_edit_and_revert(tmp_path: Path, url: str) -> None:
 @pytest.mark.usefixtures("sqitch_env")
 def test_real_sqitch_failed_deploy(tmp_path: Path, url: str) -> None:
     root = project(tmp_path / "shop")
-    runner = ToolRunner(SqitchAdapter(), root)
+    runner = Runner(SqitchAdapter(), root)
     context, sink = context_for(root, url), ListSink()
     sqitch(root, "deploy", "--target", target(url), "--to", "users")
     add(root, "broken", "SELECT * FROM no_such_table;", "SELECT 1;", "posts")
@@ -210,7 +185,7 @@ def test_real_sqitch_failed_deploy(tmp_path: Path, url: str) -> None:
         runner.apply(url, context=context, sink=sink, cancel=CancelToken())
     # Sqitch logged `fail` for broken and, in its default `all` mode, reverted posts too.
     statuses = {s.version: s for s in runner.status(url)}
-    assert {v: s.state for v, s in statuses.items()} == {"users": A, "posts": P, "broken": FAILED}
+    assert {v: s.state for v, s in statuses.items()} == {"users": A, "posts": P, "broken": F}
     assert statuses["broken"].error
     with psycopg.connect(url, autocommit=True) as conn:
         events = conn.execute(
@@ -231,13 +206,13 @@ def test_real_sqitch_change_only_in_the_database(tmp_path: Path, url: str) -> No
     shutil.copytree(root, other)
     add(other, "extra", "CREATE TABLE extra (id int);", "DROP TABLE extra;", "posts")
     context = context_for(other, url)
-    there = ToolRunner(SqitchAdapter(), other)
+    there = Runner(SqitchAdapter(), other)
     assert there.apply(url, context=context, sink=ListSink(), cancel=CancelToken()) == 3
     assert set(registry(url)) == {"users", "posts", "extra"}
 
-    here = ToolRunner(SqitchAdapter(), root)
+    here = Runner(SqitchAdapter(), root)
     statuses = {s.version: s for s in here.status(url)}
-    assert {v: s.state for v, s in statuses.items()} == {"users": A, "posts": A, "extra": ELSEWHERE}
+    assert {v: s.state for v, s in statuses.items()} == {"users": A, "posts": A, "extra": E}
     assert statuses["extra"].applied_by == "feat/x"
     # Sqitch itself can't work here ("Cannot find … in sqitch.plan"), and wttui refuses to
     # roll back a change this worktree doesn't have.

@@ -1,4 +1,5 @@
-"""The built-in SQL runner against a real database: states, failures, refusals, concurrency."""
+"""wttui's built-in SQL runner (the `sql` adapter, executed in-process) against a real database:
+states, failures, refusals, concurrency."""
 
 from __future__ import annotations
 
@@ -10,21 +11,21 @@ import pytest
 from tests.repo_factory import tables
 from wttui.core.logsink import CancelToken, ListSink
 from wttui.core.models import MigrationState
-from wttui.errors import Cancelled, MigrationFailed, Refused
-from wttui.migrations.base import ApplyContext
-from wttui.migrations.sql_files import MigrationFileError
-from wttui.migrations.sql_runner import SqlMigrationTool
+from wttui.errors import Cancelled, MigrationFailed, MigrationFileError, Refused
+from wttui.migrations.adapter import ApplyContext
+from wttui.migrations.runner import Runner
+from wttui.migrations.tools.sql import SqlAdapter
 
 USERS = "-- migrate:up\nCREATE TABLE users (id int);\n-- migrate:down\nDROP TABLE users;\n"
 ORDERS = "-- migrate:up\nCREATE TABLE orders (id int);\n-- migrate:down\nDROP TABLE orders;\n"
 
 
-def folder(base: Path, name: str, files: dict[str, str]) -> SqlMigrationTool:
+def folder(base: Path, name: str, files: dict[str, str]) -> Runner:
     path = base / name / "migrations"
     path.mkdir(parents=True)
     for filename, text in files.items():
         (path / filename).write_text(text)
-    return SqlMigrationTool(path)
+    return Runner(SqlAdapter(), path)
 
 
 def context(branch: str, base: Path) -> ApplyContext:
@@ -33,9 +34,7 @@ def context(branch: str, base: Path) -> ApplyContext:
     )
 
 
-def apply(
-    tool: SqlMigrationTool, url: str, branch: str = "main", sink: ListSink | None = None
-) -> int:
+def apply(tool: Runner, url: str, branch: str = "main", sink: ListSink | None = None) -> int:
     return tool.apply(
         url,
         context=context(branch, tool.folder),
@@ -44,7 +43,7 @@ def apply(
     )
 
 
-def states(tool: SqlMigrationTool, url: str) -> dict[str, MigrationState]:
+def states(tool: Runner, url: str) -> dict[str, MigrationState]:
     return {status.version: status.state for status in tool.status(url)}
 
 
