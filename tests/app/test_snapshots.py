@@ -29,7 +29,7 @@ async def ready(pilot: Pilot[None]) -> None:
 
 
 def app() -> WttuiApp:
-    return make_app(fake_services(), read=lambda: SNAPSHOT)
+    return make_app(fake_services(), read=lambda **_: SNAPSHOT)
 
 
 @pytest.mark.parametrize("size", [(120, 30), (80, 24), (60, 24)])

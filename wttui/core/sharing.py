@@ -48,5 +48,5 @@ def with_sharing(views: list[WorktreeView]) -> list[WorktreeView]:
             if other is not view
             and shares(target, other.target, other.env.database_url if other.env else None)
         )
-        result.append(replace(view, shared_with=shared) if shared else view)
+        result.append(replace(view, shared_with=shared) if shared != view.shared_with else view)
     return result

@@ -42,6 +42,9 @@ def name_owners(
     }
     result = []
     for view in views:
+        if not any(s.state is MigrationState.APPLIED_ELSEWHERE for s in view.migrations):
+            result.append(view)
+            continue
         changed = []
         for status in view.migrations:
             if status.state is MigrationState.APPLIED_ELSEWHERE:
@@ -57,5 +60,8 @@ def name_owners(
                 ]
                 status = replace(status, found_in=tuple(holders))
             changed.append(status)
-        result.append(replace(view, migrations=tuple(changed)))
+        migrations = tuple(changed)
+        result.append(
+            view if migrations == view.migrations else replace(view, migrations=migrations)
+        )
     return result

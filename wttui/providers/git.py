@@ -2,9 +2,14 @@
 
 GitPython has no worktree API, so this parses `git worktree list --porcelain -z` itself and
 reads each worktree's state with one `git status --porcelain=v2 --branch -z` (dirty files and
-ahead/behind in one call) and one `git log -1`. Those per-worktree reads run in a small thread
-pool: a refresh of fifty worktrees is bound by process start-up, not by git. Each call makes its
-own `git.Git` command object, so the provider is safe to use from several threads.
+ahead/behind in one call); the last commit of every worktree comes from one `git log --no-walk`
+for all of them. The status reads run in a small thread pool: a refresh of fifty worktrees is
+bound by process start-up, not by git. Each call makes its own `git.Git` command object, so the
+provider is safe to use from several threads.
+
+Reads never write: `status` runs with `--no-optional-locks`, so it neither refreshes the index
+nor creates `index.lock` in the worktree's admin directory (which a file watcher would take for
+a change made by the user).
 
 Git's errors leave as `GitError` with git's own reason in one sentence.
 """
@@ -173,10 +178,45 @@ class GitProvider:
         return _parse_worktree_list(_run(self.root, "worktree", "list", "--porcelain", "-z"))
 
     def _changes(self, path: Path) -> _Changes:
-        return _parse_status(_run(path, "status", "--porcelain=v2", "--branch", "-z"))
+        return _parse_status(
+            _run(path, "--no-optional-locks", "status", "--porcelain=v2", "--branch", "-z")
+        )
+
+    def _last_commits(self, heads: list[str]) -> dict[str, tuple[datetime, str]]:
+        """Committer date and subject of each commit in `heads`, in one `git log`."""
+        wanted = sorted({head for head in heads if head})
+        if not wanted:
+            return {}
+        out = _run(self.root, "log", "--no-walk=unsorted", "--format=%H%x00%cI%x00%s%x00", *wanted)
+        found: dict[str, tuple[datetime, str]] = {}
+        fields = out.split("\0")
+        for oid, stamp, subject in zip(fields[0::3], fields[1::3], fields[2::3], strict=False):
+            oid = oid.strip()
+            if oid and stamp:
+                found[oid] = (datetime.fromisoformat(stamp), subject)
+        return found
 
     def read(self, entry: WorktreeEntry) -> Worktree:
         """`entry` with its working tree's state: dirty, ahead/behind, last commit."""
+        return self.read_many([entry])[0]
+
+    def read_many(self, entries: list[WorktreeEntry]) -> list[Worktree]:
+        """`entries` with their working trees' state, read in parallel (one `git status` each,
+        one `git log` for all)."""
+        if not entries:
+            return []
+        with ThreadPoolExecutor(max_workers=min(_READERS, len(entries))) as pool:
+            states = list(pool.map(self._state, entries))
+        commits = self._last_commits([entry.head for entry in entries])
+        result = []
+        for worktree in states:
+            if worktree.head in commits:
+                at, subject = commits[worktree.head]
+                worktree = replace(worktree, last_commit_at=at, last_commit_subject=subject)
+            result.append(worktree)
+        return result
+
+    def _state(self, entry: WorktreeEntry) -> Worktree:
         worktree = Worktree(
             path=entry.path,
             branch=entry.branch,
@@ -190,28 +230,16 @@ class GitProvider:
         if worktree.prunable:
             return worktree
         changes = self._changes(entry.path)
-        last_at: datetime | None = None
-        subject: str | None = None
-        if entry.head:
-            out = _run(entry.path, "log", "-1", "--format=%cI%x00%s", "HEAD").strip()
-            stamp, _, subject = out.partition("\0")
-            last_at = datetime.fromisoformat(stamp) if stamp else None
         return replace(
             worktree,
             dirty=bool(changes.modified or changes.untracked),
             ahead=changes.ahead,
             behind=changes.behind,
-            last_commit_at=last_at,
-            last_commit_subject=subject,
         )
 
     def list_worktrees(self) -> list[Worktree]:
         """Every worktree, the main one first, each with its state read in parallel."""
-        entries = self.entries()
-        if not entries:
-            return []
-        with ThreadPoolExecutor(max_workers=min(_READERS, len(entries))) as pool:
-            return list(pool.map(self.read, entries))
+        return self.read_many(self.entries())
 
     def branch_exists(self, name: str) -> bool:
         """True when a local branch `name` exists."""

@@ -156,6 +156,17 @@ class PostgresProvider:
             name=str(name_), size_bytes=int(size), owner=str(owner), connections=int(count)
         )
 
+    def activity(self) -> dict[str, tuple[int, int]]:
+        """Per database: rows written so far (inserted + updated + deleted, catalog rows of DDL
+        included) and open sessions, from the server's statistics, in one query. Reads do not
+        move the first number, so a refresh can tell which databases something changed."""
+        with self.connect(autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT datname, tup_inserted + tup_updated + tup_deleted, numbackends "
+                "FROM pg_stat_database WHERE datname IS NOT NULL"
+            ).fetchall()
+        return {str(name): (int(written), int(sessions)) for name, written, sessions in rows}
+
     def database_exists(self, name: str) -> bool:
         with self.connect(autocommit=True) as conn:
             row = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()

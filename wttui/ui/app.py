@@ -7,8 +7,8 @@ shows, panes post requests, and every services/actions call runs in a thread wor
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on
@@ -16,6 +16,7 @@ from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState
@@ -24,16 +25,16 @@ from wttui.core.models import DbStatus, RepoSnapshot, WorktreeView
 from wttui.core.urls import url_secrets
 from wttui.errors import Cancelled, WttuiError
 from wttui.services import Services
-from wttui.snapshot import read_snapshot
+from wttui.snapshot import Reader
 from wttui.ui import messages as msg
 from wttui.ui.commands import ActionCommands, bindings
 from wttui.ui.flows import Flows
-from wttui.ui.jobs import Call, JobRunner
+from wttui.ui.jobs import BATCH_SECONDS, Call, JobRunner
 from wttui.ui.panes.database import DatabasePane
 from wttui.ui.panes.log import LogPane
 from wttui.ui.panes.migrations import MigrationsPane
 from wttui.ui.panes.worktrees import WorktreesPane
-from wttui.ui.refresh import Refresher
+from wttui.ui.refresh import ReadModel, Refresher
 from wttui.ui.screens.help import HelpScreen
 
 NARROW_BELOW = 80
@@ -50,13 +51,12 @@ class WttuiApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = bindings()
     COMMANDS = App.COMMANDS | {ActionCommands}
 
-    def __init__(
-        self, services: Services, *, read: Callable[[], RepoSnapshot] | None = None
-    ) -> None:
+    def __init__(self, services: Services, *, read: ReadModel | None = None) -> None:
         super().__init__()
         self.services = services
         self.snapshot: RepoSnapshot | None = None
-        self.refresher = Refresher(self, read or partial(read_snapshot, services))
+        self._flusher: Timer | None = None
+        self.refresher = Refresher(self, read or Reader(services).read)
         self.jobs = JobRunner(self, secrets=_secrets(services))
         self.flows = Flows(self, self)
         self.sub_title = f"{services.project} · {services.server_label}"
@@ -74,9 +74,7 @@ class WttuiApp(App[None]):
         self.query_one(WorktreesPane).table.focus()
         self.query_one(LogPane).write(f"wttui — {self.sub_title}: loading…")
         # After the first frame: the refresh thread's imports and I/O would compete with it.
-        self.call_after_refresh(self.refresher.request)
-        self.call_after_refresh(self.refresher.start_watching)
-        self.set_interval(0.1, self.jobs.flush)
+        self.call_after_refresh(partial(self.refresher.request, full=True))
 
     def on_unmount(self) -> None:
         # Quitting waits for worker threads: stop the watcher and cancel a running action.
@@ -90,23 +88,28 @@ class WttuiApp(App[None]):
 
     @on(msg.SnapshotLoaded)
     def _snapshot_loaded(self, message: msg.SnapshotLoaded) -> None:
-        if message.generation != self.refresher.generation:
-            return  # a newer refresh is on its way
+        if not self.refresher.loaded(message.snapshot):
+            return  # nothing changed: nothing to redraw
         if self.snapshot is None:
             count = len(message.snapshot.views)
             self.query_one(LogPane).write(f"{count} worktree(s) on {message.snapshot.server}")
         self.snapshot = message.snapshot
         self.query_one(WorktreesPane).show(message.snapshot)
-        self.refresher.loaded()
 
     @on(msg.RefreshFailed)
     def _refresh_failed(self, message: msg.RefreshFailed) -> None:
         self.query_one(WorktreesPane).border_subtitle = f"⚠ {message.error}"[:70]
-        self.refresher.loaded()
+        self.refresher.loaded(None)
 
     @on(msg.WatchedPathsChanged)
-    def _paths_changed(self) -> None:
-        self.refresher.request()
+    def _paths_changed(self, message: msg.WatchedPathsChanged) -> None:
+        self.refresher.request(changed=message.paths)
+
+    def on_app_focus(self) -> None:
+        self.refresher.focus(True)
+
+    def on_app_blur(self) -> None:
+        self.refresher.focus(False)
 
     @on(msg.DriftLoaded)
     def _drift_loaded(self, message: msg.DriftLoaded) -> None:
@@ -120,12 +123,14 @@ class WttuiApp(App[None]):
 
     # -- jobs --------------------------------------------------------------------------------
 
-    def start_job(self, title: str, call: Call) -> None:
-        job = self.jobs.start(title, call)
+    def start_job(self, title: str, call: Call, worktree: Path | None = None) -> None:
+        job = self.jobs.start(title, call, worktree=worktree)
         if job is None:
             self.notify("An action is running — x cancels it", severity="warning")
             return
         self.query_one(LogPane).begin(f"{title} on {self.services.server_label}")
+        # Lines gathered by the action are pushed out at least this often, only while it runs.
+        self._flusher = self.set_interval(BATCH_SECONDS * 2, self.jobs.flush)
 
     @on(msg.JobOutput)
     def _job_output(self, message: msg.JobOutput) -> None:
@@ -133,7 +138,10 @@ class WttuiApp(App[None]):
 
     @on(msg.JobFinished)
     def _job_finished(self, message: msg.JobFinished) -> None:
-        self.jobs.finished(message.job_id)
+        job = self.jobs.finished(message.job_id)
+        if self._flusher is not None:
+            self._flusher.stop()
+            self._flusher = None
         log = self.query_one(LogPane)
         took = f"{message.duration:.1f} s"
         if message.error is None:
@@ -146,7 +154,7 @@ class WttuiApp(App[None]):
             code = message.error.exit_code if isinstance(message.error, WttuiError) else 1
             log.finish(False, f"{message.title} failed after {took} (exit {code})")
             self.report(message.error)
-        self.refresher.request()
+        self.refresher.request(touched=[job.worktree] if job and job.worktree else [])
 
     def report(self, error: BaseException) -> None:
         """A failure: a toast and the full text in the log (never a modal)."""
@@ -223,7 +231,7 @@ class WttuiApp(App[None]):
             self.notify("No action is running")
 
     def action_refresh(self) -> None:
-        self.refresher.request()
+        self.refresher.request(full=True)
 
     def action_filter(self) -> None:
         pane = self.query_one(WorktreesPane)
@@ -278,7 +286,7 @@ def _secrets(services: Services) -> tuple[str, ...]:
     return url_secrets(url) if url else ()
 
 
-def make_app(services: Services, *, read: Callable[[], RepoSnapshot] | None = None) -> WttuiApp:
+def make_app(services: Services, *, read: ReadModel | None = None) -> WttuiApp:
     """The one factory: used by the CLI, the demo, the tests and the screenshots. `read` stands
     in for the read model (the layout snapshots' fixed data)."""
     return WttuiApp(services, read=read)

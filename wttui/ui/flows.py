@@ -9,6 +9,7 @@ Flows talk to the app through `FlowHost`, so this module does not import the app
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol, TypeVar
 
 from textual.app import App
@@ -34,7 +35,7 @@ class FlowHost(Protocol):
 
     services: Services
 
-    def start_job(self, title: str, call: Call) -> None: ...
+    def start_job(self, title: str, call: Call, worktree: Path | None = None) -> None: ...
 
     def report(self, error: BaseException) -> None: ...
 
@@ -66,7 +67,13 @@ class Flows:
 
         self.app.run_worker(work, group="plan", thread=True, exclusive=True, exit_on_error=False)
 
-    def _job(self, title: str, plan: Plan, run: Callable[[LogSink, CancelToken], object]) -> None:
+    def _job(
+        self,
+        title: str,
+        plan: Plan,
+        run: Callable[[LogSink, CancelToken], object],
+        worktree: Path | None = None,
+    ) -> None:
         """Start the action executing `plan`, its plan lines first in the log."""
 
         def call(sink: LogSink, cancel: CancelToken) -> object:
@@ -74,7 +81,7 @@ class Flows:
                 sink.line(line)
             return run(sink, cancel)
 
-        self.host.start_job(title, call)
+        self.host.start_job(title, call, worktree)
 
     # -- create ------------------------------------------------------------------------------
 
@@ -96,6 +103,7 @@ class Flows:
                     lambda sink, cancel: actions.create(
                         self.services, plan, sink=sink, cancel=cancel
                     ),
+                    plan.path,
                 )
 
         self.app.push_screen(CreateScreen(planner, branch), chosen)
@@ -111,7 +119,7 @@ class Flows:
                 sink.line(line)
             return actions.migrate(self.services, plan, sink=sink, cancel=cancel)
 
-        self.host.start_job(f"migrate {view.worktree.label}", call)
+        self.host.start_job(f"migrate {view.worktree.label}", call, view.worktree.path)
 
     def rollback(self, view: WorktreeView) -> None:
         ref = str(view.worktree.path)
@@ -125,6 +133,7 @@ class Flows:
                         lambda sink, cancel: actions.rollback(
                             self.services, plan, sink=sink, cancel=cancel
                         ),
+                        view.worktree.path,
                     )
 
             assert plan.confirmation is not None
@@ -168,6 +177,7 @@ class Flows:
                 f"{verb} {plan.target.container}",
                 plan,
                 lambda sink, cancel: VERBS[verb](self.services, plan, sink=sink, cancel=cancel),
+                view.worktree.path,
             )
 
         self._plan_then(lambda: plans.plan_container(self.services, ref, verb), run)
@@ -189,6 +199,7 @@ class Flows:
                     lambda sink, cancel: actions.remove(
                         self.services, plan, sink=sink, cancel=cancel
                     ),
+                    plan.worktree.path,
                 )
 
         def open_with(plan: RemovePlan) -> None:

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from textual.app import App
 
@@ -69,6 +70,8 @@ class Job:
     sink: BatchingSink
     cancel: CancelToken = field(default_factory=CancelToken)
     started: float = field(default_factory=time.monotonic)
+    worktree: Path | None = None
+    """The worktree the action touches: only it is re-read afterwards."""
 
 
 class JobRunner:
@@ -84,12 +87,12 @@ class JobRunner:
     def busy(self) -> bool:
         return self.current is not None
 
-    def start(self, title: str, call: Call) -> Job | None:
+    def start(self, title: str, call: Call, *, worktree: Path | None = None) -> Job | None:
         """Run `call(sink, cancel)` in a worker; None when another action is running."""
         if self.current is not None:
             return None
         job_id = next(self._ids)
-        job = Job(job_id, title, BatchingSink(self._app, job_id, self._secrets))
+        job = Job(job_id, title, BatchingSink(self._app, job_id, self._secrets), worktree=worktree)
         self.current = job
 
         def body() -> None:

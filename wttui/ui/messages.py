@@ -40,7 +40,9 @@ class DriftLoaded(Message):
 
 @dataclass
 class WatchedPathsChanged(Message):
-    """`.git/worktrees`, a migrations folder or an env file changed on disk."""
+    """`.git/worktrees`, a HEAD or index, a migrations folder or an env file changed on disk."""
+
+    paths: set[Path]
 
 
 @dataclass

@@ -1,63 +1,107 @@
-"""Keeping the panes current without ever blocking the UI.
+"""Keeping the panes current without ever blocking the UI, and doing nothing while idle.
 
-A refresh is one thread worker calling `Services.snapshot()` (exclusive: a newer request
-cancels an older one) that posts `SnapshotLoaded` with a generation number, so a late answer
-never overwrites a newer one. The periodic refresh is scheduled only after the previous one
-finished, so slow servers never pile refreshes up. A light watcher thread compares the
-modification times of `.git/worktrees`, migration folders and env files once a second.
+Reads run one at a time in a thread worker; requests that arrive meanwhile are merged into the
+next read, so refreshes never pile up. What triggers a read:
+- a change a user made, reported by the file watcher (`providers/watcher.py`): worktrees added
+  or removed, a HEAD or index moved, a migration folder or an env file changed — wttui's own
+  git and database calls change none of these;
+- an action that finished (only the worktree it touched is re-read);
+- terminal focus coming back, `R`, and the first frame (full reads);
+- a slow timer as a safety net (every 10 s while focused, every 30 s when not): it re-reads
+  only what the server's statistics and git's listing say changed, and a full read once a
+  minute while focused.
+
+A read that finds nothing changed returns the previous snapshot and nothing is redrawn.
 """
 
 from __future__ import annotations
 
-import os
 import threading
-from collections.abc import Callable
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from textual.app import App
 from textual.timer import Timer
-from textual.worker import get_current_worker
 
 from wttui.core.models import RepoSnapshot
 from wttui.errors import WttuiError
+from wttui.providers.watcher import watch
 from wttui.ui.messages import RefreshFailed, SnapshotLoaded, WatchedPathsChanged
 
 PERIOD_SECONDS = 10.0
-WATCH_SECONDS = 1.0
+"""The safety-net timer while the terminal has focus (DESIGN §4: default 10 s, floor 2 s)."""
+UNFOCUSED_SECONDS = 30.0
+"""The timer while the terminal is elsewhere: nobody is looking."""
+FULL_EVERY = 6
+"""Every this many timer ticks (while focused), a full read: the dirty marks of files edited
+without git noticing (no HEAD, index or watched file moved) are caught within a minute."""
 
 
-def signature(paths: list[Path]) -> tuple[tuple[str, int], ...]:
-    """Modification times of `paths` and, for folders, of their direct entries."""
-    marks: list[tuple[str, int]] = []
-    for path in paths:
-        try:
-            marks.append((str(path), path.stat().st_mtime_ns))
-            if path.is_dir():
-                with os.scandir(path) as entries:
-                    marks.extend((entry.path, entry.stat().st_mtime_ns) for entry in entries)
-        except OSError:
-            marks.append((str(path), -1))
-    return tuple(sorted(marks))
+class ReadModel(Protocol):
+    """`snapshot.Reader.read`: a snapshot, re-reading everything or only what changed."""
+
+    def __call__(
+        self, *, full: bool = False, changed: Collection[Path] = (), touched: Collection[Path] = ()
+    ) -> RepoSnapshot: ...
+
+
+@dataclass
+class _Wanted:
+    """What the next read must cover (requests merged while one runs)."""
+
+    full: bool = False
+    changed: set[Path] = field(default_factory=set)
+    touched: set[Path] = field(default_factory=set)
+
+    def add(self, full: bool, changed: Collection[Path], touched: Collection[Path]) -> None:
+        self.full = self.full or full
+        self.changed.update(changed)
+        self.touched.update(touched)
 
 
 class Refresher:
-    """Owns the refresh worker, the periodic timer and the file watcher of one app."""
+    """Owns the read worker, the safety-net timer and the file watcher of one app."""
 
-    def __init__(self, app: App[None], read: Callable[[], RepoSnapshot]) -> None:
+    def __init__(self, app: App[None], read: ReadModel) -> None:
         self._app = app
         self._read = read
-        """The read model (`snapshot.read_snapshot` bound to the app's services)."""
         self.generation = 0
+        self.snapshot: RepoSnapshot | None = None
         self._timer: Timer | None = None
-        self._paths: list[Path] = []
-        self._stopped = threading.Event()
+        self._ticks = 0
+        self._focused = True
+        self._running = False
+        self._next: _Wanted | None = None
+        self._watched: tuple[Path, ...] | None = None
+        self._watch_stop: threading.Event | None = None
 
-    def stop(self) -> None:
-        """End the watcher promptly (quitting waits for every worker thread)."""
-        self._stopped.set()
+    # -- requests ----------------------------------------------------------------------------
 
-    def request(self) -> None:
-        """Start a refresh now (a running one is superseded)."""
+    def request(
+        self,
+        *,
+        full: bool = False,
+        changed: Collection[Path] = (),
+        touched: Collection[Path] = (),
+    ) -> None:
+        """Read now (or right after the running read, with this merged in)."""
+        if self._next is None:
+            self._next = _Wanted()
+        self._next.add(full, changed, touched)
+        if not self._running:
+            self._start()
+
+    def focus(self, focused: bool) -> None:
+        """The terminal gained or lost focus: coming back re-reads everything."""
+        was, self._focused = self._focused, focused
+        if focused and not was:
+            self.request(full=True)
+
+    def _start(self) -> None:
+        wanted, self._next = self._next or _Wanted(), None
+        self._running = True
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
@@ -66,8 +110,9 @@ class Refresher:
 
         def load() -> None:
             try:
-                snapshot = self._read()
-                self._paths = list(snapshot.watched)
+                snapshot = self._read(
+                    full=wanted.full, changed=wanted.changed, touched=wanted.touched
+                )
             except WttuiError as exc:
                 self._app.post_message(RefreshFailed(str(exc), generation))
                 return
@@ -78,30 +123,53 @@ class Refresher:
             name="refresh",
             group="refresh",
             thread=True,
-            exclusive=True,
             exit_on_error=False,
             description="refresh",
         )
 
-    def loaded(self) -> None:
-        """A refresh ended: schedule the next periodic one."""
-        self._timer = self._app.set_timer(PERIOD_SECONDS, self.request)
+    def loaded(self, snapshot: RepoSnapshot | None) -> bool:
+        """A read ended (`snapshot` None: it failed). True when `snapshot` is new to the app.
+        Starts the next read if one was asked for meanwhile, else arms the timer."""
+        self._running = False
+        new = snapshot is not None and snapshot is not self.snapshot
+        if snapshot is not None:
+            self.snapshot = snapshot
+            if snapshot.watched != self._watched:
+                self._rewatch(snapshot.watched)
+        if self._next is not None:
+            self._start()
+        else:
+            period = PERIOD_SECONDS if self._focused else UNFOCUSED_SECONDS
+            self._timer = self._app.set_timer(period, self._tick)
+        return new
 
-    def start_watching(self) -> None:
-        def watch() -> None:
-            worker = get_current_worker()
-            seen = signature(self._paths)
-            while not self._stopped.wait(WATCH_SECONDS) and not worker.is_cancelled:
-                now = signature(self._paths)
-                if now != seen:
-                    seen = now
-                    self._app.post_message(WatchedPathsChanged())
+    def _tick(self) -> None:
+        self._timer = None
+        self._ticks += 1
+        self.request(full=self._focused and self._ticks % FULL_EVERY == 0)
+
+    # -- the watcher -------------------------------------------------------------------------
+
+    def _rewatch(self, paths: tuple[Path, ...]) -> None:
+        """Watch `paths` from now on (the previous watcher stops)."""
+        self.stop()
+        self._watched = paths
+        stop = self._watch_stop = threading.Event()
+
+        def changed(found: set[Path]) -> None:
+            self._app.post_message(WatchedPathsChanged(found))
 
         self._app.run_worker(
-            watch,
+            lambda: watch(paths, changed, stop),
             name="watch",
             group="watch",
             thread=True,
             exit_on_error=False,
             description="watch files",
         )
+
+    def stop(self) -> None:
+        """End the watcher promptly (quitting waits for every worker thread)."""
+        if self._watch_stop is not None:
+            self._watch_stop.set()
+            self._watch_stop = None
