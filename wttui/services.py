@@ -29,7 +29,12 @@ from wttui.core.models import (
     Worktree,
     WorktreeView,
 )
-from wttui.core.naming import check_branch_name, sanitize, worktree_slug
+from wttui.core.naming import (
+    check_branch_name,
+    name_prefix,
+    worktree_dirname,
+    worktree_slug,
+)
 from wttui.core.sharing import shares, with_sharing
 from wttui.core.urls import url_parts
 from wttui.drift.holders import name_owners, versions_in
@@ -135,7 +140,7 @@ class Services:
 
     def worktree_path_for(self, branch: str) -> Path:
         """Where a new worktree for `branch` goes (`<worktrees_dir>/<slug>`)."""
-        return self.config.worktrees_path(self.root) / worktree_slug(branch).replace("_", "-")
+        return self.config.worktrees_path(self.root) / worktree_dirname(branch)
 
     def env_path(self, worktree_path: Path) -> Path:
         return worktree_path / self.config.env.file
@@ -229,8 +234,7 @@ class Services:
             views = name_owners(views, self._branch_versions(worktrees))
         used = {view.target.key for view in views if view.target}
         # Orphans: databases named like this project's per-worktree ones that no worktree uses.
-        head = self.config.database.name_for("database").split("{worktree}")[0]
-        prefix = head.split("{branch}")[0].format(project=sanitize(self.project))
+        prefix = name_prefix(self.config.database.name_for("database"), project=self.project)
         orphans = tuple(
             info
             for key, info in sorted(databases.items(), key=lambda item: item[0][1])
