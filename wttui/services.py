@@ -40,6 +40,7 @@ from wttui.core.urls import url_parts
 from wttui.drift.holders import name_owners, versions_in
 from wttui.errors import InvalidInput, WttuiError
 from wttui.migrations.base import ApplyContext
+from wttui.providers.conninfo import location
 from wttui.providers.envfile import read_env
 from wttui.providers.git import GitProvider
 from wttui.providers.server import Server
@@ -229,7 +230,7 @@ class Services:
                     worktrees,
                 )
             )
-        views = with_sharing(views)
+        views = with_sharing(views, location)
         if any(m.state is MigrationState.APPLIED_ELSEWHERE for v in views for m in v.migrations):
             views = name_owners(views, self._branch_versions(worktrees))
         used = {view.target.key for view in views if view.target}
@@ -364,6 +365,6 @@ class Services:
             if other.path == worktree.path:
                 continue
             url = read_env(self.env_path(other.path)).get(self.config.env.url_key)
-            if shares(target, self.target(other), url):
+            if shares(target, self.target(other), url, location):
                 others.append(other.label)
         return tuple(others)
