@@ -7,6 +7,11 @@ of them knowing which library failed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
 
 class WttuiError(Exception):
     """Base class: a failure with a one-line message and an optional hint on what to do."""
@@ -32,6 +37,17 @@ class InvalidInput(WttuiError):
     """A name, branch or argument given by the user cannot be used."""
 
     exit_code = 2
+
+
+class EnvFileError(InvalidInput):
+    """An env file cannot be read or written as text (a directory, not UTF-8, unreadable).
+
+    Raised per file, so a bad `.env` in one worktree never hides the others."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"Cannot use {path}: {reason}", hint="fix or remove that file")
+        self.path = path
+        self.reason = reason
 
 
 class GitError(WttuiError):

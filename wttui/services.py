@@ -41,7 +41,7 @@ from wttui.drift.holders import name_owners, versions_in
 from wttui.errors import InvalidInput, WttuiError
 from wttui.migrations.base import ApplyContext
 from wttui.providers.conninfo import location
-from wttui.providers.envfile import read_env
+from wttui.providers.envfile import check_values, read_env
 from wttui.providers.git import GitProvider
 from wttui.providers.server import Server
 from wttui.strategies.base import Strategy, TargetKey
@@ -310,16 +310,19 @@ class Services:
 
     def _env_state(self, worktree: Worktree, target: DbTarget | None) -> EnvState:
         path = self.env_path(worktree.path)
+        error = None
         try:
             values = read_env(path)
-        except WttuiError:
-            values = {}
+        except WttuiError as exc:  # one unreadable .env never hides the other worktrees
+            values, error = {}, exc.message
         current = values.get(self.config.env.url_key)
         matches = False
         if target is not None:
             wanted = self.env_values(target, worktree.label)
             matches = all(values.get(key) == value for key, value in wanted.items())
-        return EnvState(path=path, exists=path.exists(), database_url=current, matches=matches)
+        return EnvState(
+            path=path, exists=path.exists(), database_url=current, matches=matches, error=error
+        )
 
     # -- plans shown before actions ----------------------------------------------------------
 
@@ -334,12 +337,14 @@ class Services:
         if existing is not None and existing.branch == branch:
             raise InvalidInput(f"Branch {branch} already has a worktree at {existing.path}")
         path = self.worktree_path_for(branch)
+        target = self.strategy_for(branch).plan(branch)
+        check_values(self.env_values(target, branch))  # refused before anything is made
         return CreatePlan(
             branch=branch,
             base=base,
             path=path,
             existing_branch=self.git.branch_exists(branch),
-            target=self.strategy_for(branch).plan(branch),
+            target=target,
             env_file=self.env_path(path),
         )
 

@@ -121,9 +121,15 @@ def _finish(
         services.env_values(target, worktree.label),
         force=force_env,
         secrets=url_secrets(target.url),
+        within=worktree.path,
     )
     if not change.changed:
         sink.line(f"{env_path.name} already up to date")
+    if change.mode_before is not None:
+        sink.line(
+            f"{env_path.name} was readable by others (mode {change.mode_before:o}): now 0600",
+            stream="warn",
+        )
     cancel.check()
     tool = services.migration_tool(worktree.path)
     sink.step(f"Migrating {target.label}")
