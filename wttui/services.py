@@ -337,6 +337,8 @@ class Services:
         if existing is not None and existing.branch == branch:
             raise InvalidInput(f"Branch {branch} already has a worktree at {existing.path}")
         path = self.worktree_path_for(branch)
+        if problem := config_module.worktrees_dir_problem(path):
+            raise InvalidInput(f"Cannot make a worktree at {path}: {problem}")
         target = self.strategy_for(branch).plan(branch)
         check_values(self.env_values(target, branch))  # refused before anything is made
         return CreatePlan(

@@ -276,7 +276,10 @@ class GitProvider:
                 _run(self.root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
             except GitError:
                 raise InvalidInput(f"Unknown base ref {base!r}") from None
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InvalidInput(f"Cannot create {path.parent}: {exc.strerror or exc}") from None
         if self.branch_exists(branch):
             if base is not None:
                 raise InvalidInput(
