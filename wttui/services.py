@@ -31,6 +31,8 @@ from wttui.core.models import (
 )
 from wttui.core.naming import (
     check_branch_name,
+    check_schema_name,
+    is_reserved_schema,
     name_prefix,
     worktree_dirname,
     worktree_slug,
@@ -340,6 +342,8 @@ class Services:
         if problem := config_module.worktrees_dir_problem(path):
             raise InvalidInput(f"Cannot make a worktree at {path}: {problem}")
         target = self.strategy_for(branch).plan(branch)
+        if target.schema is not None:
+            check_schema_name(target.schema)
         check_values(self.env_values(target, branch))  # refused before anything is made
         return CreatePlan(
             branch=branch,
@@ -362,7 +366,11 @@ class Services:
             database_exists=info is not None,
             shared_with=sharing,
             sessions=info.connections if info else 0,
-            will_drop=info is not None and not sharing and not target.shared and not keep_db,
+            will_drop=info is not None
+            and not sharing
+            and not target.shared
+            and not keep_db
+            and not (target.schema is not None and is_reserved_schema(target.schema)),
         )
 
     def sharing(self, worktree: Worktree, target: DbTarget) -> tuple[str, ...]:

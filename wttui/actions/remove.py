@@ -8,6 +8,7 @@ database with open sessions is left alone unless forced (the sessions are then t
 from __future__ import annotations
 
 from wttui.core.logsink import CancelToken, LogSink
+from wttui.core.naming import is_reserved_schema
 from wttui.errors import DatabaseInUse, InvalidInput, Refused
 from wttui.services import Services
 from wttui.strategies.base import refuse_shared
@@ -53,6 +54,8 @@ def remove(
         sink.line(f"Keeping shared database {plan.target.label}: also used by {users}")
     elif keep_db:
         sink.line(f"Keeping database {plan.target.label} (--keep-db)")
+    elif plan.target.schema is not None and is_reserved_schema(plan.target.schema):
+        sink.line(f"Keeping schema {plan.target.label}: PostgreSQL's or wttui's own")
     else:
         services.strategy_for(worktree.branch).drop(plan.target, sink=sink)
     sink.step(f"Removed {worktree.label}")
@@ -70,6 +73,11 @@ def reset(
     worktree = services.resolve(ref)
     target = services.target(worktree)
     refuse_shared(target, "reset")
+    if target.schema is not None and is_reserved_schema(target.schema):
+        raise Refused(
+            f"Schema {target.label} is PostgreSQL's or wttui's own: wttui never drops it",
+            hint="drop what you need from it by hand",
+        )
     shared = services.sharing(worktree, target)
     if shared:
         raise Refused(
