@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
+import string
 import tomllib
 from collections.abc import Mapping
 from dataclasses import fields
@@ -43,6 +45,7 @@ from wttui.config_model import (
 )
 from wttui.core.naming import check_template
 from wttui.core.ports import port_range
+from wttui.core.urls import url_problem
 from wttui.errors import ConfigError, InvalidInput
 
 __all__ = [
@@ -62,6 +65,7 @@ __all__ = [
     "find_config",
     "load",
     "user_config_path",
+    "worktrees_dir_problem",
 ]
 
 _SECTIONS: dict[str, type] = {
@@ -88,6 +92,10 @@ _ENV_KEY_FIELDS = frozenset(
         "branch",
     }
 )
+
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+"""A name every shell and dotenv loader takes as a variable name."""
 
 
 def _fail(source: Path | None, key: str, reason: str) -> ConfigError:
@@ -171,54 +179,91 @@ def _check_name(src: Path | None, database: DatabaseConfig) -> None:
     raise _fail(src, "database.name", reason)
 
 
-def _validate(config: Config) -> None:
-    src = config.source
-    _check_strategy(src, "database.strategy", config.database.strategy)
-    for branch, override in config.worktrees.items():
-        if override.strategy:
-            _check_strategy(src, f'worktrees."{branch}".strategy', override.strategy)
+def _check_template(src: Path | None, key: str, template: str) -> None:
     try:
-        check_template(config.database.schema)
+        check_template(template)
     except InvalidInput as exc:
-        raise _fail(src, "database.schema", exc.message) from None
-    if not is_per_worktree(config.database.schema):
-        raise _fail(src, "database.schema", "must contain {worktree} or {branch}")
+        raise _fail(src, key, exc.message) from None
+
+
+def _template_fields(src: Path | None, key: str, template: str) -> list[str]:
     try:
-        check_template(config.database.name)
-    except InvalidInput as exc:
-        raise _fail(src, "database.name", exc.message) from None
-    _check_name(src, config.database)
-    try:
-        re.compile(config.migrations.name_pattern)
-    except re.error as exc:
-        raise _fail(src, "migrations.name_pattern", f"not a regular expression: {exc}") from None
-    try:
-        port_range(config.container.ports)
-    except InvalidInput as exc:
-        raise _fail(src, "container.ports", exc.message) from None
-    url = config.database.url
-    if url and not url.startswith(("postgresql://", "postgres://")):
-        raise _fail(src, "database.url", "must start with postgresql://")
-    for key, template in config.env.keys.items():
-        if not key.replace("_", "").isalnum():
-            raise _fail(src, f"env.keys.{key}", "is not a valid environment variable name")
-        for part in _template_fields(template):
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        reason = f"malformed template ({exc}; write a literal brace as {{{{ or }}}})"
+        raise _fail(src, key, reason) from None
+    return [f for _, f, _, _ in parsed if f is not None]
+
+
+def _check_project(src: Path | None, project: ProjectConfig) -> None:
+    name = project.name
+    if name and ("/" in name or "\\" in name or ".." in name or any(ord(ch) < 0x20 for ch in name)):
+        raise _fail(
+            src, "project.name", "must be a plain name without '/', '\\' or '..' (it names folders)"
+        )
+    for part in _template_fields(src, "project.worktrees_dir", project.worktrees_dir):
+        if part != "project":
+            raise _fail(src, "project.worktrees_dir", f"unknown field {{{part}}} (known: project)")
+
+
+def _check_commands(src: Path | None, migrations: MigrationsConfig) -> None:
+    for key, command in (("apply", migrations.apply), ("rollback", migrations.rollback)):
+        try:
+            shlex.split(command)
+        except ValueError as exc:
+            raise _fail(src, f"migrations.{key}", f"not a valid command line: {exc}") from None
+
+
+def _check_env(src: Path | None, env: EnvConfig) -> None:
+    if not _ENV_NAME.fullmatch(env.url_key):
+        raise _fail(
+            src, "env.url_key", f"{env.url_key!r} is not a variable name ([A-Za-z_][A-Za-z0-9_]*)"
+        )
+    for key, template in env.keys.items():
+        if not _ENV_NAME.fullmatch(key):
+            raise _fail(src, f"env.keys.{key!r}", "is not a valid environment variable name")
+        for part in _template_fields(src, f"env.keys.{key}", template):
             if part not in _ENV_KEY_FIELDS:
                 raise _fail(
                     src,
                     f"env.keys.{key}",
                     f"unknown field {{{part}}} (known: {', '.join(sorted(_ENV_KEY_FIELDS))})",
                 )
+
+
+def _validate(config: Config) -> None:
+    src = config.source
+    _check_project(src, config.project)
+    _check_strategy(src, "database.strategy", config.database.strategy)
+    for branch, override in config.worktrees.items():
+        if override.strategy:
+            _check_strategy(src, f'worktrees."{branch}".strategy', override.strategy)
+    _check_template(src, "database.schema", config.database.schema)
+    if not is_per_worktree(config.database.schema):
+        raise _fail(src, "database.schema", "must contain {worktree} or {branch}")
+    _check_template(src, "database.name", config.database.name)
+    _check_name(src, config.database)
+    if any(not rule.split() for rule in config.database.refuse):
+        raise _fail(src, "database.refuse", "every rule needs at least one word")
+    try:
+        re.compile(config.migrations.name_pattern)
+    except re.error as exc:
+        raise _fail(src, "migrations.name_pattern", f"not a regular expression: {exc}") from None
+    _check_commands(src, config.migrations)
+    try:
+        port_range(config.container.ports)
+    except InvalidInput as exc:
+        raise _fail(src, "container.ports", exc.message) from None
+    url = config.database.url
+    if url and (problem := url_problem(url)):
+        raise _fail(src, "database.url", problem)  # never the URL itself: it has a password
+    _check_env(src, config.env)
     paths = (("migrations.dir", config.migrations.dir or "."), ("env.file", config.env.file))
     for key, value in paths:
         if not value or Path(value).is_absolute() or ".." in Path(value).parts:
             raise _fail(src, key, "must be a relative path inside the worktree")
-
-
-def _template_fields(template: str) -> list[str]:
-    import string
-
-    return [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+    if not Path(config.env.file).parts:
+        raise _fail(src, "env.file", "must name a file inside the worktree")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -227,6 +272,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a file") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
@@ -237,6 +286,8 @@ def from_mapping(data: Mapping[str, Any], source: Path | None = None) -> Config:
     Raises:
         ConfigError: naming the file, the dotted key and the reason.
     """
+    if not isinstance(data, Mapping):
+        raise _fail(source, "wttui", "must be a table of sections")
     sections: dict[str, Any] = {}
     for name, raw in data.items():
         if name == "worktrees":
@@ -274,12 +325,16 @@ def find_config(root: Path) -> tuple[Path | None, dict[str, Any]]:
         path = Path(explicit)
         return path, _read_toml(path)
     dotfile = root / CONFIG_FILE
-    if dotfile.is_file():
-        return dotfile, _read_toml(dotfile)
+    if dotfile.exists() or dotfile.is_symlink():
+        return dotfile, _read_toml(dotfile)  # a directory or dangling link: said so, not skipped
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         tool = _read_toml(pyproject).get("tool", {})
-        if isinstance(tool, dict) and "wttui" in tool:
+        if not isinstance(tool, dict):
+            raise _fail(pyproject, "tool", "must be a table ([tool])")
+        if "wttui" in tool:
+            if not isinstance(tool["wttui"], dict):
+                raise _fail(pyproject, "tool.wttui", "must be a table ([tool.wttui])")
             return pyproject, tool["wttui"]
     return None, {}
 
@@ -295,4 +350,23 @@ def load(root: Path) -> Config:
     if user_data:
         from_mapping(user_data, user_path)  # report errors against the file that has them
     path, data = find_config(root)
-    return from_mapping(_merge(user_data, data), path or (user_path if user_data else None))
+    config = from_mapping(_merge(user_data, data), path or (user_path if user_data else None))
+    where = config.worktrees_path(root)
+    if where.parent == where:
+        raise _fail(
+            config.source, "project.worktrees_dir", f"resolves to {where}, the filesystem root"
+        )
+    return config
+
+
+def worktrees_dir_problem(path: Path) -> str | None:
+    """Why a worktree cannot be made at `path` (its nearest existing parent is not a writable
+    directory); None when it can. Checked before anything is made."""
+    parent = path.parent
+    while not parent.exists() and parent.parent != parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"{parent} is not a directory ([project] worktrees_dir)"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"{parent} is not writable ([project] worktrees_dir)"
+    return None

@@ -30,7 +30,8 @@ DEFAULT_REFUSED_COMMANDS = (
 @dataclass(frozen=True)
 class ProjectConfig:
     name: str = ""
-    """Project name used in database names; defaults to the repository directory's name."""
+    """Project name used in database names; defaults to the repository directory's name. A
+    plain name: no `/`, `\\` or `..` (it also names the worktrees folder)."""
     worktrees_dir: str = "../{project}-worktrees"
     """Where new worktrees go, relative to the main worktree; `{project}` is substituted."""
 
@@ -43,7 +44,8 @@ class DatabaseConfig:
     """Admin URL of an existing server (`postgresql://user:pass@host:5432/postgres`).
     Empty: wttui runs its own embedded cluster in the data directory."""
     name: str = ""
-    """Database name template; fields `{project}`, `{worktree}` (sanitised branch), `{branch}`.
+    """Database name template; fields `{project}`, `{worktree}` and `{branch}` (both the branch
+    as an injective name: `feat/x` → `feat__x`, `Feat/X` → `feat__x___<hash>`).
     Empty: `{project}_{worktree}` for the database strategy, `{project}` for schema and shared
     (one database for every worktree)."""
     schema: str = "{worktree}"
@@ -51,8 +53,9 @@ class DatabaseConfig:
     template: str = ""
     """Create new databases as a copy of this database (`CREATE DATABASE … TEMPLATE`)."""
     refuse: tuple[str, ...] = DEFAULT_REFUSED_COMMANDS
-    """Commands `wttui exec` refuses to run against a shared database (prefix match on the
-    words), because they drop or wipe it for every worktree."""
+    """Commands `wttui exec` refuses to run against a shared database, because they drop or
+    wipe it for every worktree: the program (seen through `env`, `sudo`, package runners and
+    `sh -c` strings) is the first word and the other words are among its arguments."""
 
     def name_for(self, strategy: str) -> str:
         """The name template in force for `strategy`: the configured one where it suits the
@@ -102,7 +105,7 @@ class EnvConfig:
     file: str = ".env"
     """Env file written in each worktree, relative to its root."""
     url_key: str = "DATABASE_URL"
-    """Key that receives the worktree's database URL."""
+    """Key that receives the worktree's database URL (a variable name: `[A-Za-z_][A-Za-z0-9_]*`)."""
     keys: Mapping[str, str] = field(default_factory=dict)
     """Extra keys and their templates: `{url}`, `{database}`, `{host}`, `{port}`, `{user}`,
     `{password}`, `{project}`, `{worktree}`, `{branch}`."""

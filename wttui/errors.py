@@ -22,6 +22,11 @@ Exit codes, the one table (README's "Exit codes" repeats it):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -54,6 +59,17 @@ class InvalidInput(WttuiError):
     """A name, branch or argument given by the user cannot be used."""
 
     exit_code = EXIT_BAD_INPUT
+
+
+class EnvFileError(InvalidInput):
+    """An env file cannot be read or written as text (a directory, not UTF-8, unreadable).
+
+    Raised per file, so a bad `.env` in one worktree never hides the others."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"Cannot use {path}: {reason}", hint="fix or remove that file")
+        self.path = path
+        self.reason = reason
 
 
 class GitError(WttuiError):

@@ -17,9 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wttui.core.guards import refused_rule
+from wttui.config import worktrees_dir_problem
+from wttui.core.guards import judge
 from wttui.core.models import MigrationState, MigrationStatus
-from wttui.core.naming import check_branch_name
+from wttui.core.naming import check_branch_name, check_schema_name, is_reserved_schema
 from wttui.core.plans import (
     Confirmation,
     ContainerPlan,
@@ -32,7 +33,7 @@ from wttui.core.plans import (
     RollbackPlan,
 )
 from wttui.core.sharing import shares
-from wttui.core.urls import mask_secrets, url_secrets
+from wttui.core.urls import url_secrets
 from wttui.errors import (
     DatabaseError,
     DatabaseInUse,
@@ -43,7 +44,8 @@ from wttui.errors import (
     Refused,
     WttuiError,
 )
-from wttui.providers.envfile import parse_env, read_env
+from wttui.providers.conninfo import location
+from wttui.providers.envfile import check_values, parse_env, plan_env, read_env
 from wttui.strategies.base import refuse_shared, unowned
 
 if TYPE_CHECKING:
@@ -103,6 +105,8 @@ def plan_create(
             raise InvalidInput(f"{path} is already the worktree of {taken.label}")
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
             raise InvalidInput(f"{path} already exists and is not empty")
+        if problem := worktrees_dir_problem(path):
+            raise InvalidInput(f"Cannot make a worktree at {path}: {problem}")
         if base is not None and not git.commit_exists(base):
             raise InvalidInput(f"Unknown base ref {base!r}")
         existing_branch = git.branch_exists(branch)
@@ -113,6 +117,10 @@ def plan_create(
         checkout = branch if existing_branch else (git.remote_branch(branch) or base or "HEAD")
     strategy = services.strategy_for(branch)
     target = strategy.plan(branch)
+    if target.schema is not None:
+        check_schema_name(target.schema)
+    wanted = services.env_values(target, branch)
+    check_values(wanted)  # a value no .env dialect keeps literal: refused before anything
     exists = strategy.info(target) is not None
     if worktree is not None and exists and not resuming and not target.shared:
         raise InvalidInput(
@@ -123,13 +131,16 @@ def plan_create(
     if exists and not (adopt or resuming or target.shared):
         raise unowned(target)
     env_file = services.env_path(path)
-    if worktree is not None:
-        current = read_env(env_file)
-    else:
-        text = git.text_at(checkout, services.config.env.file)
-        current = parse_env(text) if text is not None else {}
-    edits = _env_edits(current, services.env_values(target, branch))
-    _refuse_hand_set(env_file, edits, force=force_env)
+    text = None if worktree is not None else git.text_at(checkout, services.config.env.file) or ""
+    change = plan_env(env_file, wanted, text=text)
+    current = parse_env(change.old_text)
+    edits = tuple(EnvEdit(key, current.get(key), value) for key, value in wanted.items())
+    if change.conflicts and not force_env:
+        raise EnvConflict(
+            f"{env_file} already sets {', '.join(change.conflicts)} to a different value",
+            diff=change.diff(url_secrets(target.url)),
+            hint="overwrite it with --force",
+        )
     return CreatePlan(
         branch=branch,
         base=base,
@@ -143,31 +154,6 @@ def plan_create(
         database_exists=exists,
         adopt=adopt or resuming,
         force_env=force_env,
-    )
-
-
-def _env_edits(current: dict[str, str], wanted: dict[str, str]) -> tuple[EnvEdit, ...]:
-    return tuple(EnvEdit(key, current.get(key), value) for key, value in wanted.items())
-
-
-def _refuse_hand_set(env_file: Path, edits: Sequence[EnvEdit], *, force: bool) -> None:
-    """A managed key that already holds another value was set by hand: never overwritten
-    silently. The diff shows only those lines, passwords masked."""
-    hand_set = [edit for edit in edits if edit.old is not None and edit.changes]
-    if not hand_set or force:
-        return
-    secrets = tuple(
-        s for edit in hand_set for s in url_secrets(edit.new) + url_secrets(edit.old or "")
-    )
-    diff = "\n".join(
-        line
-        for edit in hand_set
-        for line in (f"- {edit.key}={edit.old}", f"+ {edit.key}={edit.new}")
-    )
-    raise EnvConflict(
-        f"{env_file} already sets {', '.join(edit.key for edit in hand_set)} to a different value",
-        diff=mask_secrets(diff, secrets) + "\n",
-        hint="overwrite it with --force",
     )
 
 
@@ -197,7 +183,8 @@ def plan_remove(
     shared_with = sharing(services, context, entries)
     info = context.strategy.info(target)
     exists = info is not None
-    will_drop = exists and not target.shared and not shared_with and not keep_db
+    reserved = target.schema is not None and is_reserved_schema(target.schema)
+    will_drop = exists and not target.shared and not shared_with and not keep_db and not reserved
     sessions = info.connections if info else 0
     overrides: list[WttuiError] = []
     if worktree.locked:
@@ -253,6 +240,11 @@ def plan_reset(services: Services, ref: str, *, force: bool = False) -> ResetPla
     context = services.context(worktree)
     target = context.target
     refuse_shared(target, "reset")
+    if target.schema is not None and is_reserved_schema(target.schema):
+        raise Refused(
+            f"Schema {target.label} is PostgreSQL's or wttui's own: wttui never drops it",
+            hint="drop what you need from it by hand",
+        )
     shared_with = sharing(services, context, entries)
     if shared_with:
         raise Refused(
@@ -400,14 +392,17 @@ def plan_exec(
     context = services.context(services.resolve(ref, entries))
     target = context.target
     shared_with = sharing(services, context, entries)
-    rule = refused_rule(argv, services.config.database.refuse)
+    verdict = judge(argv, services.config.database.refuse)
     overrides: list[WttuiError] = []
-    if rule is not None and (target.shared or shared_with):
+    if not verdict.clear and (target.shared or shared_with):
         users = ", ".join(shared_with) or "other worktrees"
+        if verdict.rule is not None:
+            what = f"`{' '.join(argv)}` matches the rule `{verdict.rule}`: it would wipe"
+        else:  # a shell string wttui cannot see into: on a shared database, no benefit of doubt
+            what = f"`{' '.join(argv)}`: {verdict.reason()}, and it runs against"
         overrides.append(
             NeedsForce(
-                f"`{' '.join(argv)}` matches the rule `{rule}`: it would wipe {target.label}, "
-                f"which {users} also use(s)",
+                f"{what} {target.label}, which {users} also use(s)",
                 hint="run it in a worktree with its own database, or change [database] refuse",
             )
         )
@@ -464,6 +459,6 @@ def sharing(
         except WttuiError:
             url = None  # an unreadable env file says nothing about sharing
         other = services.strategy_for(entry.branch).plan(entry.label)
-        if shares(context.target, other, url):
+        if shares(context.target, other, url, location):
             others.append(entry.label)
     return tuple(others)

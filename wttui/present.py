@@ -214,8 +214,10 @@ def _remove(plan: RemovePlan) -> list[str]:
     elif plan.shared_with or target.shared:
         users = ", ".join(plan.shared_with) or "other worktrees"
         lines.append(f"database   {target.label} is KEPT: also used by {users}")
-    else:
+    elif plan.keep_db:
         lines.append(f"database   {target.label} is KEPT (--keep-db)")
+    else:
+        lines.append(f"database   {target.label} is KEPT: PostgreSQL's or wttui's own schema")
     return lines + _overrides(plan.overrides)
 
 

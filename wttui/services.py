@@ -21,12 +21,12 @@ from wttui import config as config_module
 from wttui.config import Config
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import DbTarget, Worktree
-from wttui.core.naming import worktree_slug
+from wttui.core.naming import worktree_dirname, worktree_slug
 from wttui.core.urls import url_parts, url_secrets
 from wttui.errors import InvalidInput
 from wttui.providers.envfile import EnvChange, write_env
 from wttui.providers.git import GitProvider, WorktreeEntry
-from wttui.providers.server import Server
+from wttui.providers.server import Server, data_dir
 from wttui.strategies import registry as strategies
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ class Services:
 
     def worktree_path_for(self, branch: str) -> Path:
         """Where a new worktree for `branch` goes (`<worktrees_dir>/<slug>`)."""
-        return self.config.worktrees_path(self.root) / worktree_slug(branch).replace("_", "-")
+        return self.config.worktrees_path(self.root) / worktree_dirname(branch)
 
     def env_path(self, worktree_path: Path) -> Path:
         return worktree_path / self.config.env.file
@@ -204,6 +204,8 @@ class Services:
             context.env_values,
             force=force,
             secrets=url_secrets(context.target.url),
+            within=context.worktree.path,
+            backup_dir=data_dir() / "env-backups",
         )
 
     def run_command(

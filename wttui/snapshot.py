@@ -34,10 +34,11 @@ from wttui.core.models import (
     Worktree,
     WorktreeView,
 )
-from wttui.core.naming import sanitize
+from wttui.core.naming import name_prefix
 from wttui.core.sharing import with_sharing
 from wttui.drift.holders import name_owners, versions_in
 from wttui.errors import InvalidInput, WttuiError
+from wttui.providers.conninfo import location
 from wttui.providers.envfile import read_env
 
 if TYPE_CHECKING:
@@ -180,7 +181,7 @@ class Reader:
             if view is None:
                 view = self._refreshed(self._seen[worktree.path].view, contexts[worktree.path])
             views.append(view)
-        views = with_sharing(views)
+        views = with_sharing(views, location)
         if any(m.state is MigrationState.APPLIED_ELSEWHERE for v in views for m in v.migrations):
             views = name_owners(views, _branch_versions(services, worktrees, contexts))
         self._seen = {
@@ -272,8 +273,7 @@ def _orphans(
     services: Services, databases: dict[TargetKey, DatabaseInfo], used: set[TargetKey]
 ) -> tuple[DatabaseInfo, ...]:
     """Databases named like this project's per-worktree ones that no worktree uses."""
-    head = services.config.database.name_for("database").split("{worktree}")[0]
-    prefix = head.split("{branch}")[0].format(project=sanitize(services.project))
+    prefix = name_prefix(services.config.database.name_for("database"), project=services.project)
     return tuple(
         info
         for key, info in sorted(databases.items(), key=lambda item: item[0].database)
@@ -317,15 +317,18 @@ def _view(
 def env_state(services: Services, worktree: Worktree, context: WorktreeContext | None) -> EnvState:
     """What the worktree's env file says, and whether it holds what wttui would write."""
     path = services.env_path(worktree.path)
+    error = None
     try:
         values = read_env(path)
-    except WttuiError:
-        values = {}
+    except WttuiError as exc:  # one unreadable .env never hides the other worktrees
+        values, error = {}, exc.message
     current = values.get(services.config.env.url_key)
     matches = False
     if context is not None:
         matches = all(values.get(key) == value for key, value in context.env_values.items())
-    return EnvState(path=path, exists=path.exists(), database_url=current, matches=matches)
+    return EnvState(
+        path=path, exists=path.exists(), database_url=current, matches=matches, error=error
+    )
 
 
 def migrations_folder(services: Services) -> str:

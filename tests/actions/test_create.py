@@ -41,11 +41,11 @@ def test_create_makes_worktree_database_env_and_migrates(
     view = steps.create(services, "feat/user-auth", sink=sink, cancel=cancel)
 
     path = view.worktree.path
-    assert path == services.config.worktrees_path(services.root) / "feat-user-auth"
+    assert path == services.config.worktrees_path(services.root) / "feat--user-auth"
     assert (path / "README.md").exists()
     assert git(services.root, "branch", "--list", "feat/user-auth").strip()
     assert view.target is not None
-    assert view.target.name == f"{services.project}_feat_user_auth"
+    assert view.target.name == f"{services.project}_feat__user_auth"
     assert view.db_status is DbStatus.PRESENT
     url = read_env(path / ".env")["DATABASE_URL"]
     assert url.endswith(f"/{view.target.name}")
@@ -119,7 +119,7 @@ def test_worktree_made_outside_wttui_is_provisioned(
 def test_unowned_existing_database_is_offered_for_adoption(
     services: Services, sink: ListSink, cancel: CancelToken
 ) -> None:
-    name = f"{services.project}_feat_adopt"
+    name = f"{services.project}_feat__adopt"
     services.server.provider().create_database(name)
     before = worktree_list(services.root)
     with pytest.raises(AdoptableDatabase) as info:

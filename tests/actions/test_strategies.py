@@ -63,16 +63,16 @@ def test_schema_per_worktree_end_to_end(make: Callable[[str], Services]) -> None
     assert a.target is not None
     assert b.target is not None
     assert a.target.name == b.target.name == services.project  # one database …
-    assert (a.target.schema, b.target.schema) == ("feat_a", "feat_b")  # … a schema each
+    assert (a.target.schema, b.target.schema) == ("feat__a", "feat__b")  # … a schema each
     assert a.shared_with == ()  # own schemas are not sharing
     assert a.counts.applied == 2
 
     env = read_env(a.worktree.path / ".env")
-    assert env["DATABASE_URL"].endswith(f"/{services.project}?schema=feat_a")
-    assert env["DB_SCHEMA"] == "feat_a"
+    assert env["DATABASE_URL"].endswith(f"/{services.project}?schema=feat__a")
+    assert env["DB_SCHEMA"] == "feat__a"
     tables = tables_by_schema(a.target.connect_url)
-    assert {"users", "orders", "wttui_schema_migrations"} <= tables["feat_a"]
-    assert {"users", "orders"} <= tables["feat_b"]
+    assert {"users", "orders", "wttui_schema_migrations"} <= tables["feat__a"]
+    assert {"users", "orders"} <= tables["feat__b"]
     assert "users" not in tables.get("public", set())
 
     (a.worktree.path / "migrations/003_flag.sql").write_text(
@@ -85,8 +85,8 @@ def test_schema_per_worktree_end_to_end(make: Callable[[str], Services]) -> None
     steps.remove(services, "feat/a", force=True, sink=sink, cancel=CancelToken())
     assert "CASCADE" in sink.text
     tables = tables_by_schema(b.target.connect_url)
-    assert "feat_a" not in tables
-    assert {"users", "orders"} <= tables["feat_b"]
+    assert "feat__a" not in tables
+    assert {"users", "orders"} <= tables["feat__b"]
 
 
 def test_shared_database_guard_rails(make: Callable[[str], Services], tmp_path: Path) -> None:
@@ -124,7 +124,7 @@ def test_one_worktree_can_use_another_strategy(make: Callable[[str], Services]) 
     own, hotfix = read_view(services, "feat/own"), read_view(services, "hotfix/login")
     assert own.target is not None
     assert hotfix.target is not None
-    assert (own.target.strategy, own.target.name) == ("database", f"{services.project}_feat_own")
+    assert (own.target.strategy, own.target.name) == ("database", f"{services.project}_feat__own")
     assert (hotfix.target.strategy, hotfix.target.name) == ("shared", services.project)
     with pytest.raises(Refused):
         steps.reset(services, "hotfix/login", sink=ListSink(), cancel=CancelToken())

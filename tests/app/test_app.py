@@ -49,7 +49,7 @@ async def test_lists_worktrees_and_shows_the_selected_database(
         await pilot.press("j")
         await pilot.pause()
         text = str(app.query_one(DatabasePane).render())
-        assert f"{services.project}_feat_shown" in text
+        assert f"{services.project}_feat__shown" in text
         assert ":***@" in text
         assert url_parts(pg_admin_url)["password"] not in text
         migrations = app.query_one(MigrationsPane)
@@ -67,11 +67,11 @@ async def test_create_from_the_dialog(repo: Path) -> None:
         await pilot.press(*"feat/tui")
         button = app.screen.query_one("#create", Button)
         await wait_until(pilot, lambda: not button.disabled, what="the plan")
-        assert f"{services.project}_feat_tui" in str(app.screen.query_one("#plan").render())
+        assert f"{services.project}_feat__tui" in str(app.screen.query_one("#plan").render())
         await pilot.press("enter")
         await job_done(pilot)
         assert "✓ create feat/tui done" in log_text(app)
-        assert services.server.provider().database_exists(f"{services.project}_feat_tui")
+        assert services.server.provider().database_exists(f"{services.project}_feat__tui")
         await wait_until(pilot, lambda: "feat/tui" in labels(app), what="the new row")
 
 
@@ -111,7 +111,7 @@ async def test_migrate_key_applies_pending_migrations(repo: Path) -> None:
 
 async def test_remove_needs_the_database_name_typed(repo: Path) -> None:
     services = provisioned(repo, "feat/bye")
-    name = f"{services.project}_feat_bye"
+    name = f"{services.project}_feat__bye"
     app = make_app(services)
     async with app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot)

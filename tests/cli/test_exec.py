@@ -27,8 +27,8 @@ def test_command_gets_the_worktree_and_its_database_url(repo: Path) -> None:
     done = wttui(repo, "exec", "feat/x", "--", "sh", "-c", 'pwd; echo "$DATABASE_URL"; exit 3')
     assert done.returncode == 3  # the command's own status
     where, url = done.stdout.split()
-    assert where.endswith("feat-x")
-    assert url.endswith(f"/{repo.name}_feat_x")
+    assert where.endswith("feat--x")
+    assert url.endswith(f"/{repo.name}_feat__x")
 
 
 def test_refused_command_on_a_shared_database_does_not_run(shared_repo: Path) -> None:

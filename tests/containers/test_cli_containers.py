@@ -24,7 +24,7 @@ def test_status_json_start_stop_logs(container_repo: Callable[..., Services]) ->
 
     database = entry()
     assert database["strategy"] == "container"
-    assert database["container"] == f"{root.name}_feat_cli"
+    assert database["container"] == f"{root.name}_feat__cli"
     assert database["state"] == "running"
     assert "***" in str(database["url"])
 

@@ -38,14 +38,14 @@ def test_create_stop_start_remove(container_repo: Factory, docker: DockerProvide
     view = read_view(services, "feat/box")
     target = view.target
     assert target is not None
-    assert target.container == f"{services.project}_feat_box"
+    assert target.container == f"{services.project}_feat__box"
     assert view.db_status is DbStatus.PRESENT
     assert view.counts.applied == 2
     assert {"users", "orders"} <= tables(target.url)
 
     info = docker.get(target.container)
     assert info is not None
-    assert info.volume == f"{services.project}_feat_box_pgdata"
+    assert info.volume == f"{services.project}_feat__box_pgdata"
     bindings = docker.client.containers.get(target.container).attrs["HostConfig"]["PortBindings"]
     assert bindings["5432/tcp"] == [{"HostIp": "127.0.0.1", "HostPort": str(info.port)}]
     labels = docker.client.containers.get(target.container).labels
@@ -291,9 +291,9 @@ def test_keep_volume_policy_keeps_the_data_for_the_next_create(
     with psycopg.connect(target.url, autocommit=True) as conn:
         conn.execute("INSERT INTO users (email) VALUES ('survivor@example.com')")
     steps.remove(services, "feat/vol", sink=ListSink(), cancel=CancelToken())
-    assert docker.get(f"{services.project}_feat_vol") is None
+    assert docker.get(f"{services.project}_feat__vol") is None
     assert [
-        v for v in docker.client.volumes.list() if v.name == f"{services.project}_feat_vol_pgdata"
+        v for v in docker.client.volumes.list() if v.name == f"{services.project}_feat__vol_pgdata"
     ]
 
     create(services, "feat/vol")

@@ -130,7 +130,8 @@ def test_a_hand_set_env_value(repo: Path, refused: Refusal) -> None:
 def test_a_database_that_belongs_to_no_worktree(
     repo: Path, refused: Refusal, pg: PostgresProvider
 ) -> None:
-    name = f"{Services.from_path(repo).project}_feat_lost"
+    services = Services.from_path(repo)
+    name = services.strategy_for("feat/lost").plan("feat/lost").name
     pg.create_database(name)
     refused(repo, ["create", "feat/lost"], "belongs to no worktree")
 

@@ -73,6 +73,26 @@ def test_env_keys_are_read(tmp_path: Path) -> None:
         ("[migrations]\ndir = '../elsewhere'\n", "migrations.dir", "relative path"),
         ("[env.keys]\nDB = '{nope}'\n", "env.keys.DB", "unknown field"),
         ("[project\nname=", "", "not valid TOML"),
+        # Issue 13, item 8: each one clear line naming the key, never a traceback.
+        ("[database]\nurl = 'postgresql://u:pw@h:99999/db'\n", "database.url", "out of range"),
+        ("[database]\nurl = 'postgresql://u:pw@h:5x/db'\n", "database.url", "not a number"),
+        ("[database]\nurl = 'postgresql://u:p%zz@h/db'\n", "database.url", "hex digits"),
+        ("[database]\nurl = 'postgresql://h/db?nope=1'\n", "database.url", "'nope'"),
+        ("[database]\nname = '{project}_{worktree'\n", "database.name", "malformed"),
+        ("[database]\nschema = 'x_{worktree!r}'\n", "database.schema", "conversion"),
+        ("[database]\nrefuse = ['dropdb', ' ']\n", "database.refuse", "at least one word"),
+        ("[project]\nworktrees_dir = '../{nope}'\n", "project.worktrees_dir", "{nope}"),
+        ("[project]\nworktrees_dir = '../{project'\n", "project.worktrees_dir", "malformed"),
+        ("[project]\nname = 'a/b'\n", "project.name", "plain name"),
+        ("[project]\nname = '..'\n", "project.name", "plain name"),
+        ('[migrations]\napply = "npx \'prisma migrate"\n', "migrations.apply", "command line"),
+        ("[migrations]\nrollback = 'a \"b'\n", "migrations.rollback", "command line"),
+        ("[env]\nurl_key = ''\n", "env.url_key", "not a variable name"),
+        ("[env]\nurl_key = 'DATABASE URL'\n", "env.url_key", "not a variable name"),
+        ('[env]\nurl_key = "X\\nEVIL=1"\n', "env.url_key", "not a variable name"),
+        ("[env.keys]\n'1X' = '{url}'\n", "env.keys", "not a valid environment variable"),
+        ("[env.keys]\nDB = '{url'\n", "env.keys.DB", "malformed"),
+        ("[env]\nfile = '.'\n", "env.file", "must name a file"),
     ],
 )
 def test_bad_config_names_file_key_and_reason(
@@ -109,3 +129,45 @@ def test_a_worktree_can_override_the_strategy(tmp_path: Path) -> None:
     assert loaded.strategy_for(None) == "database"
     # The project's per-worktree name doesn't suit the shared override: it gets the default.
     assert loaded.database.name_for("shared") == "{project}"
+
+
+def test_a_non_utf8_config_is_one_error(tmp_path: Path) -> None:
+    (tmp_path / ".wttui.toml").write_bytes(b"[project]\nname = '\xff'\n")
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        config.load(tmp_path)
+
+
+def test_a_config_that_is_a_directory_is_said_so_not_skipped(tmp_path: Path) -> None:
+    (tmp_path / ".wttui.toml").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[tool.wttui.project]\nname = "frompy"\n')
+    with pytest.raises(ConfigError, match="is a directory"):
+        config.load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"), [('[tool]\nwttui = "x"\n', "tool.wttui"), ('tool = "x"\n', "tool")]
+)
+def test_pyproject_tool_wttui_must_be_a_table(tmp_path: Path, text: str, key: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(text)
+    with pytest.raises(ConfigError, match=f"{key}: must be a table"):
+        config.load(tmp_path)
+
+
+def test_worktrees_dir_at_the_filesystem_root_is_refused(tmp_path: Path) -> None:
+    (tmp_path / ".wttui.toml").write_text('[project]\nworktrees_dir = "/"\n')
+    with pytest.raises(ConfigError, match="project.worktrees_dir: resolves to /"):
+        config.load(tmp_path)
+
+
+def test_a_bad_url_never_shows_its_password(tmp_path: Path) -> None:
+    (tmp_path / ".wttui.toml").write_text('[database]\nurl = "postgresql://u:s3cr%zz@h/db"\n')
+    with pytest.raises(ConfigError) as info:
+        config.load(tmp_path)
+    assert "s3cr" not in str(info.value)
+
+
+def test_worktrees_dir_problem_names_the_unwritable_parent(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert "not a directory" in (config.worktrees_dir_problem(blocker / "a" / "b") or "")
+    assert config.worktrees_dir_problem(tmp_path / "new" / "wt") is None

@@ -45,8 +45,15 @@ def create(services: Services, plan: CreatePlan, *, sink: LogSink, cancel: Cance
     context.strategy.provision(target, sink=sink, adopt=plan.adopt, owned=plan.adopt)
     cancel.check()
     sink.step(f"Writing {services.config.env.url_key} to {context.env_file}")
-    if not services.write_env(context, force=plan.force_env).changed:
+    change = services.write_env(context, force=plan.force_env)
+    if not change.changed:
         sink.line(f"{context.env_file.name} already up to date")
+    if change.mode_before is not None:
+        sink.line(
+            f"{context.env_file.name} was readable by others (mode {change.mode_before:o}): "
+            "now 0600",
+            stream="warn",
+        )
     cancel.check()
     sink.step(f"Migrating {target.label}")
     applied = context.tool.apply(

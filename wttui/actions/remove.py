@@ -23,14 +23,16 @@ def remove(services: Services, plan: RemovePlan, *, sink: LogSink, cancel: Cance
     services.git.remove_worktree(worktree, force=plan.force)
     if target is None or not plan.database_exists:
         sink.line("No database to drop")
+    elif plan.will_drop:
+        strategy = services.strategy_for(worktree.branch)
+        strategy.drop(target, sink=sink, force=plan.force)
     elif plan.shared_with or target.shared:
         users = ", ".join(plan.shared_with) or "other worktrees"
         sink.line(f"Keeping shared database {target.label}: also used by {users}")
     elif plan.keep_db:
         sink.line(f"Keeping database {target.label} (--keep-db)")
     else:
-        strategy = services.strategy_for(worktree.branch)
-        strategy.drop(target, sink=sink, force=plan.force)
+        sink.line(f"Keeping schema {target.label}: PostgreSQL's or wttui's own")
     sink.step(f"Removed {worktree.label}")
 
 

@@ -71,8 +71,8 @@ def _command(args: argparse.Namespace) -> list[str]:
     """The command after `--`; wttui's own options may also stand between BRANCH and `--`
     (`wttui exec feat/x --dry-run -- psql`)."""
     words = list(args.command)
-    if "--" not in words:
-        return words
+    if "--" not in words or not words[0].startswith("-"):
+        return words[1:] if words[:1] == ["--"] else words
     split = words.index("--")
     for word in words[:split]:
         flag = {"--dry-run": "dry_run", "--force": "force", "--yes": "yes"}.get(word)

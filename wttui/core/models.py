@@ -208,6 +208,8 @@ class EnvState:
     """The current DATABASE_URL value (with password: mask before showing)."""
     matches: bool = False
     """True when every managed key already holds the value wttui would write."""
+    error: str | None = None
+    """Why the file could not be read (a directory, not UTF-8, …); None when it could."""
 
 
 @dataclass(frozen=True)

@@ -1,129 +1,281 @@
 """F20: read and update a worktree's env file without disturbing anything else in it.
 
-Only the keys wttui manages change; every other line, comment, blank line and `export ` prefix
-is kept as it was. A key that already holds a different value is treated as set by hand: it is
-not overwritten unless forced, and the caller gets a diff (passwords masked) to show first.
-Writes are atomic (temporary file + rename, same permissions) and keep the previous content in
-`<file>.wttui.bak`.
+Parsing is python-dotenv's (quotes, `export `, inline `# comments`, escapes), so a value means
+what the app's loader will read. Only the keys wttui manages change; every other line, comment,
+blank line, `export ` prefix and the file's line endings (CRLF stays CRLF) are kept byte for
+byte. A key that already holds a different value is treated as set by hand: it is not
+overwritten unless forced, and the caller gets a diff of only the lines wttui would change, with
+secrets masked. Values are written so that `sh` (`set -a; . ./.env`), python-dotenv, Node's
+dotenv and Docker Compose all read them literally; a value no quoting keeps literal everywhere
+is refused. Writes are atomic (temporary file + rename), go through a symlinked `.env` to its
+target when that stays inside the worktree, and leave the file 0600 (a more open mode is
+tightened and reported). No backup lands next to the file: a previous content is kept, if the
+caller asks, in a directory it names (wttui's data directory).
 """
 
 from __future__ import annotations
 
-import difflib
+import io
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from wttui.core.urls import mask_secrets
-from wttui.errors import EnvConflict, WttuiError
+from dotenv.parser import Binding, parse_stream
 
-_ASSIGNMENT = re.compile(
-    r"^(?P<export>\s*export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_]*)\s*=(?P<value>.*)$"
-)
-_NEEDS_QUOTES = re.compile(r"[\s#'\"$`\\]")
+from wttui.core.naming import short_hash
+from wttui.core.urls import MASK, mask_secrets
+from wttui.errors import EnvConflict, EnvFileError, InvalidInput, Refused
+
+FILE_MODE = 0o600
+_BARE = re.compile(r"[A-Za-z0-9_./:@%+,=-]*")
+"""Characters no dialect treats specially in an unquoted value (`~` is left out: sh expands a
+leading one)."""
+_SECRET_KEY = re.compile(r"PASS|SECRET|TOKEN|KEY|CREDENTIAL", re.IGNORECASE)
+_LEAD = re.compile(r"\s*")
+_EXPORT = re.compile(r"export[ \t]+")
+_EOL = re.compile(r"(\r\n|\n|\r)$")
+_HEADER = "# Database of this worktree, written by wttui"
 
 
-def _unquote(raw: str) -> str:
-    value = raw.strip()
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-        inner = value[1:-1]
-        return inner.replace('\\"', '"').replace("\\\\", "\\") if value[0] == '"' else inner
-    # An unquoted value ends at an inline comment (` #`).
-    return re.split(r"\s+#", value, maxsplit=1)[0].strip()
+def render_value(key: str, value: str) -> str:
+    """`value` as it is written after `KEY=`: bare when safe, else single-quoted, else
+    double-quoted; each form reads back as exactly `value` in sh and python-dotenv.
 
-
-def _quote(value: str) -> str:
-    if not _NEEDS_QUOTES.search(value):
+    Raises:
+        InvalidInput: no form keeps `value` literal (a control character, `${`, a `\\`, or `'`
+            together with one of `" $ \\` and a backtick).
+    """
+    if _BARE.fullmatch(value):
         return value
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    reason = None
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        reason = "a control character (a newline, a tab, …)"
+    elif "${" in value:
+        reason = "'${', which dotenv loaders expand even inside quotes"
+    elif "\\" in value:
+        reason = "a backslash, which sh and dotenv loaders read differently inside quotes"
+    elif "'" not in value:
+        return f"'{value}'"
+    elif not set(value) & set('"$`'):
+        return f'"{value}"'
+    else:
+        reason = 'a single quote together with one of " $ `'
+    raise InvalidInput(
+        f"Cannot write {key} to an env file: its value has {reason}",
+        hint="no quoting keeps it literal for every dotenv loader and for sh",
+    )
 
 
-def read_env(path: Path) -> dict[str, str]:
-    """The key/value pairs of an env file (later assignments win); empty when it is missing."""
+def check_values(values: Mapping[str, str]) -> None:
+    """Raise `InvalidInput` when any value cannot be written literally (see `render_value`)."""
+    for key, value in values.items():
+        render_value(key, value)
+
+
+def _read_text(path: Path) -> str:
+    """The exact text of the env file at `path` ('' when it is missing).
+
+    Raises:
+        EnvFileError: it is a directory, unreadable, or not UTF-8 text.
+    """
     try:
-        text = path.read_text()
+        data = path.read_bytes()
     except FileNotFoundError:
-        return {}
+        return ""
+    except IsADirectoryError:
+        raise EnvFileError(path, "it is a directory, not a file") from None
     except OSError as exc:
-        raise WttuiError(f"Cannot read {path}: {exc.strerror}") from None
-    return parse_env(text)
+        raise EnvFileError(path, exc.strerror or str(exc)) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise EnvFileError(path, f"it is not UTF-8 text (byte {exc.start})") from None
+
+
+def _bindings(text: str) -> list[Binding]:
+    return list(parse_stream(io.StringIO(text)))
 
 
 def parse_env(text: str) -> dict[str, str]:
-    """The key/value pairs of an env file's text (later assignments win)."""
-    values: dict[str, str] = {}
-    for line in text.splitlines():
-        match = _ASSIGNMENT.match(line)
-        if match:
-            values[match["key"]] = _unquote(match["value"])
-    return values
+    """The key/value pairs of an env file's text (a file in a commit, say), as `read_env`."""
+    bindings = _bindings(text)
+    return {b.key: b.value for b in bindings if b.key is not None and b.value is not None}
+
+
+def read_env(path: Path) -> dict[str, str]:
+    """The key/value pairs of an env file as python-dotenv reads them (later assignments win,
+    no interpolation); empty when it is missing.
+
+    Raises:
+        EnvFileError: the file is a directory, unreadable or not UTF-8.
+    """
+    return parse_env(_read_text(path))
 
 
 @dataclass(frozen=True)
 class EnvChange:
-    """What writing `values` into an env file would do."""
+    """What writing `values` into an env file does (or did)."""
 
     path: Path
     old_text: str
     new_text: str
     conflicts: tuple[str, ...]
     """Keys that hold a different, hand-set value."""
+    lines: tuple[tuple[str | None, str | None], ...] = ()
+    """(old line, new line) for every line wttui changes: None on one side for a line added
+    or removed. Unmasked: show `diff()`."""
+    real_path: Path | None = None
+    """The file written when `path` is a symlink."""
+    mode_before: int | None = None
+    """The file's permission bits when they were more open than 0600 (tightened on write)."""
+    backup: Path | None = None
+    """Where the previous content was kept."""
 
     @property
     def changed(self) -> bool:
         return self.old_text != self.new_text
 
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The keys whose lines change."""
+        found = []
+        for old, new in self.lines:
+            for line in (old, new):
+                binding = _bindings(line)[-1] if line else None
+                if binding is not None and binding.key and binding.key not in found:
+                    found.append(binding.key)
+        return tuple(found)
+
     def diff(self, secrets: tuple[str, ...] = ()) -> str:
-        """Unified diff of the change with passwords masked."""
-        lines = difflib.unified_diff(
-            self.old_text.splitlines(keepends=True),
-            self.new_text.splitlines(keepends=True),
-            fromfile=f"{self.path.name} (now)",
-            tofile=f"{self.path.name} (wttui)",
-        )
-        return mask_secrets("".join(lines), secrets)
+        """The lines wttui changes, `-` old and `+` new, secrets masked; nothing else of the
+        file (its other keys may be secrets too)."""
+        out = [f"--- {self.path.name} (now)", f"+++ {self.path.name} (wttui)"]
+        for old, new in self.lines:
+            if old is not None:
+                out.append("-" + _masked(old, secrets))
+            if new is not None:
+                out.append("+" + _masked(new, secrets))
+        return "\n".join(out) + "\n"
 
 
-def plan_env(path: Path, values: Mapping[str, str]) -> EnvChange:
-    """Compute the new file text that sets `values`, keeping every other line."""
-    try:
-        old_text = path.read_text()
-    except FileNotFoundError:
-        old_text = ""
-    remaining = dict(values)
-    conflicts: list[str] = []
-    out: list[str] = []
-    for line in old_text.splitlines():
-        match = _ASSIGNMENT.match(line)
-        key = match["key"] if match else None
-        if match and key in values:
-            if key not in remaining:  # a duplicate assignment: keep only the first, updated one
-                continue
-            wanted = remaining.pop(key)
-            current = _unquote(match["value"])
-            if current != wanted:
-                conflicts.append(key)
-                line = f"{match['export'] or ''}{key}={_quote(wanted)}"
-        out.append(line)
+def _masked(line: str, secrets: tuple[str, ...]) -> str:
+    text = line.strip("\r\n")
+    binding = _bindings(text)[-1] if text.strip() else None
+    if binding is not None and binding.key and _SECRET_KEY.search(binding.key):
+        return text.split("=", 1)[0] + "=" + MASK
+    return mask_secrets(text, secrets)
+
+
+def _line(binding: Binding, key: str, value: str) -> str:
+    """`binding`'s text with its value replaced (leading blank lines, indent, `export ` and
+    the line ending kept; an inline comment is dropped with the value it described)."""
+    original = binding.original.string
+    lead = _LEAD.match(original)
+    head = original[: lead.end()] if lead else ""
+    export = _EXPORT.match(original, len(head))
+    ending = _EOL.search(original)
+    return (
+        f"{head}{export[0] if export else ''}{key}={render_value(key, value)}"
+        f"{ending[1] if ending else ''}"
+    )
+
+
+def plan_env(path: Path, values: Mapping[str, str], *, text: str | None = None) -> EnvChange:
+    """Compute the new file text that sets `values`, keeping every other line; changes nothing.
+    `text` stands for the file's content when it is not on disk yet (read from a commit).
+
+    A key whose value (the last assignment, as loaders read it) is already right is left
+    alone; otherwise its first assignment is rewritten and later ones are dropped.
+
+    Raises:
+        EnvFileError: the file cannot be read as text.
+        InvalidInput: a value cannot be written literally.
+    """
+    check_values(values)
+    old_text = _read_text(path) if text is None else text
+    bindings = _bindings(old_text)
+    newline = "\r\n" if "\r\n" in old_text else "\n"
+    current = {b.key: b.value for b in bindings if b.key in values and b.value is not None}
+    conflicts = tuple(k for k in values if k in current and current[k] != values[k])
+    settled = {k for k in values if current.get(k) == values[k]}
+    out: list[str] = ["\ufeff" if old_text.startswith("\ufeff") else ""]
+    lines: list[tuple[str | None, str | None]] = []
+    done: set[str] = set()
+    for binding in bindings:
+        key, original = binding.key, binding.original.string
+        if key is None or key not in values or key in settled or binding.value is None:
+            out.append(original)
+        elif key in done:  # a later assignment would override the value wttui sets
+            lines.append((original.strip(), None))
+        else:
+            done.add(key)
+            line = _line(binding, key, values[key])
+            lines.append((original.strip(), line.strip()))
+            out.append(line)
+    remaining = [key for key in values if key not in done and key not in settled]
     if remaining:
-        if out and out[-1].strip():
-            out.append("")
-        out.append("# Database of this worktree, written by wttui")
-        out.extend(f"{key}={_quote(value)}" for key, value in remaining.items())
-    new_text = "\n".join(out) + "\n" if out else ""
-    return EnvChange(path=path, old_text=old_text, new_text=new_text, conflicts=tuple(conflicts))
+        text = "".join(out).lstrip("\ufeff")
+        if text and not text.endswith(("\n", "\r")):
+            out.append(newline)
+        if text and not text.endswith(newline * 2):
+            out.append(newline)
+        added = [_HEADER] + [f"{key}={render_value(key, values[key])}" for key in remaining]
+        out.extend(line + newline for line in added)
+        lines.extend((None, line) for line in added)
+    return EnvChange(
+        path=path,
+        old_text=old_text,
+        new_text="".join(out),
+        conflicts=conflicts,
+        lines=tuple(lines),
+    )
+
+
+def _real_path(path: Path, within: Path) -> Path:
+    """The file a write to `path` lands in: itself, or a symlink's target inside `within`.
+
+    Raises:
+        Refused: the symlink leads outside `within` (other worktrees may read that file).
+        EnvFileError: a symlink loop.
+    """
+    if not path.is_symlink():
+        return path
+    try:
+        real = path.resolve(strict=False)
+    except (RuntimeError, OSError):
+        raise EnvFileError(path, "it is a symlink loop") from None
+    root = within.resolve()
+    if real != root and root not in real.parents:
+        raise Refused(
+            f"{path} is a symlink to {real}, outside {root}: writing through it would change "
+            "that file for everything that reads it",
+            hint="replace the symlink with a file of its own, or point it inside the worktree",
+        )
+    return real
 
 
 def write_env(
-    path: Path, values: Mapping[str, str], *, force: bool = False, secrets: tuple[str, ...] = ()
+    path: Path,
+    values: Mapping[str, str],
+    *,
+    force: bool = False,
+    secrets: tuple[str, ...] = (),
+    within: Path | None = None,
+    backup_dir: Path | None = None,
 ) -> EnvChange:
-    """Set `values` in the env file at `path`, atomically, with a backup of the old content.
+    """Set `values` in the env file at `path`, atomically, leaving it 0600.
+
+    `within` is where a symlinked `path` may lead (default: its own directory); `backup_dir`,
+    when given, receives the previous content (0600, one file per env file).
 
     Raises:
         EnvConflict: a key holds a different value and `force` is False; nothing is written.
+        Refused: `path` is a symlink leading outside `within`.
+        EnvFileError, InvalidInput: the file or a value cannot be used; nothing is written.
     """
     change = plan_env(path, values)
     if change.conflicts and not force:
@@ -131,27 +283,50 @@ def write_env(
         raise EnvConflict(
             f"{path} already sets {keys} to a different value",
             diff=change.diff(secrets),
-            hint="overwrite it with --force (the old file is kept as .wttui.bak)",
+            hint="overwrite it with --force",
         )
-    if not change.changed:
-        return change
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
-    if change.old_text:
-        backup = path.with_name(path.name + ".wttui.bak")
-        _atomic_write(backup, change.old_text, mode)
-    _atomic_write(path, change.new_text, mode)
-    return change
+    real = _real_path(path, within or path.parent)
+    open_mode = backup = None
+    try:
+        mode = stat.S_IMODE(real.stat().st_mode) if real.exists() else FILE_MODE
+        open_mode = mode if mode & 0o077 else None
+        wanted = mode & 0o700 | FILE_MODE
+        if change.changed:
+            if backup_dir is not None and change.old_text:
+                backup = _keep(backup_dir, real, change.old_text)
+            real.parent.mkdir(parents=True, exist_ok=True)
+            _atomic_write(real, change.new_text, wanted)
+        elif open_mode is not None:
+            os.chmod(real, wanted)
+    except OSError as exc:
+        raise EnvFileError(real, f"cannot write it: {exc.strerror or exc}") from None
+    return EnvChange(
+        path=path,
+        old_text=change.old_text,
+        new_text=change.new_text,
+        conflicts=change.conflicts,
+        lines=change.lines,
+        real_path=real if real != path else None,
+        mode_before=open_mode,
+        backup=backup,
+    )
+
+
+def _keep(backup_dir: Path, real: Path, text: str) -> Path:
+    backup_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    target = backup_dir / f"{real.name}-{short_hash(str(real.resolve()))}.bak"
+    _atomic_write(target, text, FILE_MODE)
+    return target
 
 
 def _atomic_write(path: Path, text: str, mode: int) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w") as handle:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -349,7 +349,10 @@ class GitProvider:
             raise InvalidInput(f"{path} already exists and is not empty")
         if base is not None and not self.commit_exists(base):
             raise InvalidInput(f"Unknown base ref {base!r}")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InvalidInput(f"Cannot create {path.parent}: {exc.strerror or exc}") from None
         if self.branch_exists(branch):
             if base is not None:
                 raise InvalidInput(

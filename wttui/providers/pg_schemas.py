@@ -1,7 +1,8 @@
 """Schemas inside one database, for the schema strategy: exists, create, drop, sizes.
 
 Every name reaches SQL through `psycopg.sql.Identifier`; statements run through
-`PostgresProvider.connect`, so connection errors read the same as everywhere else.
+`PostgresProvider.connect`, so connection errors read the same as everywhere else. Reserved
+schemas (`public`, `pg_*`, …) are never created or dropped here, whoever asks.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from psycopg import sql
 
 from wttui.core.models import DatabaseInfo
+from wttui.core.naming import check_schema_name, is_reserved_schema
+from wttui.errors import Refused
 from wttui.providers.postgres import PostgresProvider, check_name
 
 _SIZES = """
@@ -40,11 +43,18 @@ class SchemaProvider:
 
     def create(self, schema: str) -> None:
         check_name(schema)
+        check_schema_name(schema)
         with self.provider.connect(self.dbname, autocommit=True) as conn:
             conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
 
     def drop(self, schema: str) -> bool:
-        """`DROP SCHEMA … CASCADE`: the schema and everything in it. False when it was absent."""
+        """`DROP SCHEMA … CASCADE`: the schema and everything in it. False when it was absent.
+
+        Raises:
+            Refused: `schema` is reserved (`public`, `pg_*`, …).
+        """
+        if is_reserved_schema(schema):
+            raise Refused(f"Schema {schema} is PostgreSQL's or wttui's own: it is never dropped")
         with self.provider.connect(self.dbname, autocommit=True) as conn:
             found = conn.execute(
                 "SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)

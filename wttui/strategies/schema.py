@@ -4,6 +4,8 @@ The worktree's app gets `postgresql://…/db?schema=NAME` (Prisma's form; the sc
 any `[env.keys]` that use `{schema}`), while wttui itself connects with libpq's
 `options=-csearch_path=NAME`, so migrations land in the worktree's schema. Dropping is
 `DROP SCHEMA … CASCADE`, only ever after the typed confirmation the app and CLI ask for.
+Reserved schemas (`public`, `information_schema`, `pg_*`, `wttui`) are never made, adopted or
+dropped, whatever a branch is called.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from typing import TYPE_CHECKING, ClassVar
 
 from wttui.core.logsink import LogSink
 from wttui.core.models import DatabaseInfo, DbTarget, TargetKey
-from wttui.core.naming import database_name
+from wttui.core.naming import check_schema_name, database_name, is_reserved_schema
 from wttui.core.urls import mask_url, with_database, with_query
+from wttui.errors import Refused
 from wttui.providers.pg_schemas import SchemaProvider
 from wttui.providers.server import Server
 from wttui.strategies.base import refuse_shared, unowned
@@ -77,6 +80,7 @@ class SchemaStrategy:
         self, target: DbTarget, *, sink: LogSink, adopt: bool = False, owned: bool = False
     ) -> bool:
         assert target.schema is not None
+        check_schema_name(target.schema)  # before the database is made
         provider = self.server.provider()
         if not provider.database_exists(self.database):
             sink.step(f"Creating database {self.database} on {target.server} (one for all schemas)")
@@ -96,6 +100,11 @@ class SchemaStrategy:
         del purge, force  # nothing outlives a dropped schema; sessions span the whole database
         refuse_shared(target, "drop")
         assert target.schema is not None
+        if is_reserved_schema(target.schema):
+            raise Refused(
+                f"Schema {target.label} is PostgreSQL's or wttui's own: wttui never drops it",
+                hint="drop what you need from it by hand",
+            )
         sink.step(f"Dropping schema {target.label} and everything in it (CASCADE)")
         dropped = self._schemas().drop(target.schema)
         if not dropped:
