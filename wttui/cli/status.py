@@ -58,6 +58,7 @@ def view_json(view: WorktreeView) -> dict[str, Any]:
         "env": {
             "file": str(view.env.path) if view.env else None,
             "matches": view.env.matches if view.env else False,
+            "error": view.env.error if view.env else None,
         },
         "errors": list(view.errors),
     }
