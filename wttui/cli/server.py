@@ -9,8 +9,6 @@ from pathlib import Path
 
 from wttui.cli.registry import Add
 from wttui.errors import GitError, InvalidInput
-from wttui.providers.local_cluster import LocalCluster
-from wttui.providers.server import data_dir
 
 
 def _configured_url(args: argparse.Namespace) -> str:
@@ -35,6 +33,9 @@ def server_command(args: argparse.Namespace) -> int:
             "wttui does not manage it",
             hint="remove [database] url from .wttui.toml to use the embedded server",
         )
+    from wttui.providers.local_cluster import LocalCluster
+    from wttui.providers.server import data_dir
+
     cluster = LocalCluster(data_dir())
     if args.dry_run and args.action in ("start", "stop"):
         status = cluster.status()

@@ -1,11 +1,13 @@
-"""The git provider: worktrees through GitPython's command layer (F10, F11, F12).
+"""The git provider: worktrees through git's own porcelain output (F10, F11, F12).
 
-GitPython has no worktree API, so this parses `git worktree list --porcelain -z` itself and
+git has no library API for worktrees (GitPython neither), so this parses
+`git worktree list --porcelain -z` itself and
 reads each worktree's state with one `git status --porcelain=v2 --branch -z` (dirty files and
 ahead/behind in one call); the last commit of every worktree comes from one `git log --no-walk`
 for all of them. The status reads run in a small thread pool: a refresh of fifty worktrees is
-bound by process start-up, not by git. Each call makes its own `git.Git` command object, so the
-provider is safe to use from several threads.
+bound by process start-up, not by git. Each call is its own process, so the provider is safe
+to use from several threads; it runs git directly (a CLI command starts faster without
+importing a wrapper library).
 
 Reads never write: `status` runs with `--no-optional-locks`, so it neither refreshes the index
 nor creates `index.lock` in the worktree's admin directory (which a file watcher would take for
@@ -21,40 +23,52 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from wttui.core.models import Worktree
 from wttui.core.naming import check_branch_name
 from wttui.errors import DirtyWorktree, GitError, InvalidInput
 
-if TYPE_CHECKING:
-    import git
-
 _READERS = 8
 
 
-def _one_sentence(exc: git.GitCommandError) -> str:
-    """git's `fatal:`/`error:` line, without the prefix and the command dump."""
-    stderr = str(exc.stderr or "").strip().strip("'").strip()
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+def _one_sentence(stderr: str, args: tuple[str, ...]) -> str:
+    """git's `fatal:`/`error:` line, without the prefix."""
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
     for line in lines:
         for prefix in ("fatal:", "error:"):
             if line.startswith(prefix):
                 text = line.removeprefix(prefix).strip()
                 return text[:1].upper() + text[1:]
-    text = lines[-1] if lines else f"git {exc.command[1] if len(exc.command) > 1 else ''} failed"
+    words = [arg for arg in args if not arg.startswith("-")]
+    text = lines[-1] if lines else f"git {words[0] if words else ''} failed"
     return text[:1].upper() + text[1:]
 
 
 def _run(cwd: Path, *args: str) -> str:
-    import git  # here, not at the top: the app paints its first frame without GitPython
+    """git's output, run in its own session: a Ctrl-C at the terminal reaches wttui, which
+    cancels between steps, instead of killing git half way through a checkout.
 
+    Raises:
+        GitError: git failed (its own reason in one sentence), or is not installed.
+    """
     try:
-        return str(git.Git(str(cwd)).execute(["git", *args], strip_newline_in_stdout=False))
-    except git.GitCommandError as exc:
-        raise GitError(_one_sentence(exc)) from None
-    except git.GitCommandNotFound:
+        done = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            capture_output=True,
+            encoding="utf-8",
+            errors="surrogateescape",
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            check=False,
+        )
+    except FileNotFoundError:
         raise GitError("git is not installed", hint="install git") from None
+    except NotADirectoryError:
+        raise GitError(f"{cwd} is not a directory") from None
+    if done.returncode != 0:
+        raise GitError(_one_sentence(done.stderr, args))
+    return done.stdout
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,193 @@
+"""One function per target of DESIGN §8, each measured as a user meets it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.repo import database_urls, git
+from bench.terminal import time_to_text
+
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Static
+
+class Bare(App[None]):
+    def compose(self):
+        yield Static("hello, bare")
+
+Bare().run()
+"""
+
+
+def median(fn: Callable[[], float], repeat: int) -> float:
+    return statistics.median(fn() for _ in range(repeat))
+
+
+def wall(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def p1_first_frame(root: Path, repeat: int) -> tuple[float, float]:
+    """Seconds until the first screen is drawn in a 100×30 terminal: wttui, a bare one-widget
+    Textual app. Both are fresh processes, timed from outside."""
+    env = dict(os.environ)
+    ours = median(
+        lambda: time_to_text(
+            [sys.executable, "-m", "wttui"], b"Worktrees", cwd=root, env=env, size=(100, 30)
+        ),
+        repeat,
+    )
+    bare = median(
+        lambda: time_to_text(
+            [sys.executable, "-c", BARE_APP], b"hello, bare", cwd=root, env=env, size=(100, 30)
+        ),
+        repeat,
+    )
+    return ours, bare
+
+
+def p2_status(root: Path, repeat: int) -> tuple[float, float]:
+    """Seconds for `wttui status --json` (a fresh process), and for the raw primitives a user
+    would run instead: `git worktree list`, then one `psql` per database reading its table."""
+    psql = shutil.which("psql")
+    if psql is None:
+        raise RuntimeError("psql is needed for P2's raw primitives")
+    urls = database_urls(root)
+
+    def status() -> None:
+        subprocess.run(
+            [sys.executable, "-m", "wttui", "status", "--json"],
+            cwd=root,
+            check=True,
+            capture_output=True,
+        )
+
+    def raw() -> None:
+        git(root, "worktree", "list", "--porcelain")
+        for url in urls:
+            subprocess.run(
+                [psql, "-X", "-Atq", url, "-c", "SELECT * FROM wttui_schema_migrations"],
+                check=True,
+                capture_output=True,
+            )
+
+    status()  # warm the OS caches for both
+    return median(lambda: wall(status), repeat), median(lambda: wall(raw), repeat)
+
+
+def _cpu_ticks(pid: int) -> int:
+    """CPU used by `pid` and its waited-for children (git), in clock ticks."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(fields[i]) for i in (11, 12, 13, 14))
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def p4_idle(root: Path, seconds: float) -> tuple[float, float]:
+    """The app left open in tmux (100×30) on the repository: its CPU over `seconds`, as a
+    percentage of one core, and its memory (RSS, MB), once its first data is shown."""
+    socket = f"wttui-bench-{os.getpid()}"
+    tmux = ["tmux", "-L", socket]
+    subprocess.run(
+        [
+            *tmux,
+            "new-session",
+            "-d",
+            "-s",
+            "b",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            f"cd {root} && exec {sys.executable} -m wttui",
+        ],
+        check=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while (
+            "bench-000"
+            not in subprocess.run(
+                [*tmux, "capture-pane", "-p", "-t", "b"], capture_output=True, text=True
+            ).stdout
+        ):
+            if time.monotonic() > deadline:
+                raise TimeoutError("the app showed no worktree within 60 s")
+            time.sleep(0.5)
+        pid = int(
+            subprocess.run(
+                [*tmux, "list-panes", "-t", "b", "-F", "#{pane_pid}"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()[0]
+        )
+        time.sleep(5)  # the first full read and its follow-up settle
+        ticks = os.sysconf("SC_CLK_TCK")
+        before = _cpu_ticks(pid)
+        time.sleep(seconds)
+        used = (_cpu_ticks(pid) - before) / ticks
+        return 100 * used / seconds, _rss_mb(pid)
+    finally:
+        subprocess.run([*tmux, "kill-server"], capture_output=True)
+
+
+def p5_keys(root: Path, lines: int = 10_000, presses: int = 30) -> tuple[float, float]:
+    """Milliseconds from a key to its effect (the cursor moved) while an action streams `lines`
+    lines of a real process into the Log pane: (median, worst)."""
+    return asyncio.run(_p5(root, lines, presses))
+
+
+async def _p5(root: Path, lines: int, presses: int) -> tuple[float, float]:
+    from wttui.core.logsink import CancelToken, LogSink
+    from wttui.services import Services
+    from wttui.ui.app import make_app
+    from wttui.ui.panes.worktrees import WorktreesPane
+
+    services = Services.from_path(root)
+    app = make_app(services)
+    samples: list[float] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        while app.snapshot is None:
+            await pilot.pause(0.05)
+        table = app.query_one(WorktreesPane).table
+
+        def stream(sink: LogSink, cancel: CancelToken) -> object:
+            script = f"for i in $(seq {lines}); do echo line $i of a long migration; done"
+            return services.run_command(
+                ["sh", "-c", script], cwd=root, env={}, sink=sink, cancel=cancel
+            )
+
+        app.start_job("stream", stream)
+        await pilot.pause(0.05)
+        for i in range(presses):
+            if not app.jobs.busy:
+                break
+            row = table.cursor_row
+            key = "j" if i % 2 == 0 else "k"
+            start = time.perf_counter()
+            await pilot.press(key)
+            while table.cursor_row == row:
+                await asyncio.sleep(0.0005)
+            samples.append((time.perf_counter() - start) * 1000)
+            await asyncio.sleep(0.02)
+        while app.jobs.busy:
+            await pilot.pause(0.05)
+    if not samples:
+        raise RuntimeError("the stream ended before any key was pressed")
+    return statistics.median(samples), max(samples)
