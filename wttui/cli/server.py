@@ -1,12 +1,13 @@
-"""`wttui server status|start|stop`: manage the embedded PostgreSQL cluster (F3)."""
+"""`wttui server status|start|stop`: manage the embedded PostgreSQL cluster."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
-from wttui.errors import GitError, WttuiError
+from wttui.errors import GitError, InvalidInput
 from wttui.providers.local_cluster import LocalCluster
 from wttui.providers.server import data_dir
 
@@ -23,21 +24,25 @@ def _configured_url(args: argparse.Namespace) -> str:
     return config.load(git.root).database.url
 
 
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
 def server_command(args: argparse.Namespace) -> int:
     url = _configured_url(args)
     if url:
         from wttui.core.urls import server_label
 
-        raise WttuiError(
+        raise InvalidInput(
             f"This repository uses the configured server {server_label(url)}; "
             "wttui does not manage it",
             hint="remove [database] url from .wttui.toml to use the embedded server",
         )
     cluster = LocalCluster(data_dir())
     if args.action == "start":
-        cluster.ensure_running()
+        cluster.ensure_running(notify=_say)
     elif args.action == "stop":
-        cluster.stop()
+        cluster.stop(notify=_say)
     status = cluster.status()
     if args.json:
         print(
@@ -49,6 +54,8 @@ def server_command(args: argparse.Namespace) -> int:
                     "data_dir": str(status.data_dir),
                     "version": status.version,
                     "url": status.masked_url,
+                    "binaries": status.bin_dir,
+                    "socket_dir": str(status.socket_dir),
                 },
                 indent=2,
             )
@@ -59,8 +66,11 @@ def server_command(args: argparse.Namespace) -> int:
     print(f"data directory:  {status.data_dir}")
     if status.port:
         print(f"address:         127.0.0.1:{status.port}")
+        print(f"socket:          {status.socket_dir}")
     if status.masked_url:
         print(f"url:             {status.masked_url}")
     if status.version:
         print(f"version:         {status.version}")
+    if status.bin_dir:
+        print(f"binaries:        {status.bin_dir}")
     return 0
