@@ -234,13 +234,9 @@ def cmd_server(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from wttui.demo import build_demo
+    from wttui.cli.demo import run_demo
 
-    root = build_demo(PrintSink())
-    if args.no_app:
-        print(root)
-        return 0
-    return _open_app(root)
+    return run_demo(args, sink=PrintSink(), open_app=_open_app)
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -335,6 +331,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = add("demo", cmd_demo, "a throwaway repository with three worktrees, opened in the app")
     demo.add_argument("--no-app", action="store_true", help="build it and print its path")
+    demo.add_argument(
+        "--fresh", "--yes", "-y", dest="fresh", action="store_true", help="rebuild without asking"
+    )
     return parser
 
 
