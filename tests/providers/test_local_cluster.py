@@ -290,6 +290,7 @@ def test_ensure_role_makes_a_login_role_with_its_own_password(cluster: LocalClus
     url = cluster.ensure_role("shop", createdb=True)
     password_file = cluster.roles_dir / "shop.password"
     assert mode(password_file) == 0o600
+    assert mode(cluster.roles_dir) == mode(cluster.roles_dir.parent) == 0o700
     assert password_file.read_text().strip() in url
     with psycopg.connect(url) as conn:
         assert conn.execute(

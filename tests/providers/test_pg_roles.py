@@ -118,3 +118,17 @@ def test_a_name_sql_would_trip_on_is_just_a_name(pg_admin_url: str, tmp_path: Pa
     finally:
         with psycopg.connect(pg_admin_url, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+def test_a_configured_server_keeps_role_passwords_per_server(
+    pg_admin_url: str, role: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wttui.core.urls import url_parts
+    from wttui.providers.server import Server
+
+    monkeypatch.setenv("WTTUI_DATA_DIR", str(tmp_path / "data"))
+    url = Server(pg_admin_url).role_url(role, dbname="shop_main")
+    port = url_parts(pg_admin_url)["port"]
+    stored = tmp_path / "data" / "roles" / f"127.0.0.1-{port}" / f"{role}.password"
+    assert f":{stored.read_text().strip()}@127.0.0.1:{port}/shop_main" in url
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700

@@ -44,6 +44,15 @@ def password_file(directory: Path, role: str) -> Path:
     return directory / (quote(role, safe="") + ".password")
 
 
+def server_key(admin_url: str) -> str:
+    """A file-name-safe name for the server of `admin_url` (`db.internal-5432`), under which
+    the passwords of the roles made on it are kept."""
+    params = conninfo_to_dict(admin_url)
+    host = str(params.get("host") or "localhost")
+    port = str(params.get("port") or "5432")
+    return quote(f"{host}-{port}", safe="")
+
+
 def _password(path: Path) -> tuple[str, bool]:
     """The stored password, generating and storing one (0600) if there is none; and whether
     it is new."""
