@@ -72,7 +72,8 @@ def test_the_demo_opens_with_no_postgresql_installed(data_dir: Path, tmux: Tmux)
     screen = tmux.wait_for("feat/user-auth")  # the rows, read from the server
     assert "Initialising" not in screen  # the app's screen, not the narration
     tmux.keys("q")
-    screen = tmux.wait_for("DEMO-EXITED-0")
+    tmux.wait_for("DEMO-EXITED-0")
+    screen = tmux.run("capture-pane", "-p", "-J", "-t", "e2e")  # wrapped lines joined
     assert f"The demo lives in {data_dir / 'demo' / 'shop'}" in screen
     assert "`wttui server stop` stops it" in screen
     status = subprocess.run(
