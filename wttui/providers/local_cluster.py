@@ -50,6 +50,8 @@ LOCK_TIMEOUT = 180
 """Seconds a second wttui waits for the one initialising or starting the cluster."""
 FALLBACK_ROOT = Path("/var/lib/wttui/clusters")
 _LEFTOVER = "pgdata.init-"
+INITDB_OPTIONS = ("-U", SUPERUSER, "--auth=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-sync")
+"""`--no-sync`: one sync of the finished directory beats initdb's fsync of every file."""
 
 Notify = Callable[[str], None]
 
@@ -239,27 +241,16 @@ class LocalCluster:
         self._prepare_dirs()
         for leftover in [self.pgdata, *self.cluster_dir.glob(_LEFTOVER + "*")]:
             shutil.rmtree(leftover, ignore_errors=True)  # what a killed run left behind
+        for stale in self.cluster_dir.glob("initdb.*.pw"):
+            stale.unlink(missing_ok=True)
         password = secrets.token_urlsafe(24)
         write_private(self._password_path, password + "\n")
         building = self.cluster_dir / (_LEFTOVER + secrets.token_hex(4))
         pwfile = self.cluster_dir / f"initdb.{secrets.token_hex(4)}.pw"
         write_private(pwfile, password + "\n", owner=self._owner)
         try:
-            self._run(
-                [
-                    str(bin_dir / "initdb"),
-                    "-D",
-                    str(building),
-                    "-U",
-                    SUPERUSER,
-                    f"--pwfile={pwfile}",
-                    "--auth=scram-sha-256",
-                    "-E",
-                    "UTF8",
-                    "--no-locale",
-                    "--no-sync",  # one sync of everything below beats initdb's fsync per file
-                ]
-            )
+            initdb = [str(bin_dir / "initdb"), "-D", str(building), f"--pwfile={pwfile}"]
+            self._run([*initdb, *INITDB_OPTIONS])
         finally:
             pwfile.unlink(missing_ok=True)
         port = self._recorded_port() or free_port()
@@ -335,6 +326,8 @@ class LocalCluster:
 
     def stop(self, notify: Notify = _quiet) -> None:
         """Stop the server (fast shutdown); no-op when it is not running."""
+        if self._running_pid_port() is None:
+            return  # nothing to stop: take no lock, create nothing
         with self._locked(notify):
             if self._running_pid_port() is None:
                 return
@@ -359,6 +352,8 @@ class LocalCluster:
 
     def destroy(self) -> None:
         """Stop the server and delete the cluster and its metadata (tests, throwaway demos)."""
+        if not self.data_dir.exists() and not self.cluster_dir.exists():
+            return
         self.stop()
         socket_dir = self.socket_dir
         with self._locked(_quiet):
