@@ -128,7 +128,8 @@ def test_an_earlier_demo_is_reused_unless_a_fresh_one_is_asked_for(
 
     # On a terminal: asked; "n" keeps it.
     tmux.start(f"{wttui} demo --no-app; echo ASKED-$?; sleep 60", WTTUI_DATA_DIR=str(data_dir))
-    screen = tmux.wait_for("Rebuild it from scratch?")
+    tmux.wait_for("Rebuild it from scratch?")
+    screen = tmux.run("capture-pane", "-p", "-J", "-t", "e2e")  # wrapped lines joined
     assert f"A demo exists in {root}" in screen
     tmux.keys("n", "Enter")
     tmux.wait_for("ASKED-0", timeout=60)
