@@ -68,8 +68,8 @@ def main() -> int:
             if "P1" in only:
                 ours, bare = p1_first_frame(large, args.repeat)
                 print(
-                    f"P1 first frame: wttui {ours * 1000:.0f} ms, bare Textual {bare * 1000:.0f} ms,"
-                    f" ratio {ours / bare:.2f} (target ≤ 1.3)"
+                    f"P1 first frame: wttui {ours * 1000:.0f} ms, "
+                    f"bare Textual {bare * 1000:.0f} ms, ratio {ours / bare:.2f} (target ≤ 1.3)"
                 )
             if "P2" in only:
                 for (worktrees, migrations), root in repos.items():

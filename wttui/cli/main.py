@@ -16,7 +16,7 @@ from pathlib import Path
 
 from wttui import __version__
 from wttui.cli import migrations, server, status, worktrees
-from wttui.cli.common import PrintSink, add_plan_options
+from wttui.cli.common import PrintSink
 from wttui.cli.registry import Command
 from wttui.errors import EXIT_INTERRUPTED, EXIT_OK, Cancelled, EnvConflict, WttuiError
 
@@ -25,16 +25,13 @@ GROUPS = (status, worktrees, migrations, server)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from wttui.demo import build_demo
+    from wttui.cli.demo import run_demo
 
     if args.dry_run:
-        print("demo: builds a throwaway repository with three worktrees in wttui's data directory")
+        print("demo: opens the demo repository in wttui's data directory (built if missing)")
+        print("wttui: dry run: nothing was changed", file=sys.stderr)
         return 0
-    root = build_demo(PrintSink())
-    if args.no_app:
-        print(root)
-        return 0
-    return _open_app(root)
+    return run_demo(args, sink=PrintSink(), open_app=_open_app)
 
 
 def cmd_app(args: argparse.Namespace) -> int:
@@ -71,7 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
         group.register(add)
     demo = add("demo", cmd_demo, "a throwaway repository with three worktrees, opened in the app")
     demo.add_argument("--no-app", action="store_true", help="build it and print its path")
-    add_plan_options(demo, yes=False)
+    demo.add_argument(
+        "--fresh", "--yes", "-y", dest="fresh", action="store_true", help="rebuild without asking"
+    )
+    demo.add_argument("--dry-run", action="store_true", help="say what it would do, change nothing")
     return parser
 
 

@@ -1,4 +1,4 @@
-"""`wttui server status|start|stop`: manage the embedded PostgreSQL cluster (F3)."""
+"""`wttui server status|start|stop`: manage the embedded PostgreSQL cluster."""
 
 from __future__ import annotations
 
@@ -23,6 +23,10 @@ def _configured_url(args: argparse.Namespace) -> str:
     return config.load(git.root).database.url
 
 
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
 def server_command(args: argparse.Namespace) -> int:
     url = _configured_url(args)
     if url:
@@ -44,9 +48,9 @@ def server_command(args: argparse.Namespace) -> int:
         print("wttui: dry run: nothing was changed", file=sys.stderr)
         return 0
     if args.action == "start":
-        cluster.ensure_running()
+        cluster.ensure_running(notify=_say)
     elif args.action == "stop":
-        cluster.stop()
+        cluster.stop(notify=_say)
     status = cluster.status()
     if args.json:
         print(
@@ -58,6 +62,8 @@ def server_command(args: argparse.Namespace) -> int:
                     "data_dir": str(status.data_dir),
                     "version": status.version,
                     "url": status.masked_url,
+                    "binaries": status.bin_dir,
+                    "socket_dir": str(status.socket_dir),
                 },
                 indent=2,
             )
@@ -68,10 +74,13 @@ def server_command(args: argparse.Namespace) -> int:
     print(f"data directory:  {status.data_dir}")
     if status.port:
         print(f"address:         127.0.0.1:{status.port}")
+        print(f"socket:          {status.socket_dir}")
     if status.masked_url:
         print(f"url:             {status.masked_url}")
     if status.version:
         print(f"version:         {status.version}")
+    if status.bin_dir:
+        print(f"binaries:        {status.bin_dir}")
     return 0
 
 

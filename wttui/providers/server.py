@@ -67,6 +67,31 @@ class Server:
 
         return PostgresProvider(self.admin_url())
 
+    def role_url(self, role: str, *, createdb: bool = False, dbname: str = "postgres") -> str:
+        """The URL of login role `role` (made if missing: no superuser, no CREATEROLE,
+        CREATEDB only when asked), whose generated password wttui keeps 0600 in its data
+        directory, per server. For worktrees, which must never hold the admin's credentials.
+
+        Raises:
+            ServerSetupError: the embedded cluster cannot start.
+            Refused: `role` is a superuser or a role wttui did not make.
+            DatabaseUnavailable, DatabaseError: the server refused.
+        """
+        if self._cluster is not None:
+            return self._cluster.ensure_role(role, createdb=createdb, dbname=dbname)
+        from wttui.providers.pg_roles import ensure_login_role, password_file, server_key
+        from wttui.providers.private_files import private_dir
+
+        roles = private_dir(private_dir(data_dir()) / "roles")
+        directory = roles / server_key(self._url)
+        return ensure_login_role(
+            self._url,
+            role,
+            password_path=password_file(directory, role),
+            createdb=createdb,
+            dbname=dbname,
+        )
+
     @property
     def label(self) -> str:
         """`embedded 127.0.0.1:5433` or `db.internal:5432`, never with credentials."""

@@ -1,0 +1,90 @@
+"""An exclusive lock on a file, that says who holds it and is never left behind by the dead.
+
+`flock` locks belong to an open file, so the kernel releases one the moment its holder exits,
+however it exits (SIGKILL included): a dead holder never blocks anyone, there is no stale lock
+to take over by hand. The holder writes its pid, command and start time into the file so that a
+waiter can say what it is waiting for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+from wttui.providers.private_files import private_dir
+
+POLL = 0.1
+
+
+class LockTimeout(Exception):
+    """The lock was still held after the timeout; `holder` says by whom."""
+
+    def __init__(self, holder: str) -> None:
+        super().__init__(holder)
+        self.holder = holder
+
+
+def _command() -> str:
+    argv = [os.path.basename(sys.argv[0]), *sys.argv[1:]] if sys.argv and sys.argv[0] else []
+    return " ".join(argv)[:80] or "python"
+
+
+def describe_holder(fd: int) -> str:
+    """`pid 4242 (wttui demo) since 14:03:07`, or `another process` when it has not said."""
+    try:
+        info = json.loads(os.pread(fd, 4096, 0).decode() or "{}")
+        since = datetime.fromtimestamp(float(info["since"])).astimezone().strftime("%H:%M:%S")
+        return f"pid {int(info['pid'])} ({info['command']}) since {since}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "another process"
+
+
+@contextlib.contextmanager
+def exclusive(
+    path: Path,
+    *,
+    timeout: float,
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[None]:
+    """Hold the lock on `path` (created 0600) for the block; wait up to `timeout` seconds.
+
+    `on_wait` is told once, with the holder's description, when the lock is busy.
+
+    Raises:
+        LockTimeout: another process held it for the whole timeout.
+    """
+    private_dir(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = describe_holder(fd)
+            if on_wait is not None:
+                on_wait(holder)
+            deadline = time.monotonic() + timeout
+            while True:
+                time.sleep(POLL)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise LockTimeout(describe_holder(fd)) from None
+        mine = json.dumps({"pid": os.getpid(), "command": _command(), "since": time.time()})
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, mine.encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
