@@ -233,3 +233,8 @@ def check_branch_name(branch: str) -> None:
     if problems:
         shown = branch.encode("utf-8", "backslashreplace").decode()
         raise InvalidInput(f"Invalid branch name {shown!r}: " + "; ".join(problems) + ".")
+
+
+def role_name(project: str) -> str:
+    """The login role a project's worktrees connect as (`wttui_myapp`), ≤ 63 bytes."""
+    return fit_identifier("wttui_" + sanitize(project), source="wttui_" + project)

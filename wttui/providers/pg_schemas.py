@@ -41,11 +41,15 @@ class SchemaProvider:
         size = self.sizes().get(schema)
         return None if size is None else DatabaseInfo(f"{self.dbname}.{schema}", size)
 
-    def create(self, schema: str) -> None:
+    def create(self, schema: str, *, owner: str | None = None) -> None:
+        """`CREATE SCHEMA schema [AUTHORIZATION owner]`."""
         check_name(schema)
         check_schema_name(schema)
+        statement = sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema))
+        if owner:
+            statement = sql.SQL("{} AUTHORIZATION {}").format(statement, sql.Identifier(owner))
         with self.provider.connect(self.dbname, autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+            conn.execute(statement)
 
     def drop(self, schema: str) -> bool:
         """`DROP SCHEMA … CASCADE`: the schema and everything in it. False when it was absent.

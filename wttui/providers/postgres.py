@@ -180,8 +180,10 @@ class PostgresProvider:
             Session(int(pid), str(app), str(client), str(state)) for pid, app, client, state in rows
         ]
 
-    def create_database(self, name: str, *, template: str | None = None) -> None:
-        """`CREATE DATABASE name [TEMPLATE template]`.
+    def create_database(
+        self, name: str, *, template: str | None = None, owner: str | None = None
+    ) -> None:
+        """`CREATE DATABASE name [TEMPLATE template] [OWNER owner]`.
 
         Raises:
             InvalidInput: the name is empty or over 63 bytes (nothing is sent to the server).
@@ -192,6 +194,8 @@ class PostgresProvider:
         statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
         if template:
             statement = sql.SQL("{} TEMPLATE {}").format(statement, sql.Identifier(template))
+        if owner:
+            statement = sql.SQL("{} OWNER {}").format(statement, sql.Identifier(owner))
         if self.database_exists(name):
             raise DatabaseError(f"Database {name} already exists on {self.server_label}")
         try:
@@ -234,3 +238,72 @@ class PostgresProvider:
         with self.connect(autocommit=True) as conn:
             conn.execute(statement)
         return True
+
+
+_OWNED = """
+SELECT c.relkind, n.nspname, c.relname
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+   AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+   AND NOT (c.relkind = 'S' AND EXISTS (
+       SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')))
+   AND n.nspname NOT LIKE 'pg\\_%%' AND n.nspname <> 'information_schema'
+   AND (%(schema)s::text IS NULL OR n.nspname = %(schema)s)
+"""
+_KINDS = {
+    "r": "TABLE",
+    "p": "TABLE",
+    "v": "VIEW",
+    "m": "MATERIALIZED VIEW",
+    "S": "SEQUENCE",
+    "f": "FOREIGN TABLE",
+}
+
+
+def hand_over(provider: PostgresProvider, dbname: str, role: str, schema: str | None) -> int:
+    """Make `role` the owner of database `dbname` (or, given `schema`, of that schema) and of
+    the tables, views and sequences the admin made in it — what an install from before
+    per-project roles needs so that its worktrees' migrations can go on. Returns how many
+    objects changed hands.
+
+    Raises:
+        DatabaseUnavailable, DatabaseError: the server refused.
+    """
+    changed = 0
+    role_ident = sql.Identifier(role)
+    if schema is None:
+        with provider.connect(autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", (dbname,)
+            ).fetchone()
+            if row is not None and row[0] != role:
+                conn.execute(
+                    sql.SQL("ALTER DATABASE {} OWNER TO {}").format(
+                        sql.Identifier(dbname), role_ident
+                    )
+                )
+                changed += 1
+    with provider.connect(dbname, autocommit=True) as conn:
+        schemas = conn.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspowner = "
+            "(SELECT oid FROM pg_roles WHERE rolname = current_user) "
+            "AND nspname NOT LIKE 'pg\\_%%' AND nspname NOT IN ('information_schema', 'public') "
+            "AND (%s::text IS NULL OR nspname = %s)",
+            (schema, schema),
+        ).fetchall()
+        for (name,) in schemas:
+            conn.execute(
+                sql.SQL("ALTER SCHEMA {} OWNER TO {}").format(sql.Identifier(name), role_ident)
+            )
+            changed += 1
+        for kind, namespace, relation in conn.execute(_OWNED, {"schema": schema}).fetchall():
+            conn.execute(
+                sql.SQL("ALTER {} {}.{} OWNER TO {}").format(
+                    sql.SQL(_KINDS[kind]),
+                    sql.Identifier(namespace),
+                    sql.Identifier(relation),
+                    role_ident,
+                )
+            )
+            changed += 1
+    return changed

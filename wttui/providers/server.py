@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wttui.core.urls import server_label
+from wttui.core.urls import server_label, with_database
 from wttui.providers.local_cluster import LocalCluster
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ class Server:
         self._cluster = None if url else (cluster or LocalCluster(data_dir()))
         self._lock = threading.Lock()
         self._admin_url: str | None = url or None
+        self._worktree_urls: dict[str, str] = {}
 
     @property
     def embedded(self) -> bool:
@@ -91,6 +92,32 @@ class Server:
             createdb=createdb,
             dbname=dbname,
         )
+
+    def worktree_url(self, role: str, dbname: str) -> str:
+        """The URL a worktree gets for database `dbname`. On the embedded cluster: the
+        project's own login role (`role_url`, made once per process), never the cluster's
+        superuser, whose password stays in wttui's data directory. On a configured server:
+        the configured URL, the credentials its owner chose for the project.
+
+        Raises:
+            ServerSetupError, DatabaseUnavailable: the server cannot be reached.
+            Refused: `role` exists and is a superuser or not wttui's.
+        """
+        if self._cluster is None:
+            return with_database(self._url, dbname)
+        self.admin_url()  # started (and the label knows its address)
+        with self._lock:
+            base = self._worktree_urls.get(role)
+        if base is None:
+            base = self.role_url(role)
+            with self._lock:
+                self._worktree_urls[role] = base
+        return with_database(base, dbname)
+
+    @property
+    def owns_roles(self) -> bool:
+        """Whether worktrees connect as a role wttui made (the embedded cluster)."""
+        return self._cluster is not None
 
     @property
     def label(self) -> str:

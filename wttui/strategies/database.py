@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from wttui.core.logsink import LogSink
 from wttui.core.models import DatabaseInfo, DbTarget, TargetKey
-from wttui.core.naming import database_name
-from wttui.core.urls import mask_url, with_database
+from wttui.core.naming import database_name, role_name
+from wttui.core.urls import mask_url, url_parts
 from wttui.providers.server import Server
 from wttui.strategies.base import refuse_shared, unowned
 
@@ -54,6 +54,8 @@ class DatabaseStrategy:
         self.template = template
         self.source_db = source_db
         """A database to copy new ones from (`[database] template`); empty: start empty."""
+        self.role = role_name(project)
+        """The login role worktrees connect as; it owns their databases."""
 
     def database_for(self, label: str) -> str:
         """The database name for the worktree called `label`."""
@@ -62,7 +64,7 @@ class DatabaseStrategy:
     def plan(self, label: str) -> DbTarget:
         """The target for `label`: name, URL and server (starts the embedded server if needed)."""
         name = self.database_for(label)
-        url = with_database(self.server.admin_url(), name)
+        url = self.server.worktree_url(self.role, name)
         return DbTarget(
             strategy=self.name,
             name=name,
@@ -95,16 +97,22 @@ class DatabaseStrategy:
             AdoptableDatabase: it exists, belongs to no worktree, and `adopt` is False.
         """
         provider = self.server.provider()
+        owner = url_parts(target.url)["user"] if self.server.owns_roles else ""
         if provider.database_exists(target.name):
             if not (adopt or owned or target.shared):
                 raise unowned(target)
             sink.line(f"Database {target.name} already exists: using it")
+            if owner:  # made before worktrees had their own role: theirs from now on
+                from wttui.providers.postgres import hand_over
+
+                if hand_over(provider, target.name, owner, None):
+                    sink.line(f"Its owner is now {owner}, the role its worktrees connect as")
             return False
         if self.source_db:
             sink.step(f"Creating database {target.name} from template {self.source_db}")
         else:
             sink.step(f"Creating database {target.name} on {target.server}")
-        provider.create_database(target.name, template=self.source_db or None)
+        provider.create_database(target.name, template=self.source_db or None, owner=owner or None)
         return True
 
     def drop(

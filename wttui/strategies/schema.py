@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from wttui.core.logsink import LogSink
 from wttui.core.models import DatabaseInfo, DbTarget, TargetKey
-from wttui.core.naming import check_schema_name, database_name, is_reserved_schema
-from wttui.core.urls import mask_url, with_database, with_query
+from wttui.core.naming import check_schema_name, database_name, is_reserved_schema, role_name
+from wttui.core.urls import mask_url, url_parts, with_query
 from wttui.errors import Refused
 from wttui.providers.pg_schemas import SchemaProvider
 from wttui.providers.server import Server
@@ -43,13 +43,15 @@ class SchemaStrategy:
         self.project = project
         self.database = database_name(template, project=project, label="")
         self.schema_template = schema
+        self.role = role_name(project)
+        """The login role worktrees connect as; it owns the database and their schemas."""
 
     def _schemas(self) -> SchemaProvider:
         return SchemaProvider(self.server.provider(), self.database)
 
     def plan(self, label: str) -> DbTarget:
         schema = database_name(self.schema_template, project=self.project, label=label)
-        base = with_database(self.server.admin_url(), self.database)
+        base = self.server.worktree_url(self.role, self.database)
         url = with_query(base, schema=schema)
         return DbTarget(
             strategy=self.name,
@@ -82,16 +84,22 @@ class SchemaStrategy:
         assert target.schema is not None
         check_schema_name(target.schema)  # before the database is made
         provider = self.server.provider()
+        owner = url_parts(target.url)["user"] if self.server.owns_roles else ""
         if not provider.database_exists(self.database):
             sink.step(f"Creating database {self.database} on {target.server} (one for all schemas)")
-            provider.create_database(self.database)
+            provider.create_database(self.database, owner=owner or None)
         if self._schemas().info(target.schema) is not None:
             if not (adopt or owned):
                 raise unowned(target, "Schema")
             sink.line(f"Schema {target.label} already exists: using it")
+            if owner:  # made before worktrees had their own role: theirs from now on
+                from wttui.providers.postgres import hand_over
+
+                if hand_over(provider, self.database, owner, target.schema):
+                    sink.line(f"Its owner is now {owner}, the role its worktrees connect as")
             return False
         sink.step(f"Creating schema {target.label}")
-        self._schemas().create(target.schema)
+        self._schemas().create(target.schema, owner=owner or None)
         return True
 
     def drop(
