@@ -165,6 +165,10 @@ class MigrationStatus:
     """What the tool will do about it (for an out-of-order migration)."""
     found_in: tuple[str, ...] = ()
     """For a migration applied elsewhere: the worktrees and branches whose folder has it."""
+    unfinished: bool = False
+    """FAILED part way outside a transaction (wttui's runner: a file with its own COMMIT that
+    crashed or failed after committing some statements): part of it may be in the database,
+    so `migrate` refuses to run it again until `wttui resolve` marks it."""
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,10 @@ class AppliedMigration:
     """The tool's own log of a failure, where it keeps one."""
     applied_by: str | None = None
     """Who applied it, where the state table itself says (wttui's own runner does)."""
+    unfinished: bool = False
+    """FAILED part way outside a transaction (a run that crashed, or failed after some of its
+    statements were committed): part of it may be in the database, so it must not simply run
+    again (wttui's runner)."""
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,12 @@ command: several hide edited and database-only migrations, and some create table
 read-only session, merges them with wttui's side table of owners and checksums, and writes
 nothing. Apply and roll back go through the adapter's executor (the tool's CLI, or wttui's runner
 in-process); afterwards the runner records who applied what, and the checksums of applied files
-it had none of. Every refusal (an edited applied file for wttui's runner, a rollback whose target
-is not this worktree's own newest migration or has no down part) is decided by `check_apply` and
-`rollback_targets` on the merged statuses, before anything runs.
+it had none of. Every refusal (an edited applied file for wttui's runner, a migration that
+stopped part way outside a transaction, a rollback whose target is not this worktree's own
+newest migration or has no down part) is decided by `check_apply` and `rollback_targets` on
+the merged statuses, before anything runs. Every run that changes the database holds its
+migration lock (`lock.py`) from before it reads the state until it recorded what it did,
+whatever the tool: runs on one database never overlap.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from wttui.migrations.adapter import (
     version_key,
 )
 from wttui.migrations.commands import CommandExecutor
+from wttui.migrations.lock import migration_lock
 from wttui.migrations.merge import APPLIED_STATES, applied_versions, label, merge
 from wttui.providers.postgres import PostgresProvider
 
@@ -120,10 +124,20 @@ class Runner:
 
     # -- policy (pure) -----------------------------------------------------------------------
 
-    def check_apply(self, statuses: Sequence[MigrationStatus]) -> None:
+    def check_apply(self, statuses: Sequence[MigrationStatus], *, worktree: str = "BRANCH") -> None:
         """Raises:
-        Refused: applying must not start (wttui's runner: an applied file was edited since).
+        Refused: applying must not start: a migration stopped part way outside a transaction
+            (it would run again over what it already did), or (wttui's runner) an applied
+            file was edited since. `worktree` names the worktree in the way out.
         """
+        for status in statuses:
+            if status.unfinished:
+                raise Refused(
+                    f"{label(status)} did not finish: {status.error}; refusing to run it again",
+                    hint=f"check what it changed, then `wttui resolve {worktree} {status.version} "
+                    "--applied` (it all went through) or `--rolled-back` (after undoing it by "
+                    "hand: the next migrate runs it again)",
+                )
         if not self.adapter.refuse_modified:
             return
         edited = [
@@ -187,11 +201,25 @@ class Runner:
             Cancelled: the user cancelled.
         """
         local = self.adapter.local(self.folder)
+        with migration_lock(
+            conninfo, who=f"wttui migrate {context.applier}", sink=sink, cancel=cancel
+        ):
+            return self._apply_locked(conninfo, local, context=context, sink=sink, cancel=cancel)
+
+    def _apply_locked(
+        self,
+        conninfo: str,
+        local: list[LocalMigration],
+        *,
+        context: ApplyContext,
+        sink: LogSink,
+        cancel: CancelToken,
+    ) -> int:
         with self._connect(conninfo) as conn:
             rows = self._rows(conn, local)
             known = self._owners(conn)
         statuses = self._merge(local, rows, known)
-        self.check_apply(statuses)
+        self.check_apply(statuses, worktree=context.applier)
         to_apply = {s.version for s in statuses if s.state in _TO_APPLY}
         pending = [m for m in local if m.version in to_apply]
         before = applied_versions(rows)
@@ -264,6 +292,23 @@ class Runner:
             Cancelled: the user cancelled.
         """
         local = self.adapter.local(self.folder)
+        with migration_lock(
+            conninfo, who=f"wttui rollback {context.applier}", sink=sink, cancel=cancel
+        ):
+            return self._rollback_locked(
+                conninfo, local, steps=steps, context=context, sink=sink, cancel=cancel
+            )
+
+    def _rollback_locked(
+        self,
+        conninfo: str,
+        local: list[LocalMigration],
+        *,
+        steps: int,
+        context: ApplyContext,
+        sink: LogSink,
+        cancel: CancelToken,
+    ) -> int:
         with self._connect(conninfo) as conn:
             rows = self._rows(conn, local)
             known = self._owners(conn)
