@@ -309,13 +309,14 @@ def plan_migrate(services: Services, ref: str) -> MigratePlan:
 
     Raises:
         DatabaseError: the database does not exist.
-        Refused: the tool must not run now (the built-in runner: an applied file was edited).
+        Refused: the tool must not run now (a migration stopped part way outside a transaction;
+            the built-in runner: an applied file was edited).
     """
     context = services.context_of(ref)
     _existing(context)
     tool = context.tool
     statuses = tool.status(context.target.connect_url)
-    tool.check_apply(statuses)
+    tool.check_apply(statuses, worktree=context.label)
     waiting = (MigrationState.PENDING, MigrationState.ROLLED_BACK, MigrationState.FAILED)
     return MigratePlan(
         worktree=context.worktree,

@@ -27,7 +27,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import MigrationState, MigrationStatus
 from wttui.errors import Refused
-from wttui.migrations import owners
+from wttui.migrations import lock, owners
 from wttui.migrations.adapter import (
     Adapter,
     AppliedMigration,
@@ -120,7 +120,10 @@ class Runner:
         with self._connect(read_only(conninfo)) as conn:
             rows = self._rows(conn, local)
             known = self._owners(conn)
-        return self._merge(local, rows, known)
+            statuses = self._merge(local, rows, known)
+            if any(s.unfinished for s in statuses):
+                statuses = _running(statuses, lock.holder(conn))
+        return statuses
 
     # -- policy (pure) -----------------------------------------------------------------------
 
@@ -335,6 +338,21 @@ class Runner:
                 if self.adapter.records_owners:
                     owners.forget(conn, self.name, gone)
         return len(gone)
+
+
+def _running(
+    statuses: tuple[MigrationStatus, ...], holder: lock.Holder | None
+) -> tuple[MigrationStatus, ...]:
+    """While a run holds the database's migration lock, an unfinished migration is most likely
+    that run's, still going: said so, and not refused (the run that waits for the lock looks
+    again once it has it)."""
+    if holder is None:
+        return statuses
+    now = f"; a migration run holds the lock now ({holder.describe()}): probably that one"
+    return tuple(
+        replace(s, unfinished=False, error=f"{s.error}{now}") if s.unfinished else s
+        for s in statuses
+    )
 
 
 def read_only(conninfo: str) -> str:

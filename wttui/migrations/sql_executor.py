@@ -306,7 +306,10 @@ def _truth(outcome: Outcome, first_line: int) -> str:
     parts = []
     if outcome.committed is not None:
         end = first_line - 1 + last_line(outcome.committed)
-        parts.append(f"lines {first_line}–{end} were committed and stay in the database")
+        if end == first_line:
+            parts.append(f"line {end} was committed and stays in the database")
+        else:
+            parts.append(f"lines {first_line}–{end} were committed and stay in the database")
     else:
         parts.append("nothing of it was committed")
     if outcome.rolled_back is not None:
