@@ -8,6 +8,7 @@ app's confirmation dialogs, so both say exactly the same thing.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ from wttui.core.plans import (
     Plan,
     RemovePlan,
     ResetPlan,
+    ResolvePlan,
     RollbackPlan,
 )
 from wttui.core.urls import mask_secrets, mask_url, url_secrets
@@ -154,6 +156,8 @@ def describe(plan: Plan) -> list[str]:
         ]
         lines += [f"env        {key}" for key in plan.env]
         return lines + _overrides(plan.overrides)
+    if isinstance(plan, ResolvePlan):
+        return _resolve(plan)
     if isinstance(plan, ContainerPlan):
         return [
             f"{plan.verb:<10} container {plan.target.container} of {plan.worktree.label}",
@@ -229,6 +233,28 @@ def _migrate(plan: MigratePlan) -> list[str]:
     if not plan.pending:
         return [*lines, "apply      nothing: no pending migration"]
     return lines + [f"apply      {migration_name(status)}" for status in plan.pending]
+
+
+def _resolve(plan: ResolvePlan) -> list[str]:
+    target = plan.target
+    word = "applied" if plan.applied else "rolled back"
+    lines = [
+        f"worktree   {plan.worktree.label} at {plan.worktree.path}",
+        f"database   {target.label} on {target.server}",
+        f"tool       {plan.tool}",
+        f"mark       {migration_name(plan.migration)} as {word}, without running it",
+        f"now        {STATE_SENTENCES[plan.migration.state]}",
+    ]
+    if plan.command is not None:
+        command = plan.command
+        shown = command[2].removeprefix("exec ") if command[:2] == ("sh", "-c") else None
+        lines.append(f"command    {shown or shlex.join(command)}")
+    if plan.how:
+        lines.append(f"writes     {plan.how}")
+    lines.append(f"afterwards {plan.belief}")
+    if plan.shared_with:
+        lines.append(f"shared     with {', '.join(plan.shared_with)}")
+    return lines
 
 
 def _overrides(overrides: Iterable[str]) -> list[str]:

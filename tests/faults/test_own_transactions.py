@@ -98,6 +98,20 @@ def test_killed_after_the_files_commit_is_not_applied_again(repo: Path, main_url
 
     assert migration_counts(repo, "main")["failed"] == 1
 
+    # The way out the refusal names: the user checked, it all went through.
+    dry = wttui(repo, "resolve", "main", "003", "--applied", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "mark       003_once as applied, without running it" in dry.stdout
+    assert "writes     wttui_schema_migrations: row 003 set to applied" in dry.stdout
+    assert "count 003_once as applied and never run it" in dry.stdout
+    resolved = wttui(repo, "resolve", "main", "003", "--applied", "--yes")
+    assert resolved.returncode == 0, resolved.stderr
+    assert migration_counts(repo, "main")["applied"] == 3
+    after = wttui(repo, "migrate", "main")
+    assert after.returncode == 0, after.stderr
+    assert "No pending migrations" in after.stderr
+    assert scalar(main_url, "SELECT count(*) FROM once") == 1
+
 
 def test_two_worktrees_migrating_one_shared_database_apply_once_and_the_second_waits(
     tmp_path: Path, pg: PostgresProvider, pg_admin_url: str

@@ -119,6 +119,27 @@ class RollbackPlan:
 
 
 @dataclass(frozen=True)
+class ResolvePlan:
+    """`resolve`: one migration marked applied or rolled back without running it, the way its
+    tool marks it (its own command, or its own rows written as it writes them)."""
+
+    worktree: Worktree
+    target: DbTarget
+    tool: str
+    migration: MigrationStatus
+    applied: bool
+    """True: `--applied`; False: `--rolled-back`."""
+    belief: str
+    """What the tool will believe afterwards."""
+    command: tuple[str, ...] | None = None
+    """The tool's own command, run in the worktree with its env; None: `how`."""
+    how: str = ""
+    """The rows wttui writes for a tool that has no command for it."""
+    shared_with: tuple[str, ...] = ()
+    confirmation: Confirmation | None = None
+
+
+@dataclass(frozen=True)
 class ExecPlan:
     """`exec`: a command run in the worktree with its database env."""
 
@@ -142,5 +163,14 @@ class ContainerPlan:
     confirmation: Confirmation | None = None
 
 
-Plan = CreatePlan | RemovePlan | ResetPlan | MigratePlan | RollbackPlan | ExecPlan | ContainerPlan
+Plan = (
+    CreatePlan
+    | RemovePlan
+    | ResetPlan
+    | MigratePlan
+    | RollbackPlan
+    | ExecPlan
+    | ContainerPlan
+    | ResolvePlan
+)
 """Every plan the CLI and the app show, confirm and execute."""

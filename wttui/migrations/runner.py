@@ -27,13 +27,14 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import MigrationState, MigrationStatus
 from wttui.errors import Refused
-from wttui.migrations import lock, owners
+from wttui.migrations import lock, owners, resolve
 from wttui.migrations.adapter import (
     Adapter,
     AppliedMigration,
     ApplyContext,
     Connection,
     LocalMigration,
+    Resolution,
     implied,
     version_key,
 )
@@ -68,6 +69,8 @@ class Runner:
         )
         self.can_rollback = self.executor.can_revert
         """False for tools without down migrations: the app then does not offer `b`."""
+        self.commands = CommandExecutor(adapter.name, folder, apply=(), rollback=None)
+        """The tool's CLI, for commands other than apply and roll back (`resolve`'s)."""
 
     def watch_paths(self) -> list[Path]:
         """Folders whose changes should refresh the Migrations pane (the folder first)."""
@@ -76,11 +79,11 @@ class Runner:
     # -- reading -----------------------------------------------------------------------------
 
     @contextmanager
-    def _connect(self, conninfo: str) -> Iterator[Connection]:
+    def connect(self, conninfo: str) -> Iterator[Connection]:
         with PostgresProvider(conninfo).connect(autocommit=True) as conn:
             yield conn
 
-    def _rows(self, conn: Connection, local: list[LocalMigration]) -> list[AppliedMigration]:
+    def rows(self, conn: Connection, local: list[LocalMigration]) -> list[AppliedMigration]:
         """The tool's rows, completed: lower local versions for a cumulative tool, the graph
         for a tool that stores heads."""
         rows = self.adapter.applied(conn) or []
@@ -88,10 +91,10 @@ class Runner:
             rows = implied(local, rows)
         return self.adapter.complete(local, rows)
 
-    def _owners(self, conn: Connection) -> dict[str, owners.Owner]:
+    def known_owners(self, conn: Connection) -> dict[str, owners.Owner]:
         return owners.read(conn, self.name) if self.adapter.records_owners else {}
 
-    def _merge(
+    def merged(
         self,
         local: list[LocalMigration],
         rows: list[AppliedMigration],
@@ -117,10 +120,10 @@ class Runner:
             MigrationFileError: the folder holds a malformed migration.
         """
         local = self.adapter.local(self.folder)
-        with self._connect(read_only(conninfo)) as conn:
-            rows = self._rows(conn, local)
-            known = self._owners(conn)
-            statuses = self._merge(local, rows, known)
+        with self.connect(read_only(conninfo)) as conn:
+            rows = self.rows(conn, local)
+            known = self.known_owners(conn)
+            statuses = self.merged(local, rows, known)
             if any(s.unfinished for s in statuses):
                 statuses = _running(statuses, lock.holder(conn))
         return statuses
@@ -218,10 +221,10 @@ class Runner:
         sink: LogSink,
         cancel: CancelToken,
     ) -> int:
-        with self._connect(conninfo) as conn:
-            rows = self._rows(conn, local)
-            known = self._owners(conn)
-        statuses = self._merge(local, rows, known)
+        with self.connect(conninfo) as conn:
+            rows = self.rows(conn, local)
+            known = self.known_owners(conn)
+        statuses = self.merged(local, rows, known)
         self.check_apply(statuses, worktree=context.applier)
         to_apply = {s.version for s in statuses if s.state in _TO_APPLY}
         pending = [m for m in local if m.version in to_apply]
@@ -253,8 +256,8 @@ class Runner:
         files wttui had none of yet (their owner unknown); the side table is created by the
         first apply that has something to record. Returns the versions this run applied."""
         by_version = {m.version: m for m in local}
-        with self._connect(conninfo) as conn:
-            after = applied_versions(self._rows(conn, local))
+        with self.connect(conninfo) as conn:
+            after = applied_versions(self.rows(conn, local))
             new = sorted(after - before, key=version_key)
             first_seen = [
                 (m.version, m.name, owners.file_checksum(m.file))
@@ -312,10 +315,10 @@ class Runner:
         sink: LogSink,
         cancel: CancelToken,
     ) -> int:
-        with self._connect(conninfo) as conn:
-            rows = self._rows(conn, local)
-            known = self._owners(conn)
-        targets = self.rollback_targets(self._merge(local, rows, known), steps)
+        with self.connect(conninfo) as conn:
+            rows = self.rows(conn, local)
+            known = self.known_owners(conn)
+        targets = self.rollback_targets(self.merged(local, rows, known), steps)
         if not targets:
             sink.line("Nothing to roll back")
             return 0
@@ -332,12 +335,51 @@ class Runner:
                     cancel=cancel,
                 )
         finally:
-            with self._connect(conninfo) as conn:
-                still = applied_versions(self._rows(conn, local))
+            with self.connect(conninfo) as conn:
+                still = applied_versions(self.rows(conn, local))
                 gone = [s.version for s in targets if s.version not in still]
                 if self.adapter.records_owners:
                     owners.forget(conn, self.name, gone)
         return len(gone)
+
+    # -- resolve -----------------------------------------------------------------------------
+
+    def resolution(
+        self, conninfo: str, ref: str, *, applied: bool, context: ApplyContext
+    ) -> tuple[MigrationStatus, Resolution]:
+        """The migration `ref` names and how the tool marks it applied or rolled back without
+        running it (`resolve.resolution`). Only reads, in a read-only session.
+
+        Raises:
+            InvalidInput: `ref` names no migration, or several.
+            Refused: nothing to mark, or the tool cannot mark it so.
+            DatabaseUnavailable: the database cannot be reached.
+        """
+        return resolve.resolution(self, read_only(conninfo), ref, applied=applied, context=context)
+
+    def resolve(
+        self,
+        conninfo: str,
+        ref: str,
+        *,
+        applied: bool,
+        context: ApplyContext,
+        sink: LogSink,
+        cancel: CancelToken,
+    ) -> MigrationStatus:
+        """Mark the migration under the migration lock (`resolve.run`); returns it as it is now.
+
+        Raises:
+            InvalidInput, Refused: as `resolution`, on the state read under the lock.
+            MigrationFailed: the tool's command failed, or the state did not change.
+            Cancelled: the user cancelled.
+        """
+        with migration_lock(
+            conninfo, who=f"wttui resolve {context.applier}", sink=sink, cancel=cancel
+        ):
+            return resolve.run(
+                self, conninfo, ref, applied=applied, context=context, sink=sink, cancel=cancel
+            )
 
 
 def _running(

@@ -31,6 +31,8 @@ from wttui.migrations.adapter import (
     Connection,
     Executor,
     LocalMigration,
+    Resolution,
+    ResolveRequest,
     version_key,
 )
 from wttui.migrations.sql_executor import SqlExecutor
@@ -100,6 +102,43 @@ class SqlAdapter(Adapter):
                 )
             )
         return result
+
+    def resolve(self, request: ResolveRequest) -> Resolution:
+        """Its own row, written as a run writes it: `applied` with the file's checksum and
+        who marked it, or deleted (pending again)."""
+        status, table = request.status, self.table
+        if request.applied:
+            migration = request.local
+            assert migration is not None  # the runner refuses a migration without its file
+
+            def mark(conn: Connection) -> None:
+                tracking.create(conn, table)
+                tracking.record(
+                    conn,
+                    table,
+                    version=migration.version,
+                    name=migration.name,
+                    checksum=migration.checksum or "",
+                    status=tracking.APPLIED,
+                    error=None,
+                    context=request.context,
+                )
+
+            return Resolution(
+                belief=f"wttui's runner will count {request.name} as applied and never run it",
+                write=mark,
+                how=f"{table}: row {status.version} set to applied",
+            )
+
+        def forget(conn: Connection) -> None:
+            tracking.delete(conn, table, status.version)
+
+        again = "the next migrate runs it" if request.local else "its file is not here"
+        return Resolution(
+            belief=f"wttui's runner will count {request.name} as not applied: {again}",
+            write=forget,
+            how=f"{table}: row {status.version} deleted",
+        )
 
     def executor(self, folder: Path) -> Executor:
         """In-process: `[migrations] apply/rollback` are for tools with a CLI."""
