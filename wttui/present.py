@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import humanize
 
-from wttui.core.models import DbStatus, MigrationState, MigrationStatus, WorktreeView
+from wttui.core.models import DbStatus, LintFinding, MigrationState, MigrationStatus, WorktreeView
 from wttui.core.plans import (
     ContainerPlan,
     CreatePlan,
@@ -232,7 +232,18 @@ def _migrate(plan: MigratePlan) -> list[str]:
     ]
     if not plan.pending:
         return [*lines, "apply      nothing: no pending migration"]
-    return lines + [f"apply      {migration_name(status)}" for status in plan.pending]
+    for status in plan.pending:
+        lines.append(f"apply      {migration_name(status)}")
+        lines += [f"  lock     {finding_words(finding)}" for finding in status.lint]
+    if plan.lint_note:
+        lines.append(f"lint       {plan.lint_note}")
+    return lines
+
+
+def finding_words(finding: LintFinding) -> str:
+    """`line 4: require-concurrent-index-creation: … (Use `concurrently` …)`."""
+    text = f"line {finding.line}: {finding.rule}: {finding.message}"
+    return f"{text} ({finding.help})" if finding.help else text
 
 
 def _resolve(plan: ResolvePlan) -> list[str]:
@@ -291,4 +302,9 @@ def drift_lines(report: DriftReport, branch: str, worktree: str) -> list[str]:
             f"merge {order.index(branch) + 1} of {len(order)} (oldest new migration first)"
         )
     lines += [f"name {w.version}_{w.name}: {w.reason}" for w in report.names if w.branch == branch]
+    lines += [
+        f"lock {r.version}_{r.name} line {r.line}: {r.rule}: {r.help or r.message}"
+        for r in report.lock_risks
+        if r.branch == branch
+    ]
     return lines or [f"{branch}: no drift"]

@@ -104,6 +104,9 @@ class MigratePlan:
     tool: str
     pending: tuple[MigrationStatus, ...]
     confirmation: Confirmation | None = None
+    lint_note: str | None = None
+    """Why the pending migrations carry no lock-safety findings (squawk missing or failing);
+    None: they were linted (each one's `lint`), or lint is off."""
 
 
 @dataclass(frozen=True)
