@@ -134,12 +134,11 @@ class MigrationsPane(Vertical):
 
 
 def lint_line(status: MigrationStatus) -> str:
-    """The first lock-safety finding of a migration still to run, and how many more."""
+    """The first lock-safety finding of a migration still to run — the safer pattern first, as
+    the line is cut at the pane's width — and how many more."""
     first = status.lint[0]
-    more = (
-        f" (+{len(status.lint) - 1} more: wttui migrate --dry-run)" if len(status.lint) > 1 else ""
-    )
-    return f"⚠ line {first.line} {first.rule}: {first.help or first.message}{more}"
+    more = f" +{len(status.lint) - 1} more (migrate --dry-run)" if len(status.lint) > 1 else ""
+    return f"⚠ line {first.line}: {first.help or first.message} [{first.rule}]{more}"
 
 
 COLUMNS = ("State", "Version", "Name", "Applied")
