@@ -11,7 +11,8 @@ An adapter knows its tool, and nothing about wttui's UI or actions:
 
 What a tool can and cannot do is declared here as class variables with defaults (`cumulative`,
 `graph_ordered`, `refuse_modified`, `markers`, …), and the optional steps are methods with a
-default (`folder`, `complete`, `same_checksum`): an adapter states only where its tool differs.
+default (`folder`, `complete`, `same_checksum`, `resolve` — which by default cannot): an adapter
+states only where its tool differs.
 Everything else — merging both sides into states, checksums wttui records for tools that keep
 none, owners, refusing a rollback of a migration that isn't here — lives in `runner.py`, once
 for every tool. The design follows Harlequin's adapter base class (declared capabilities,

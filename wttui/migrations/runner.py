@@ -20,9 +20,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
-
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import MigrationState, MigrationStatus
@@ -41,10 +38,10 @@ from wttui.migrations.adapter import (
 from wttui.migrations.commands import CommandExecutor
 from wttui.migrations.lock import migration_lock
 from wttui.migrations.merge import APPLIED_STATES, applied_versions, label, merge
+from wttui.migrations.sessions import read_only as read_only
 from wttui.providers.postgres import PostgresProvider
 
 _TO_APPLY = frozenset((MigrationState.PENDING, MigrationState.FAILED, MigrationState.ROLLED_BACK))
-_READ_ONLY = "-cdefault_transaction_read_only=on"
 
 
 class Runner:
@@ -395,17 +392,3 @@ def _running(
         replace(s, unfinished=False, error=f"{s.error}{now}") if s.unfinished else s
         for s in statuses
     )
-
-
-def read_only(conninfo: str) -> str:
-    """`conninfo` (a URL or `key=value` pairs) opening read-only sessions: every transaction
-    defaults to READ ONLY, so a read cannot write even by mistake. Its own `options` (the
-    schema strategy's `-csearch_path=…`) are kept."""
-    if conninfo.startswith(("postgresql://", "postgres://")):
-        parts = urlsplit(conninfo)
-        query = dict(parse_qsl(parts.query, keep_blank_values=True))
-        query["options"] = " ".join(filter(None, (query.get("options", ""), _READ_ONLY)))
-        # `quote`, not urlencode's default `quote_plus`: libpq reads `+` as a plus sign.
-        return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
-    options = str(conninfo_to_dict(conninfo).get("options") or "")
-    return make_conninfo(conninfo, options=" ".join(filter(None, (options, _READ_ONLY))))
