@@ -124,13 +124,28 @@ def test_two_worktrees_migrating_one_shared_database_apply_once_and_the_second_w
         assert main.target is not None
         url = main.target.url
         for view in (main, other):
+            # The first run holds the lock until the test lets it go: it blocks on a lock the
+            # test holds, after the file's COMMIT.
             (view.worktree.path / "migrations/003_once.sql").write_text(
-                ONCE + "SELECT pg_sleep(1.5);\n"
+                ONCE + "SELECT pg_advisory_lock(4242);\nSELECT pg_advisory_unlock(4242);\n"
             )
-        first = start_migrate(root, "main")
-        with psycopg.connect(url, autocommit=True) as conn:
-            wait_for(lambda: lock.holder(conn) is not None, "the first run's lock")
-        second = start_migrate(root, "feat/a")
+        with psycopg.connect(url, autocommit=True) as gate:
+            gate.execute("SELECT pg_advisory_lock(4242)")
+            first = start_migrate(root, "main")
+            wait_for(lambda: lock.holder(gate) is not None, "the first run's lock")
+            second = start_migrate(root, "feat/a")
+            wait_for(
+                lambda: (
+                    gate.execute(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE application_name = 'wttui migrate feat/a'"
+                    ).fetchone()
+                    == (1,)
+                ),
+                "the second run waiting for the lock",
+            )
+            time.sleep(0.5)  # it has polled at least once and said who holds the lock
+            gate.execute("SELECT pg_advisory_unlock(4242)")
         out_first = first.communicate(timeout=DEADLINE)
         out_second = second.communicate(timeout=DEADLINE)
     finally:
