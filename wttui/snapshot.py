@@ -20,6 +20,7 @@ from wttui.core.models import (
     EnvState,
     MigrationState,
     MigrationStatus,
+    MigrationWarning,
     RepoSnapshot,
     TargetKey,
     Worktree,
@@ -27,7 +28,7 @@ from wttui.core.models import (
 )
 from wttui.core.naming import sanitize
 from wttui.core.sharing import with_sharing
-from wttui.drift.holders import name_owners, versions_in
+from wttui.drift.holders import name_owners
 from wttui.errors import InvalidInput, WttuiError
 from wttui.providers.envfile import read_env
 
@@ -112,15 +113,28 @@ def _view(
         return WorktreeView(worktree, target, DbStatus.STOPPED, info, env=env)
     errors: tuple[str, ...] = ()
     migrations: tuple[MigrationStatus, ...] = ()
-    tool = None
+    warnings: tuple[MigrationWarning, ...] = ()
+    tool = source = folder = None
     if not worktree.prunable:
         try:
-            tool = context.tool.name
-            migrations = context.tool.status(target.connect_url)
+            runner = context.tool
+            tool, source, folder = runner.name, runner.source, runner.folder
+            read = runner.read(target.connect_url)
+            migrations, warnings = read.statuses, read.warnings
         except WttuiError as exc:
             errors = (str(exc),)
     return WorktreeView(
-        worktree, target, DbStatus.PRESENT, info, migrations, env=env, errors=errors, tool=tool
+        worktree,
+        target,
+        DbStatus.PRESENT,
+        info,
+        migrations,
+        env=env,
+        errors=errors,
+        tool=tool,
+        tool_source=source,
+        tool_folder=folder,
+        migration_warnings=warnings,
     )
 
 
@@ -145,18 +159,19 @@ def migrations_folder(services: Services) -> str:
 
 def _branch_versions(
     services: Services, worktrees: list[Worktree], contexts: dict[Path, WorktreeContext]
-) -> dict[str, set[str]]:
-    """Migration identities on each local branch that has no worktree, read through git."""
+) -> dict[str, dict[str, str]]:
+    """Each local branch without a worktree: its migrations' identities and names, as the main
+    worktree's tool lists them (read through git, nothing checked out)."""
+    from wttui.drift.listing import list_branches
+
     checked_out = {w.branch for w in worktrees}
     main = contexts.get(services.root)
-    folder = main.tool.folder if main else services.migration_tool(services.root).folder
-    relative = folder.relative_to(services.root).as_posix()
+    tool = main.tool if main else services.migration_tool(services.root)
+    relative = tool.folder.relative_to(services.root).as_posix()
     git = services.git
-    return {
-        branch: versions_in(git.files_at(branch, relative))
-        for branch in git.local_branches()
-        if branch not in checked_out
-    }
+    branches = [b for b in git.local_branches() if b not in checked_out]
+    listed, _problems = list_branches(git, tool.adapter, relative, branches)
+    return {branch: {m.version: m.name for m in found} for branch, found in listed.items()}
 
 
 def read_drift(services: Services, snapshot: RepoSnapshot | None = None) -> DriftReport:
@@ -165,9 +180,11 @@ def read_drift(services: Services, snapshot: RepoSnapshot | None = None) -> Drif
     from wttui.drift.branches import drift_report  # pglast: only when asked for
 
     settings = services.config.migrations
+    tool = services.migration_tool(services.root)
     return drift_report(
         services.git,
-        migrations_folder(services),
+        tool.adapter,
+        tool.folder.relative_to(services.root).as_posix(),
         LintRule(pattern=settings.name_pattern, vague=tuple(settings.vague_names)),
         snapshot or read_snapshot(services),
     )
@@ -184,3 +201,21 @@ def read_view(services: Services, ref: str) -> WorktreeView:
         if view.worktree.path == path:
             return view
     raise InvalidInput(f"No worktree for {ref!r}")
+
+
+def migration_warnings(snapshot: RepoSnapshot) -> list[tuple[WorktreeView, MigrationWarning]]:
+    """Every migration warning of the snapshot, once per database (worktrees sharing one see
+    the same state table): for `doctor` and the app. The unread state table, hand-deleted
+    tracking rows (seed 2's rule 3) and several tools found, each with the worktree it was read
+    from."""
+    seen: set[tuple[object, str, str]] = set()
+    found: list[tuple[WorktreeView, MigrationWarning]] = []
+    for view in snapshot.views:
+        database: object = view.target.key if view.target else view.worktree.path
+        for warning in view.migration_warnings:
+            where = view.worktree.path if warning.kind == "other_tools" else database
+            mark = (where, warning.kind, warning.message)
+            if mark not in seen:
+                seen.add(mark)
+                found.append((view, warning))
+    return found

@@ -9,13 +9,29 @@ from typing import Any
 
 from wttui.cli.common import services
 from wttui.cli.registry import Add
-from wttui.core.models import DbStatus, RepoSnapshot, WorktreeView
-from wttui.errors import EXIT_OK, EXIT_UNREACHABLE
-from wttui.present import database_words, migrations_words
+from wttui.core.models import DbStatus, MigrationStatus, RepoSnapshot, WorktreeView
+from wttui.errors import EXIT_OK, EXIT_UNREACHABLE, InvalidInput
+from wttui.present import database_words, migration_name, migrations_words, warning_line
 
 
-def view_json(view: WorktreeView) -> dict[str, Any]:
-    """One worktree as the documented `status --json` object."""
+def migration_json(status: MigrationStatus) -> dict[str, Any]:
+    """One migration as `status --json --migrations` lists it."""
+    return {
+        "identity": status.version,
+        "name": migration_name(status),
+        "state": status.state.value,
+        "out_of_order": status.out_of_order,
+        "note": status.note,
+        "owner": status.applied_by,
+        "applied_at": status.applied_at.isoformat() if status.applied_at else None,
+        "file": str(status.file) if status.file else None,
+        "found_in": list(status.found_in),
+    }
+
+
+def view_json(view: WorktreeView, *, migrations: bool = False) -> dict[str, Any]:
+    """One worktree as the documented `status --json` object (`migrations`: with every
+    migration listed)."""
     worktree = view.worktree
     counts = view.counts
     target = view.target
@@ -49,11 +65,19 @@ def view_json(view: WorktreeView) -> dict[str, Any]:
         },
         "migrations": {
             "tool": view.tool,
+            "detected_by": view.tool_source,
+            "folder": str(view.tool_folder) if view.tool_folder else None,
             "applied": counts.applied,
             "pending": counts.pending,
             "applied_elsewhere": counts.applied_elsewhere,
             "modified": counts.modified,
             "failed": counts.failed,
+            "out_of_order": sum(1 for m in view.migrations if m.out_of_order),
+            "warnings": [
+                {"kind": w.kind, "message": w.message, "hint": w.hint, "version": w.version}
+                for w in view.migration_warnings
+            ],
+            **({"list": [migration_json(m) for m in view.migrations]} if migrations else {}),
         },
         "env": {
             "file": str(view.env.path) if view.env else None,
@@ -63,8 +87,8 @@ def view_json(view: WorktreeView) -> dict[str, Any]:
     }
 
 
-def render_json(snapshot: RepoSnapshot) -> list[dict[str, Any]]:
-    return [view_json(view) for view in snapshot.views]
+def render_json(snapshot: RepoSnapshot, *, migrations: bool = False) -> list[dict[str, Any]]:
+    return [view_json(view, migrations=migrations) for view in snapshot.views]
 
 
 def render_table(snapshot: RepoSnapshot) -> str:
@@ -85,6 +109,13 @@ def render_table(snapshot: RepoSnapshot) -> str:
         for row in rows
     ]
     lines.append(f"\n{snapshot.project} on {snapshot.server}")
+    warnings = [
+        f"⚠ {view.worktree.label}: {warning_line(w)}"
+        for view in snapshot.views
+        for w in view.migration_warnings
+    ]
+    if warnings:
+        lines += ["", *warnings]
     return "\n".join(line.rstrip() for line in lines)
 
 
@@ -92,9 +123,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     """The table or JSON; exit 3 (after printing what could be read) when the server is down."""
     from wttui.snapshot import read_snapshot
 
+    if args.migrations and not args.json:
+        raise InvalidInput("--migrations lists every migration in the JSON: add --json")
     snapshot = read_snapshot(services(args))
     if args.json:
-        print(json.dumps(render_json(snapshot), indent=2))
+        print(json.dumps(render_json(snapshot, migrations=args.migrations), indent=2))
     else:
         print(render_table(snapshot))
     if snapshot.server_error:
@@ -106,3 +139,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 def register(add: Add) -> None:
     status = add("status", cmd_status, "list worktrees with their databases and migrations")
     status.add_argument("--json", action="store_true", help="print JSON on stdout")
+    status.add_argument(
+        "--migrations",
+        action="store_true",
+        help="with --json: list every migration (identity, state, out of order, owner, …)",
+    )

@@ -250,6 +250,65 @@ class GitProvider:
         """The text of `path` in commit `ref`."""
         return _run(self.root, "show", f"{ref}:{path}")
 
+    def trees_at(self, refs: list[str], folder: str) -> dict[str, str | None]:
+        """The tree object of `folder` ('.' for the top) in each of `refs`, None where the
+        commit has no such folder: one `git cat-file --batch-check` for all of them. Equal
+        ids mean equal contents, so a caller reads each distinct tree once."""
+        if not refs:
+            return {}
+        suffix = "^{tree}" if folder in ("", ".") else f":{folder}"
+        lines = "".join(f"{ref}{suffix}\n" for ref in refs)
+        try:
+            done = subprocess.run(
+                ["git", "cat-file", "--batch-check=%(objectname) %(objecttype)"],
+                cwd=self.root,
+                input=lines,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        except OSError as exc:
+            raise GitError(f"git cat-file failed: {exc}") from None
+        if done.returncode:
+            raise GitError(done.stderr.strip() or "git cat-file failed")
+        found: dict[str, str | None] = {}
+        for ref, line in zip(refs, done.stdout.splitlines(), strict=False):
+            sha, _, kind = line.partition(" ")
+            found[ref] = sha if kind == "tree" else None
+        return found
+
+    def export_tree(self, tree: str, dest: Path, paths: tuple[str, ...] = ()) -> None:
+        """The files of tree object `tree` (only those matching the pathspecs `paths`, when
+        given) written below `dest`, nothing checked out: `git archive`, unpacked with
+        tarfile's `data` filter (no links out of `dest`, no devices)."""
+        import io
+        import tarfile
+
+        try:
+            done = subprocess.run(
+                ["git", "archive", "--format=tar", tree, "--", *paths],
+                cwd=self.root,
+                capture_output=True,
+                check=False,
+            )
+        except OSError as exc:
+            raise GitError(f"git archive failed: {exc}") from None
+        if done.returncode:
+            message = done.stderr.decode(errors="replace").strip()
+            if paths and "did not match any files" in message:
+                return  # none of the pathspecs is in this tree: nothing to read
+            raise GitError(message or "git archive failed")
+        with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
+            archive.extractall(dest, filter="data")
+
+    def added_on(self, ref: str, path: str) -> str | None:
+        """The date (`YYYY-MM-DD`) of the commit on `ref` that added `path`; None if none did."""
+        try:
+            out = _run(self.root, "log", "-1", "--format=%cs", "--diff-filter=A", ref, "--", path)
+        except GitError:
+            return None
+        return out.strip() or None
+
     def text_at(self, ref: str, path: str) -> str | None:
         """The text of `path` in commit `ref`, or None when the commit has no such file."""
         try:

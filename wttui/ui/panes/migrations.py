@@ -26,6 +26,7 @@ class MigrationsPane(Vertical):
         """The drift view (`D`) of one worktree, shown instead of its migrations."""
 
     def compose(self) -> ComposeResult:
+        yield Static(id="migration-notes")
         yield KeyTable(id="migration-table")
         yield Static(id="migration-detail")
 
@@ -78,6 +79,7 @@ class MigrationsPane(Vertical):
         layout = _layout(rows, self.content_size.width)
         for index, width in layout:
             table.add_column(COLUMNS[index], width=width)
+        self._show_notes(view)
         if view is None:
             self.border_subtitle = ""
             self._show_detail(None)
@@ -90,7 +92,21 @@ class MigrationsPane(Vertical):
         table.scroll_to(x=0, animate=False)
         summary = fmt.migrations_cell(view)
         tool = f" · {view.tool}" if view.tool else ""
+        if view.tool and view.tool_source:  # which file decided the tool
+            tool += f": {view.tool_source}"
         self.border_subtitle = f"{view.worktree.label} {summary}{tool}".strip()
+
+    def _show_notes(self, view: WorktreeView | None) -> None:
+        """What the counts alone would hide (a state table no tool reads, a tracking row
+        deleted by hand, two tools found), above the migrations, in words."""
+        notes = self.query_one("#migration-notes", Static)
+        warnings = view.migration_warnings if view is not None and self._drift is None else ()
+        notes.display = bool(warnings)
+        if warnings:
+            text = Text()
+            for index, warning in enumerate(warnings):
+                text.append(("\n" if index else "") + "⚠ " + fmt.warning_line(warning))
+            notes.update(text)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
@@ -111,7 +127,7 @@ class MigrationsPane(Vertical):
         if status is None:
             return
         # At most three short lines: what it is, who applied it, what is wrong with it.
-        name = status.file.name if status.file else f"{status.version}_{status.name}"
+        name = fmt.migration_file(status)
         text = Text(name, style="bold")
         if status.applied_at is not None:
             text.append(f"\napplied {fmt.age(status.applied_at)} ago")
@@ -124,8 +140,9 @@ class MigrationsPane(Vertical):
         }.get(status.state, status.error)
         if status.out_of_order:
             problem = "older than the newest applied one: " + (status.note or "merged in late")
-        if problem and problem.startswith(f"{name}:"):
-            problem = "line " + problem.removeprefix(f"{name}:")  # the name is on line one
+        file = status.file.name if status.file else name
+        if problem and problem.startswith(f"{file}:"):
+            problem = "line " + problem.removeprefix(f"{file}:")  # the name is on line one
         if problem:
             text.append(f"\n{problem}", style=fmt.STATE_STYLES[status.state])
         detail.update(text)
