@@ -56,20 +56,20 @@ def untracked_tables(
             sql.SQL("SELECT count(*) FROM {}").format(_table(table))
         ).fetchone()
         rows = int(count_row[0]) if count_row else 0
-        names = tools[table]
+        names = sorted(tools[table])
         owner = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" or {names[-1]}"
-        suggestion = names[0] if len(names) == 1 else "…"
+        setting = f'tool = "{names[0]}"' if len(names) == 1 else "tool to it"
         warnings.append(
             MigrationWarning(
                 kind="untracked_state_table",
                 message=(
-                    f"The database holds `{table}` ({owner}'s state table, {rows} row"
+                    f"The database holds `{table}` (the state table of {owner}, {rows} row"
                     f"{'' if rows == 1 else 's'}), but this worktree's migrations are read as "
                     f"{adapter.name}'s{why}: the counts shown say nothing about those migrations"
                 ),
                 hint=(
-                    f'if this worktree uses {owner}, set [migrations] tool = "{suggestion}" '
-                    "and dir to its migrations folder"
+                    f"if this worktree uses {owner}, set [migrations] {setting} and dir to "
+                    "its migrations folder"
                 ),
             )
         )
