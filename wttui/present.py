@@ -79,13 +79,13 @@ def migration_name(status: MigrationStatus) -> str:
 
 
 def migration_file(status: MigrationStatus) -> str:
-    """The migration's file as its detail line names it: the file, or the folder and the file
-    when every migration's file has one name (Prisma's `…_create_users/migration.sql`)."""
+    """The migration's file as its detail line names it: the file, or its folder when every
+    migration's file has one name (Prisma's `…_create_users/`, not `migration.sql`)."""
     if status.file is None:
         return migration_name(status)
     file = status.file
     if file.name.split(".", 1)[0] == "migration":
-        return f"{file.parent.name}/{file.name}"
+        return f"{file.parent.name}/"  # the folder is the migration
     return file.name
 
 

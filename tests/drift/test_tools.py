@@ -30,7 +30,9 @@ USERS = 'CREATE TABLE "users" ("id" serial PRIMARY KEY);\n'
 MAIN_ENTRIES = [(1700000000000, "0000_users"), (1700000002000, "0001_orders")]
 
 
-def drizzle_branch(root: Path, name: str, entries: list[tuple[int, str]], files: dict[str, str]):
+def drizzle_branch(
+    root: Path, name: str, entries: list[tuple[int, str]], files: dict[str, str]
+) -> None:
     """A branch of `main` adding journal entries and their files under apps/api/drizzle."""
     journal = {"apps/api/drizzle/meta/_journal.json": drizzle_journal([*MAIN_ENTRIES, *entries])}
     branch(root, name, {**journal, **{f"apps/api/drizzle/{k}": v for k, v in files.items()}})

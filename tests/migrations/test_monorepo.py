@@ -148,24 +148,29 @@ def test_a_state_table_no_detected_tool_reads_is_reported_read_only(project: Pro
     assert fingerprint(root, project.admin_url, project.name) == before  # nothing written
 
 
-async def test_the_pane_says_what_the_counts_hide_and_which_file_decided(
+async def test_the_pane_says_which_file_decided_and_what_the_counts_hide(
     project: Project,
 ) -> None:
     root = project.root
     prisma_app(root, "packages/prisma", count=3)
     prisma_rows(project.url, root / "packages/prisma/migrations")
-    with psycopg.connect(project.url, autocommit=True) as conn:
-        conn.execute("CREATE TABLE schema_migrations (version varchar PRIMARY KEY)")
     app = make_app(Services.from_path(root))
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         pane = app.query_one(MigrationsPane)
         await wait_until(pilot, lambda: bool(pane.table.row_count), what="the migrations")
-        assert "prisma: packages/prisma/schema.prisma" in str(pane.border_subtitle)
-        notes = str(pane.query_one("#migration-notes").render())
-        assert (
-            "⚠ The database holds `schema_migrations` (the state table of dbmate, "
-            "golang-migrate or rails, 0 rows)"
-        ) in notes.replace("\n", " ")
+        notes = pane.query_one("#migration-notes")
+
+        def shown() -> str:
+            return str(notes.render()) if notes.display else ""
+
+        assert shown() == "prisma · packages/prisma/schema.prisma"
         detail = str(pane.query_one("#migration-detail").render())
-        assert detail.startswith("20250101120000_step_0/migration.sql")  # the folder, named
+        assert detail.startswith("20250101120000_step_0/\n")  # the folder, not migration.sql
+
+        with psycopg.connect(project.url, autocommit=True) as conn:
+            conn.execute("CREATE TABLE schema_migrations (version varchar PRIMARY KEY)")
+        await pilot.press("R")
+        await wait_until(pilot, lambda: shown().startswith("⚠"), what="the warning")
+        assert shown() == "⚠ unread `schema_migrations` (0 rows) of dbmate, golang-migrate or rails"
+        assert pane.border_subtitle == "main ✓3 ⚠ · prisma"

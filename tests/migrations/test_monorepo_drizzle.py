@@ -64,6 +64,12 @@ def test_drizzle_in_apps_api_through_wttui_and_drizzle_kit(project: Project) -> 
             ),
         },
     )
+    planned = wttui(root, "migrate", "--dry-run")
+    assert planned.returncode == 0, planned.stderr
+    assert (
+        "apply      0002_merged (out of order: drizzle-kit 0.x silently never applies it"
+        in planned.stdout
+    )
     migrated = wttui(root, "migrate")
     assert migrated.returncode == 1, migrated.stderr
     assert "No pending migrations" not in migrated.stdout + migrated.stderr

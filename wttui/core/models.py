@@ -180,6 +180,8 @@ class MigrationWarning:
     hint: str = ""
     version: str | None = None
     """The migration concerned (`row_gone`)."""
+    short: str = ""
+    """The gist in a few words, for a line of a narrow pane ('' : the message)."""
 
 
 @dataclass(frozen=True)

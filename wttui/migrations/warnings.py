@@ -71,6 +71,7 @@ def untracked_tables(
                     f"if this worktree uses {owner}, set [migrations] {setting} and dir to "
                     "its migrations folder"
                 ),
+                short=f"unread `{table}` ({rows} rows) of {owner}",
             )
         )
     return warnings
@@ -111,6 +112,7 @@ def rows_gone(
                     "if its changes are still in the database, record it as applied with the "
                     "tool's own command instead of running it again"
                 ),
+                short=f"row deleted by hand: {label(version, names.get(version, ''))}",
             )
         )
     return warnings
@@ -125,5 +127,6 @@ def other_tools(also: Sequence[str], tool: str, source: str) -> list[MigrationWa
             kind="other_tools",
             message=f"Using {tool} ({source}); also found {'; '.join(also)}",
             hint="set [migrations] tool and dir to choose",
+            short=f"also found {'; '.join(also)}",
         )
     ]

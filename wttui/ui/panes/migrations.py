@@ -92,21 +92,28 @@ class MigrationsPane(Vertical):
         table.scroll_to(x=0, animate=False)
         summary = fmt.migrations_cell(view)
         tool = f" · {view.tool}" if view.tool else ""
-        if view.tool and view.tool_source:  # which file decided the tool
-            tool += f": {view.tool_source}"
         self.border_subtitle = f"{view.worktree.label} {summary}{tool}".strip()
 
     def _show_notes(self, view: WorktreeView | None) -> None:
-        """What the counts alone would hide (a state table no tool reads, a tracking row
-        deleted by hand, two tools found), above the migrations, in words."""
+        """One line above the migrations: what the counts alone would hide (a state table no
+        tool reads, a tracking row deleted by hand, two tools found; `wttui status` prints them
+        in full), else the file that decided the tool."""
         notes = self.query_one("#migration-notes", Static)
-        warnings = view.migration_warnings if view is not None and self._drift is None else ()
-        notes.display = bool(warnings)
+        shown = view is not None and self._drift is None
+        warnings = view.migration_warnings if view is not None and shown else ()
+        source = view.tool_source if view is not None and shown else None
+        # The source is worth a line only where the pane has a few to spare (80x24 has not).
+        roomy = self.size.height >= ROOMY
+        notes.display = bool(warnings or (source and roomy))
+        if not notes.display or view is None:
+            return
         if warnings:
-            text = Text()
-            for index, warning in enumerate(warnings):
-                text.append(("\n" if index else "") + "⚠ " + fmt.warning_line(warning))
-            notes.update(text)
+            first = warnings[0]
+            more = f" (+{len(warnings) - 1} more)" if len(warnings) > 1 else ""
+            text = Text(f"⚠ {first.short or first.message}{more}", style="bold")
+        else:
+            text = Text(f"{view.tool} · {source}", style="dim")
+        notes.update(text)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
@@ -149,6 +156,8 @@ class MigrationsPane(Vertical):
 
 
 COLUMNS = ("State", "Version", "Name", "Applied")
+ROOMY = 8
+"""Pane rows from which the line naming the file that decided the tool is shown."""
 # When the pane is narrow, columns first shrink (to a minimum), then drop out, in this order.
 SHRINK = {"Name": 12, "Applied": 8}
 DROP = ("Version", "Applied")
