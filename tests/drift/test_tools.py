@@ -286,3 +286,34 @@ def test_the_default_name_rule_follows_the_tool(repo: Path) -> None:
         ("000001_create_users", "does not match ^\\d{14}_[a-z0-9_]+$"),
         ("000002_add_orders", "does not match ^\\d{14}_[a-z0-9_]+$"),
     ]
+
+
+def test_graph_tools_list_their_code_migrations_without_an_order_to_break(repo: Path) -> None:
+    """Django: migrations read from each branch's tree (only what Django's loader reads),
+    listed by app and name, not parsed (Python), never out of order by version."""
+    for old in (repo / "migrations").iterdir():
+        old.unlink()
+    write_files(
+        repo,
+        {
+            "manage.py": "import django\n",
+            "src/shop/apps.py": "from django.apps import AppConfig\n",
+            "src/shop/migrations/__init__.py": "",
+            "src/shop/migrations/0001_initial.py": "operations = []\n",
+            "src/shop/models.py": "# not read\n",
+        },
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "django")
+    branch(repo, "feat/a", {"src/shop/migrations/0002_add_price.py": "operations = []\n"})
+    branch(repo, "feat/b", {"src/shop/migrations/0002_add_stock.py": "operations = []\n"})
+    report = read_drift(Services.from_path(repo))
+    assert (report.tool, report.graph) == ("django", True)
+    assert [(m.label, m.branches, m.parsed) for m in report.migrations] == [
+        ("shop.0002_add_price", ("feat/a",), False),
+        ("shop.0002_add_stock", ("feat/b",), False),
+    ]
+    assert report.out_of_order == ()
+    assert report.merge_order == ()
+    md = wttui(repo, "drift").stdout
+    assert "django orders migrations by its revision graph or plan, not by version." in md

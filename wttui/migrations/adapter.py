@@ -204,8 +204,8 @@ class Adapter(ABC):
     """The tool's own naming convention, a regular expression over `lint_name`: what
     `wttui drift` checks names against unless `[migrations] name_pattern` sets one."""
     tree_paths: ClassVar[tuple[str, ...]] = ()
-    """Git pathspecs (below the folder) of what `local` reads, for reading a branch's
-    migrations without checking it out; empty: everything in the folder."""
+    """What `local` reads below the folder (`fnmatch` patterns or folders), for reading a
+    branch's migrations without checking it out; empty: everything in the folder."""
 
     @classmethod
     def configured(cls, *, table: str) -> Adapter:

@@ -277,13 +277,29 @@ class GitProvider:
             found[ref] = sha if kind == "tree" else None
         return found
 
-    def export_tree(self, tree: str, dest: Path, paths: tuple[str, ...] = ()) -> None:
-        """The files of tree object `tree` (only those matching the pathspecs `paths`, when
-        given) written below `dest`, nothing checked out: `git archive`, unpacked with
-        tarfile's `data` filter (no links out of `dest`, no devices)."""
+    def export_tree(self, tree: str, dest: Path, patterns: tuple[str, ...] = ()) -> None:
+        """The files of tree object `tree` written below `dest`, nothing checked out (`git
+        archive`, unpacked with tarfile's `data` filter: no links out of `dest`, no devices).
+        `patterns` (`fnmatch` patterns, or folders) keep only the files matching one of them;
+        none: every file."""
+        import fnmatch
         import io
         import tarfile
 
+        paths: list[str] = []
+        if patterns:
+            listed = _run(self.root, "ls-tree", "-r", "--name-only", "-z", tree).split("\0")
+            paths = [
+                path
+                for path in listed
+                if path
+                and any(
+                    fnmatch.fnmatchcase(path, pattern) or path.startswith(pattern.rstrip("/") + "/")
+                    for pattern in patterns
+                )
+            ]
+            if not paths:
+                return
         try:
             done = subprocess.run(
                 ["git", "archive", "--format=tar", tree, "--", *paths],
@@ -294,10 +310,7 @@ class GitProvider:
         except OSError as exc:
             raise GitError(f"git archive failed: {exc}") from None
         if done.returncode:
-            message = done.stderr.decode(errors="replace").strip()
-            if paths and "did not match any files" in message:
-                return  # none of the pathspecs is in this tree: nothing to read
-            raise GitError(message or "git archive failed")
+            raise GitError(done.stderr.decode(errors="replace").strip() or "git archive failed")
         with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
             archive.extractall(dest, filter="data")
 

@@ -123,7 +123,7 @@ class DjangoAdapter(Adapter):
     rollback = None
     state_table = TABLE
     naming = r"^\d{4}_[a-z0-9]+(_[a-z0-9]+)*$"
-    tree_paths = ("manage.py", ":(glob)**/migrations/*.py", ":(glob)**/apps.py")
+    tree_paths = ("manage.py", "*/migrations/*.py", "*/apps.py")
 
     def detect(self, root: Path) -> bool:
         if not (root / "manage.py").is_file():
