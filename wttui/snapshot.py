@@ -163,6 +163,7 @@ def _branch_versions(
     """Each local branch without a worktree: its migrations' identities and names, as the main
     worktree's tool lists them (read through git, nothing checked out)."""
     from wttui.drift.listing import list_branches
+    from wttui.providers.git_trees import GitTrees
 
     checked_out = {w.branch for w in worktrees}
     main = contexts.get(services.root)
@@ -170,7 +171,7 @@ def _branch_versions(
     relative = tool.folder.relative_to(services.root).as_posix()
     git = services.git
     branches = [b for b in git.local_branches() if b not in checked_out]
-    listed, _problems = list_branches(git, tool.adapter, relative, branches)
+    listed, _problems = list_branches(GitTrees(git.root), tool.adapter, relative, branches)
     return {branch: {m.version: m.name for m in found} for branch, found in listed.items()}
 
 

@@ -15,6 +15,7 @@ from wttui.drift.analysis import BranchMigration, DriftReport, LintRule, ToolRul
 from wttui.drift.listing import list_branches
 from wttui.migrations.adapter import Adapter
 from wttui.providers.git import GitProvider
+from wttui.providers.git_trees import GitTrees
 
 
 def rules_of(adapter: Adapter) -> ToolRules:
@@ -34,7 +35,8 @@ def drift_report(
     """Every local branch's migrations under `folder` (relative to the repository), as
     `adapter` lists them, analysed against the worktrees' states in `snapshot`."""
     main = next((v.worktree.branch for v in snapshot.views if v.worktree.is_main), None)
-    listed, problems = list_branches(git, adapter, folder, git.local_branches())
+    trees = GitTrees(git.root)
+    listed, problems = list_branches(trees, adapter, folder, git.local_branches())
     branches = {
         branch: [
             BranchMigration(branch, m.version, m.name, m.path, m.sql, m.lint, m.sequence)
@@ -45,7 +47,7 @@ def drift_report(
     report = analyse(main or "", branches, snapshot.views, rule, rules_of(adapter))
     paths = {(m.version, m.name): m.path for found in branches.values() for m in found}
     dated = tuple(
-        replace(row, date=git.added_on(row.branches[0], paths[(row.version, row.name)]))
+        replace(row, date=trees.added_on(row.branches[0], paths[(row.version, row.name)]))
         if row.date is None and row.branches and (row.version, row.name) in paths
         else row
         for row in report.migrations

@@ -22,7 +22,7 @@ from pathlib import Path
 from wttui.drift.sql_changes import up_part
 from wttui.errors import WttuiError
 from wttui.migrations.adapter import Adapter, LocalMigration
-from wttui.providers.git import GitProvider
+from wttui.providers.git_trees import GitTrees
 
 _KEPT = 64
 """Listings kept (by tool, folder and tree id)."""
@@ -68,7 +68,7 @@ def _listed(adapter: Adapter, migration: LocalMigration, dest: Path, folder: str
     )
 
 
-def _list_tree(git: GitProvider, adapter: Adapter, folder: str, tree: str) -> Listing:
+def _list_tree(git: GitTrees, adapter: Adapter, folder: str, tree: str) -> Listing:
     """The tree's migrations; when the tool refuses the folder as a whole (two files with one
     version: the very collision drift reports), each entry listed on its own, and why."""
     with tempfile.TemporaryDirectory(prefix="wttui-drift-") as temp:
@@ -104,7 +104,7 @@ def _entry_by_entry(adapter: Adapter, dest: Path, folder: str, temp: Path) -> tu
 
 
 def list_branches(
-    git: GitProvider, adapter: Adapter, folder: str, branches: list[str]
+    git: GitTrees, adapter: Adapter, folder: str, branches: list[str]
 ) -> tuple[dict[str, tuple[Listed, ...]], dict[str, str]]:
     """Each branch's migrations under `folder` (relative to the repository), and the branches
     whose migrations the tool could not read, with why (a malformed file on that branch)."""
