@@ -100,9 +100,11 @@ class MigrationsConfig:
     """Command that applies pending migrations; empty: the tool's own default."""
     rollback: str = ""
     """Command that rolls back one migration; empty: the tool's own default."""
-    name_pattern: str = r"^\d{14}_[a-z0-9]+(_[a-z0-9]+)*$"
-    """Names that break this regular expression (over `VERSION_name`) are warned about; the
-    default is the seed's `YYYYMMDDHHmmss_descriptive_name`."""
+    name_pattern: str = ""
+    """Names that break this regular expression (over the name as the tool writes it:
+    `20251016231054_add_users`, Drizzle's `0003_bright_lady`, Flyway's `V2__add_users`) are
+    warned about by `wttui drift`; empty: each tool's own convention (the seed's
+    `YYYYMMDDHHmmss_descriptive_name` where the tool names migrations by a timestamp)."""
     vague_names: tuple[str, ...] = (
         "update",
         "changes",

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING
 
 import humanize
 
-from wttui.core.models import DbStatus, LintFinding, MigrationState, MigrationStatus, WorktreeView
+from wttui.core.models import (
+    DbStatus,
+    LintFinding,
+    MigrationState,
+    MigrationStatus,
+    MigrationWarning,
+    WorktreeView,
+)
 from wttui.core.plans import (
     ContainerPlan,
     CreatePlan,
@@ -28,6 +35,7 @@ from wttui.core.plans import (
     RollbackPlan,
 )
 from wttui.core.urls import mask_secrets, mask_url, url_secrets
+from wttui.core.versions import migration_label
 
 if TYPE_CHECKING:
     from wttui.drift.analysis import DriftReport
@@ -68,8 +76,20 @@ def size(num_bytes: int | None) -> str:
 
 
 def migration_name(status: MigrationStatus) -> str:
-    """`20251016_add_mfa`, or the bare identity when the tool keeps no name."""
-    return f"{status.version}_{status.name}" if status.name else status.version
+    """`20251016_add_mfa`, or the bare identity when it holds the name (Prisma's folders) or
+    the tool keeps none; Drizzle's tag (`core.versions.migration_label`)."""
+    return migration_label(status.version, status.name)
+
+
+def migration_file(status: MigrationStatus) -> str:
+    """The migration's file as its detail line names it: the file, or its folder when every
+    migration's file has one name (Prisma's `…_create_users/`, not `migration.sql`)."""
+    if status.file is None:
+        return migration_name(status)
+    file = status.file
+    if file.name.split(".", 1)[0] == "migration":
+        return f"{file.parent.name}/"  # the folder is the migration
+    return file.name
 
 
 def db_cell(view: WorktreeView) -> str:
@@ -86,17 +106,35 @@ def db_cell(view: WorktreeView) -> str:
 
 
 def migrations_cell(view: WorktreeView) -> str:
-    """`✓12 ⋯1` — applied first, then every other state with a count."""
+    """`✓12 ⋯1` — applied first, then every other state with a count; `⚠` when the counts
+    alone would mislead (`view.migration_warnings`)."""
     if view.db_status is not DbStatus.PRESENT:
         return ""
-    return " ".join(f"{STATE_WORDS[state][0]}{n}" for state, n in view.counts.nonzero())
+    cell = " ".join(f"{STATE_WORDS[state][0]}{n}" for state, n in view.counts.nonzero())
+    return f"{cell} ⚠" if view.migration_warnings else cell
 
 
 def migrations_words(view: WorktreeView) -> str:
-    """`12 applied, 1 pending` (the CLI's table)."""
+    """`12 applied, 1 pending` (the CLI's table), `…, ⚠ 1 warning`."""
     if view.db_status is not DbStatus.PRESENT:
         return "-"
-    return ", ".join(f"{n} {STATE_WORDS[state][1].lower()}" for state, n in view.counts.nonzero())
+    words = ", ".join(f"{n} {STATE_WORDS[state][1].lower()}" for state, n in view.counts.nonzero())
+    count = len(view.migration_warnings)
+    return f"{words}, ⚠ {count} warning{'s' if count > 1 else ''}" if count else words
+
+
+def warning_line(warning: MigrationWarning) -> str:
+    """A migration warning as one line, with its hint."""
+    return f"{warning.message} ({warning.hint})" if warning.hint else warning.message
+
+
+def tool_words(view: WorktreeView) -> str:
+    """`prisma, from packages/prisma/schema.prisma`: the tool in force and what decided it."""
+    if view.tool is None:
+        return ""
+    if view.tool_source:
+        return f"{view.tool}, from {view.tool_source}"
+    return f"{view.tool} (no tool's files found)" if view.tool == "sql" else view.tool
 
 
 def database_words(view: WorktreeView) -> str:
@@ -235,7 +273,8 @@ def _migrate(plan: MigratePlan) -> list[str]:
     if not plan.pending:
         return [*lines, "apply      nothing: no pending migration"]
     for status in plan.pending:
-        lines.append(f"apply      {migration_name(status)}")
+        late = f" (out of order: {status.note})" if status.out_of_order and status.note else ""
+        lines.append(f"apply      {migration_name(status)}{late}")
         lines += [f"  lock     {finding_words(finding)}" for finding in status.lint]
     if plan.lint_note:
         lines.append(f"lint       {plan.lint_note}")
@@ -280,7 +319,8 @@ def _overrides(overrides: Iterable[str]) -> list[str]:
 def drift_lines(report: DriftReport, branch: str, worktree: str) -> list[str]:
     """The report as it concerns one worktree's branch, a line per finding (the app's view)."""
     lines = [
-        f"{r.version}_{r.name}: {STATE_SENTENCES[r.state]}"
+        f"{r.label or r.version}: {STATE_SENTENCES[r.state]}"
+        + (f", out of order: {r.note}" if r.out_of_order and r.note else "")
         + (f" (in {', '.join(r.found_in)})" if r.found_in else "")
         for r in report.not_everywhere
         if r.worktree == worktree
@@ -290,7 +330,8 @@ def drift_lines(report: DriftReport, branch: str, worktree: str) -> list[str]:
             uses = ", ".join(f"{b}: {n}" for b, n in collision.uses if b != branch)
             lines.append(f"version {collision.version} also used by {uses}")
     lines += [
-        f"{o.version}_{o.name} is older than {report.main}'s newest {o.main_newest}"
+        f"{o.label or o.version} is older than {report.main}'s newest {o.main_newest}"
+        + (f": {o.note}" if o.note else "")
         for o in report.out_of_order
         if o.branch == branch
     ]
@@ -303,9 +344,11 @@ def drift_lines(report: DriftReport, branch: str, worktree: str) -> list[str]:
         lines.append(
             f"merge {order.index(branch) + 1} of {len(order)} (oldest new migration first)"
         )
-    lines += [f"name {w.version}_{w.name}: {w.reason}" for w in report.names if w.branch == branch]
     lines += [
-        f"lock {r.version}_{r.name} line {r.line}: {r.rule}: {r.help or r.message}"
+        f"name {w.label or w.version}: {w.reason}" for w in report.names if w.branch == branch
+    ]
+    lines += [
+        f"lock {migration_label(r.version, r.name)} line {r.line}: {r.rule}: {r.help or r.message}"
         for r in report.lock_risks
         if r.branch == branch
     ]

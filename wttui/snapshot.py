@@ -29,6 +29,7 @@ from wttui.core.models import (
     EnvState,
     MigrationState,
     MigrationStatus,
+    MigrationWarning,
     RepoSnapshot,
     TargetKey,
     Worktree,
@@ -36,7 +37,7 @@ from wttui.core.models import (
 )
 from wttui.core.naming import name_prefix
 from wttui.core.sharing import with_sharing
-from wttui.drift.holders import name_owners, versions_in
+from wttui.drift.holders import name_owners
 from wttui.errors import InvalidInput, WttuiError
 from wttui.providers.conninfo import location
 from wttui.providers.envfile import read_env
@@ -302,17 +303,30 @@ def _view(
         return WorktreeView(worktree, target, DbStatus.STOPPED, info, env=env)
     errors: tuple[str, ...] = ()
     migrations: tuple[MigrationStatus, ...] = ()
-    tool = None
+    warnings: tuple[MigrationWarning, ...] = ()
+    tool = source = folder = None
     if not worktree.prunable:
         try:
-            tool = context.tool.name
-            migrations = context.tool.status(target.connect_url)
+            runner = context.tool
+            tool, source, folder = runner.name, runner.source, runner.folder
+            read = runner.read(target.connect_url)
+            migrations, warnings = read.statuses, read.warnings
         except WttuiError as exc:
             errors = (str(exc),)
         migrations, lint_error = _linted(services, worktree, migrations)
         errors += lint_error
     return WorktreeView(
-        worktree, target, DbStatus.PRESENT, info, migrations, env=env, errors=errors, tool=tool
+        worktree,
+        target,
+        DbStatus.PRESENT,
+        info,
+        migrations,
+        env=env,
+        errors=errors,
+        tool=tool,
+        tool_source=source,
+        tool_folder=folder,
+        migration_warnings=warnings,
     )
 
 
@@ -356,18 +370,20 @@ def migrations_folder(services: Services) -> str:
 
 def _branch_versions(
     services: Services, worktrees: list[Worktree], contexts: dict[Path, WorktreeContext]
-) -> dict[str, set[str]]:
-    """Migration identities on each local branch that has no worktree, read through git."""
+) -> dict[str, dict[str, str]]:
+    """Each local branch without a worktree: its migrations' identities and names, as the main
+    worktree's tool lists them (read through git, nothing checked out)."""
+    from wttui.drift.listing import list_branches
+    from wttui.providers.git_trees import GitTrees
+
     checked_out = {w.branch for w in worktrees}
     main = contexts.get(services.root)
-    folder = main.tool.folder if main else services.migration_tool(services.root).folder
-    relative = folder.relative_to(services.root).as_posix()
+    tool = main.tool if main else services.migration_tool(services.root)
+    relative = tool.folder.relative_to(services.root).as_posix()
     git = services.git
-    return {
-        branch: versions_in(git.files_at(branch, relative))
-        for branch in git.local_branches()
-        if branch not in checked_out
-    }
+    branches = [b for b in git.local_branches() if b not in checked_out]
+    listed, _problems = list_branches(GitTrees(git.root), tool.adapter, relative, branches)
+    return {branch: {m.version: m.name for m in found} for branch, found in listed.items()}
 
 
 def read_drift(services: Services, snapshot: RepoSnapshot | None = None) -> DriftReport:
@@ -377,10 +393,30 @@ def read_drift(services: Services, snapshot: RepoSnapshot | None = None) -> Drif
     from wttui.migrations.lint import LintSettings
 
     settings = services.config.migrations
+    tool = services.migration_tool(services.root)
     return drift_report(
         services.git,
-        migrations_folder(services),
+        tool.adapter,
+        tool.folder.relative_to(services.root).as_posix(),
         LintRule(pattern=settings.name_pattern, vague=tuple(settings.vague_names)),
         snapshot or read_snapshot(services),
         LintSettings.of(settings),
     )
+
+
+def migration_warnings(snapshot: RepoSnapshot) -> list[tuple[WorktreeView, MigrationWarning]]:
+    """Every migration warning of the snapshot, once per database (worktrees sharing one see
+    the same state table): for `doctor` and the app. The unread state table, hand-deleted
+    tracking rows (seed 2's rule 3) and several tools found, each with the worktree it was read
+    from."""
+    seen: set[tuple[object, str, str]] = set()
+    found: list[tuple[WorktreeView, MigrationWarning]] = []
+    for view in snapshot.views:
+        database: object = view.target.key if view.target else view.worktree.path
+        for warning in view.migration_warnings:
+            where = view.worktree.path if warning.kind == "other_tools" else database
+            mark = (where, warning.kind, warning.message)
+            if mark not in seen:
+                seen.add(mark)
+                found.append((view, warning))
+    return found

@@ -47,11 +47,15 @@ def test_create_status_json_migrate_remove(tmp_path: Path, pg_admin_url: str) ->
     assert feat["database"]["size_bytes"] > 0
     assert feat["migrations"] == {
         "tool": "sql",
+        "detected_by": "",
+        "folder": str(Path(feat["path"]) / "migrations"),
         "applied": 2,
         "pending": 0,
         "applied_elsewhere": 0,
         "modified": 0,
         "failed": 0,
+        "out_of_order": 0,
+        "warnings": [],
     }
     assert feat["dirty"] is False
     assert password not in status.stdout

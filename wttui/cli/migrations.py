@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import date
 
 from wttui.cli.common import (
     PrintSink,
@@ -14,6 +15,7 @@ from wttui.cli.common import (
     services,
 )
 from wttui.cli.registry import Add
+from wttui.errors import InvalidInput
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -40,15 +42,32 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def _day(text: str | None) -> date | None:
+    """`--since`'s date (`YYYY-MM-DD`).
+
+    Raises:
+        InvalidInput: not a date.
+    """
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            f"--since {text!r} is not a date", hint="give it as YYYY-MM-DD, e.g. 2025-10-16"
+        ) from None
+
+
 def cmd_drift(args: argparse.Namespace) -> int:
-    from wttui.cli.drift import render_json, render_markdown
+    from wttui.cli.drift import render_json, render_markdown, since
     from wttui.snapshot import read_drift
 
-    report = read_drift(services(args))
+    day = _day(args.since)
+    report = since(read_drift(services(args)), day)
     if args.format == "json":
         print(json.dumps(render_json(report), indent=2))
     else:
-        print(render_markdown(report), end="")
+        print(render_markdown(report, day=day), end="")
     return 0
 
 
@@ -66,3 +85,8 @@ def register(add: Add) -> None:
         "drift", cmd_drift, "report migrations across branches: collisions, order, conflicts"
     )
     drift.add_argument("--format", choices=("md", "json"), default="md")
+    drift.add_argument(
+        "--since",
+        metavar="DATE",
+        help="known schema drift dated on or after DATE (YYYY-MM-DD) only",
+    )

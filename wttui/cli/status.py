@@ -8,7 +8,7 @@ import sys
 
 from wttui.cli.common import services
 from wttui.cli.registry import Add
-from wttui.errors import EXIT_OK, EXIT_UNREACHABLE
+from wttui.errors import EXIT_OK, EXIT_UNREACHABLE, InvalidInput
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -16,9 +16,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     from wttui.cli.status_view import render_json, render_table
     from wttui.snapshot import read_snapshot
 
+    if args.migrations and not args.json:
+        raise InvalidInput("--migrations lists every migration in the JSON: add --json")
     snapshot = read_snapshot(services(args))
     if args.json:
-        print(json.dumps(render_json(snapshot), indent=2))
+        print(json.dumps(render_json(snapshot, migrations=args.migrations), indent=2))
     else:
         print(render_table(snapshot))
     if snapshot.server_error:
@@ -30,3 +32,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 def register(add: Add) -> None:
     status = add("status", cmd_status, "list worktrees with their databases and migrations")
     status.add_argument("--json", action="store_true", help="print JSON on stdout")
+    status.add_argument(
+        "--migrations",
+        action="store_true",
+        help="with --json: list every migration (identity, state, out of order, owner, …)",
+    )

@@ -5,12 +5,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from wttui.core.models import DbStatus, RepoSnapshot, WorktreeView
-from wttui.present import database_words, migrations_words
+from wttui.core.models import DbStatus, MigrationStatus, RepoSnapshot, WorktreeView
+from wttui.present import database_words, migration_name, migrations_words, warning_line
 
 
-def view_json(view: WorktreeView) -> dict[str, Any]:
-    """One worktree as the documented `status --json` object."""
+def migration_json(status: MigrationStatus) -> dict[str, Any]:
+    """One migration as `status --json --migrations` lists it."""
+    return {
+        "identity": status.version,
+        "name": migration_name(status),
+        "state": status.state.value,
+        "out_of_order": status.out_of_order,
+        "note": status.note,
+        "owner": status.applied_by,
+        "applied_at": status.applied_at.isoformat() if status.applied_at else None,
+        "file": str(status.file) if status.file else None,
+        "found_in": list(status.found_in),
+    }
+
+
+def view_json(view: WorktreeView, *, migrations: bool = False) -> dict[str, Any]:
+    """One worktree as the documented `status --json` object (`migrations`: with every
+    migration listed)."""
     worktree = view.worktree
     counts = view.counts
     target = view.target
@@ -44,11 +60,19 @@ def view_json(view: WorktreeView) -> dict[str, Any]:
         },
         "migrations": {
             "tool": view.tool,
+            "detected_by": view.tool_source,
+            "folder": str(view.tool_folder) if view.tool_folder else None,
             "applied": counts.applied,
             "pending": counts.pending,
             "applied_elsewhere": counts.applied_elsewhere,
             "modified": counts.modified,
             "failed": counts.failed,
+            "out_of_order": sum(1 for m in view.migrations if m.out_of_order),
+            "warnings": [
+                {"kind": w.kind, "message": w.message, "hint": w.hint, "version": w.version}
+                for w in view.migration_warnings
+            ],
+            **({"list": [migration_json(m) for m in view.migrations]} if migrations else {}),
         },
         "env": {
             "file": str(view.env.path) if view.env else None,
@@ -59,8 +83,8 @@ def view_json(view: WorktreeView) -> dict[str, Any]:
     }
 
 
-def render_json(snapshot: RepoSnapshot) -> list[dict[str, Any]]:
-    return [view_json(view) for view in snapshot.views]
+def render_json(snapshot: RepoSnapshot, *, migrations: bool = False) -> list[dict[str, Any]]:
+    return [view_json(view, migrations=migrations) for view in snapshot.views]
 
 
 def render_table(snapshot: RepoSnapshot) -> str:
@@ -81,4 +105,11 @@ def render_table(snapshot: RepoSnapshot) -> str:
         for row in rows
     ]
     lines.append(f"\n{snapshot.project} on {snapshot.server}")
+    warnings = [
+        f"⚠ {view.worktree.label}: {warning_line(w)}"
+        for view in snapshot.views
+        for w in view.migration_warnings
+    ]
+    if warnings:
+        lines += ["", *warnings]
     return "\n".join(line.rstrip() for line in lines)

@@ -188,6 +188,23 @@ class MigrationStatus:
 
 
 @dataclass(frozen=True)
+class MigrationWarning:
+    """Something about a worktree's migrations that its counts alone would hide."""
+
+    kind: str
+    """`untracked_state_table`: the database holds a known tool's state table that the tool in
+    force doesn't read (its counts say nothing about those migrations); `row_gone`: wttui saw
+    the migration applied and its tracking row is gone (the tool will apply it again);
+    `other_tools`: detection found more than one tool."""
+    message: str
+    hint: str = ""
+    version: str | None = None
+    """The migration concerned (`row_gone`)."""
+    short: str = ""
+    """The gist in a few words, for a line of a narrow pane ('' : the message)."""
+
+
+@dataclass(frozen=True)
 class MigrationCounts:
     """Totals for `status --json` and the Worktrees pane's summary column."""
 
@@ -249,6 +266,13 @@ class WorktreeView:
     """Refresh problems for this worktree, one sentence each (shown as a badge)."""
     tool: str | None = None
     """The migration tool in force for this worktree (`sql`, `prisma`, …), once read."""
+    tool_source: str | None = None
+    """The file that decided the tool (`packages/prisma/schema.prisma`); '' when nothing did
+    (wttui's own runner)."""
+    tool_folder: Path | None = None
+    """The migrations folder in force."""
+    migration_warnings: tuple[MigrationWarning, ...] = ()
+    """What the migration counts alone would hide (read with them, never written)."""
 
     @property
     def counts(self) -> MigrationCounts:

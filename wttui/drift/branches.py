@@ -1,7 +1,9 @@
-"""Every branch's migrations, read through git for the drift report (nothing checked out).
+"""Every branch's migrations, read through git with the worktree's own tool, for the drift report
+(nothing checked out).
 
-File and folder names give each migration's identity (`drift.identify`); the SQL of a
-migration is read only where the main branch lacks it, since only those can conflict.
+The listing is the tool adapter's own (`listing.py`), so drift names migrations exactly as status
+does; the analysis follows the tool's order, naming convention and out-of-order rule (its
+adapter's `order_key`, `naming`, `out_of_order`).
 """
 
 from __future__ import annotations
@@ -15,32 +17,57 @@ from wttui.drift.analysis import (
     DriftReport,
     LintRule,
     LockRisk,
+    ToolRules,
     analyse,
-    identify,
-    up_part,
 )
+from wttui.drift.listing import list_branches
+from wttui.migrations.adapter import Adapter
 from wttui.migrations.lint import LintSettings, LintUnavailable, lint_texts
 from wttui.providers.git import GitProvider
+from wttui.providers.git_trees import GitTrees
+
+
+def rules_of(adapter: Adapter) -> ToolRules:
+    """What the analysis needs of the tool."""
+    return ToolRules(
+        name=adapter.name,
+        order=adapter.order_key,
+        note=adapter.out_of_order,
+        graph=adapter.graph_ordered,
+        naming=adapter.naming,
+    )
 
 
 def drift_report(
     git: GitProvider,
+    adapter: Adapter,
     folder: str,
     rule: LintRule,
     snapshot: RepoSnapshot,
     lint: LintSettings | None = None,
 ) -> DriftReport:
-    """Every local branch's migrations under `folder` (relative to the repository), read
-    through git, analysed against the worktrees' states in `snapshot`; with `lint`, the
-    branches' new SQL migrations are linted for lock safety too."""
+    """Every local branch's migrations under `folder` (relative to the repository), as
+    `adapter` lists them, analysed against the worktrees' states in `snapshot`; with `lint`,
+    the branches' new SQL migrations are linted for lock safety too."""
     main = next((v.worktree.branch for v in snapshot.views if v.worktree.is_main), None)
-    listed = {branch: migrations_at(git, branch, folder) for branch in git.local_branches()}
-    on_main = {m.version for m in listed.get(main or "", [])}
+    trees = GitTrees(git.root)
+    listed, problems = list_branches(trees, adapter, folder, git.local_branches())
     branches = {
-        branch: [m if branch == main or m.version in on_main else with_sql(git, m) for m in found]
+        branch: [
+            BranchMigration(branch, m.version, m.name, m.path, m.sql, m.lint, m.sequence)
+            for m in found
+        ]
         for branch, found in listed.items()
     }
-    report = analyse(main or "", branches, snapshot.views, rule)
+    report = analyse(main or "", branches, snapshot.views, rule, rules_of(adapter))
+    paths = {(m.version, m.name): m.path for found in branches.values() for m in found}
+    dated = tuple(
+        replace(row, date=trees.added_on(row.branches[0], paths[(row.version, row.name)]))
+        if row.date is None and row.branches and (row.version, row.name) in paths
+        else row
+        for row in report.migrations
+    )
+    report = replace(report, migrations=dated, problems=tuple(sorted(problems.items())))
     if lint is None:
         return report
     return lock_risks(report, branches, main, lint, git.root)
@@ -53,40 +80,25 @@ def lock_risks(
     lint: LintSettings,
     root: Path,
 ) -> DriftReport:
-    """`report` with the lock-safety findings of the branches' new SQL migrations."""
+    """`report` with the lock-safety findings of the branches' new SQL migrations (those the
+    main branch lacks)."""
     if not lint.enabled:
         return replace(report, lint_note='lint is off ([migrations] lint = "off")')
-    new = [(b, m) for b, found in branches.items() if b != main for m in found if m.sql]
+    on_main = {m.key for m in branches.get(main or "", [])}
+    new = [
+        (b, m)
+        for b, found in branches.items()
+        if b != main
+        for m in found
+        if m.sql and m.key not in on_main
+    ]
     try:
         found = lint_texts([(f"{b}\0{m.path}", m.sql or "") for b, m in new], lint, cwd=root)
     except LintUnavailable as exc:
-        return replace(report, lint_note=str(exc)) if lint.enabled else report
+        return replace(report, lint_note=str(exc))
     risks = tuple(
         LockRisk(b, m.version, m.name, f.line, f.rule, f.message, f.help)
         for b, m in sorted(new, key=lambda pair: (pair[0], pair[1].path))
         for f in found.get(f"{b}\0{m.path}", ())
     )
     return replace(report, lock_risks=risks)
-
-
-def migrations_at(git: GitProvider, branch: str, folder: str) -> list[BranchMigration]:
-    """The migrations on `branch` under `folder`, named from their files (no contents)."""
-    entries: dict[str, list[str]] = {}
-    for path in git.files_at(branch, folder):
-        first = path[len(folder) + 1 :].split("/", 1)[0]
-        entries.setdefault(first, []).append(path)
-    found = []
-    for entry, paths in sorted(entries.items()):
-        identity = identify(entry)
-        if identity is None:
-            continue
-        script = next((p for p in paths if p.endswith(".sql")), paths[0])
-        found.append(BranchMigration(branch, identity[0], identity[1], script))
-    return found
-
-
-def with_sql(git: GitProvider, migration: BranchMigration) -> BranchMigration:
-    """`migration` with the up part of its SQL, read from its branch."""
-    if not migration.path.endswith(".sql"):
-        return migration
-    return replace(migration, sql=up_part(git.read_at(migration.branch, migration.path)))

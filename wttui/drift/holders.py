@@ -1,43 +1,28 @@
 """Who has a migration that is applied here but not in this worktree's folder (F32).
 
 The seed's "Known Schema Drift" table, computed: for each migration applied elsewhere, the other
-worktrees whose folder has it and the branches without a worktree whose tree has it (read from
-git, nothing checked out). Pure: the caller lists the files.
+worktrees whose folder has it and the branches without a worktree whose tree has it (listed by
+the tool's own adapter through git, nothing checked out), by the same identity status uses. A
+row the tool's table keeps without a name (Drizzle 0.x stores only the journal's `when`) gets the
+name a holder gives it (the journal's tag). Pure: the caller lists the migrations.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from pathlib import PurePosixPath
 
 from wttui.core.models import MigrationState, WorktreeView
-from wttui.core.versions import leading_digits
-
-
-def versions_in(paths: list[str]) -> set[str]:
-    """Every migration identity a list of repository paths can hold, in the forms the tools
-    store: each path component and its stem (`20240101_x.sql`, `20240101_x`), its leading digits
-    as written and as a number (dbmate `001`; golang-migrate and goose `1`), and Flyway's dotted
-    version (`V1_2__x.sql` → `1.2`)."""
-    found: set[str] = set()
-    for path in paths:
-        for part in PurePosixPath(path).parts:
-            stem = part.split(".", 1)[0]
-            found.update({part, stem})
-            if digits := leading_digits(stem):
-                found.update({digits, str(int(digits))})
-            if part[:1] in "Vv" and "__" in part:
-                found.add(part[1:].split("__", 1)[0].replace("_", "."))
-    return found
 
 
 def name_owners(
-    views: list[WorktreeView], branch_versions: Mapping[str, set[str]]
+    views: list[WorktreeView], branch_migrations: Mapping[str, Mapping[str, str]]
 ) -> list[WorktreeView]:
-    """`views` with each applied-elsewhere migration's `found_in` naming where it lives."""
+    """`views` with each applied-elsewhere migration's `found_in` naming where it lives (and its
+    name, where its row had none). `branch_migrations`: identity → name of each branch without
+    a worktree."""
     local = {
-        view.worktree.label: {m.version for m in view.migrations if m.file is not None}
+        view.worktree.label: {m.version: m.name for m in view.migrations if m.file is not None}
         for view in views
     }
     result = []
@@ -48,17 +33,18 @@ def name_owners(
         changed = []
         for status in view.migrations:
             if status.state is MigrationState.APPLIED_ELSEWHERE:
-                holders = [
-                    label
-                    for label, versions in local.items()
-                    if label != view.worktree.label and status.version in versions
-                ]
-                holders += [
-                    branch
-                    for branch, versions in branch_versions.items()
-                    if branch not in local and status.version in versions
-                ]
-                status = replace(status, found_in=tuple(holders))
+                holders = {
+                    label: found[status.version]
+                    for label, found in local.items()
+                    if label != view.worktree.label and status.version in found
+                }
+                holders.update(
+                    (branch, found[status.version])
+                    for branch, found in branch_migrations.items()
+                    if branch not in local and status.version in found
+                )
+                name = status.name or next((n for n in holders.values() if n), "")
+                status = replace(status, found_in=tuple(holders), name=name)
             changed.append(status)
         migrations = tuple(changed)
         result.append(

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import MigrationState, MigrationStatus
+from wttui.core.versions import VersionKey as VersionKey
 from wttui.core.versions import leading_digits as leading_digits
 from wttui.core.versions import version_key as version_key
 from wttui.errors import Refused
@@ -75,6 +76,27 @@ class AppliedMigration:
     """FAILED part way outside a transaction (a run that crashed, or failed after some of its
     statements were committed): part of it may be in the database, so it must not simply run
     again (wttui's runner)."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a directory holds a project of a tool: the file that says so, and the migrations
+    folder that file names (None: the tool's `default_dir` below the directory)."""
+
+    file: Path
+    folder: Path | None = None
+    says: str = ""
+    """What in the file decided, where it is more than its presence (`out: "./drizzle"`)."""
+    base: Path | None = None
+    """The tool's project directory, where its commands run, when it is not the directory the
+    file was found in (a `migration_lock.toml` found inside the migrations folder)."""
+
+
+TIMESTAMPED = r"^\d{14}_[a-z0-9]+(_[a-z0-9]+)*$"
+"""The seed's `YYYYMMDDHHmmss_descriptive_name`: the convention of tools that name migrations
+by a timestamp (Prisma, dbmate, Rails, Knex)."""
+NUMBERED = r"^\d+_[a-z0-9]+(_[a-z0-9]+)*$"
+"""A number (a sequence or a timestamp) and a snake_case description."""
 
 
 @dataclass(frozen=True)
@@ -243,13 +265,27 @@ class Adapter(ABC):
     """Identities are revision ids (Alembic), per-app names (Django) or plan entries (Sqitch),
     ordered by `local()`, not comparable as versions: never flagged out of order."""
     records_owners: ClassVar[bool] = True
-    """wttui keeps who applied what (and file checksums) in its side table for this tool; False
-    when the tool's own table already records it (wttui's runner)."""
+    """wttui keeps who applied what (and file checksums) in its side table for this tool, which
+    is also what tells a tracking row deleted by hand; False: wttui keeps nothing for it."""
     refuse_modified: ClassVar[bool] = False
     """Apply is refused while an applied migration's file was edited since (wttui's runner;
     the tools decide for themselves)."""
     down_part: ClassVar[str] = "down migration"
     """What a migration's file lacks when it cannot be reverted, for the refusal."""
+    state_table: ClassVar[str | None] = None
+    """Its state table as `to_regclass` takes it (`_prisma_migrations`,
+    `drizzle.__drizzle_migrations`): a status read of any other tool looks for it, so a
+    database holding this tool's state is never shown as "0 pending" when this tool went
+    undetected."""
+    out_of_order_fix: ClassVar[str] = ""
+    """What to do about a migration the tool leaves pending because it is older than the newest
+    applied one (said when a migrate ends with it still pending); empty: the tool applies it."""
+    naming: ClassVar[str] = NUMBERED
+    """The tool's own naming convention, a regular expression over `lint_name`: what
+    `wttui drift` checks names against unless `[migrations] name_pattern` sets one."""
+    tree_paths: ClassVar[tuple[str, ...]] = ()
+    """What `local` reads below the folder (`fnmatch` patterns or folders), for reading a
+    branch's migrations without checking it out; empty: everything in the folder."""
 
     @classmethod
     def configured(cls, *, table: str) -> Adapter:
@@ -279,6 +315,33 @@ class Adapter(ABC):
         """The migrations folder the worktree's own config names; None: `default_dir`."""
         del root
         return None
+
+    def evidence(self, base: Path) -> Evidence | None:
+        """Which file says the project at `base` (the worktree or a directory in it) uses this
+        tool, and the folder it names; None: nothing does. By default `detect`, and its first
+        marker that exists; a tool whose config names its folder says which and where."""
+        if not self.detect(base):
+            return None
+        found = next((base / m for m in self.markers if m != "." and (base / m).exists()), base)
+        return Evidence(found, self.folder(base))
+
+    def order_key(self, version: str) -> VersionKey:
+        """Where `version` sorts in the tool's own order: numbers as numbers by default (a
+        tool that sorts file names as text says so), so versions of different lengths compare
+        as the tool compares them."""
+        return version_key(version)
+
+    def sequence(self, migration: LocalMigration) -> str:
+        """What two branches must not both give to different migrations (`wttui drift`'s
+        collisions): the identity by default."""
+        return migration.version
+
+    def lint_name(self, migration: LocalMigration) -> str:
+        """The name the team chose, as the naming convention sees it: the file name without
+        its extensions, or the folder's name for a folder per migration (`migration.sql`)."""
+        path = migration.file
+        stem = path.name.split(".", 1)[0]
+        return path.parent.name if stem == "migration" else stem
 
     def complete(
         self, local: list[LocalMigration], rows: list[AppliedMigration]

@@ -30,11 +30,15 @@ class CommandExecutor(Executor):
         *,
         apply: tuple[str, ...],
         rollback: tuple[str, ...] | None,
+        cwd: Path | None = None,
     ) -> None:
         self.tool = tool
         self.folder = folder
         self.apply_command = apply
         self.rollback_command = rollback
+        self.cwd = cwd
+        """Where the commands run: the tool's project directory in a monorepo (`apps/api`,
+        where its config is); None: the worktree."""
 
     @property
     def can_revert(self) -> bool:
@@ -88,10 +92,11 @@ class CommandExecutor(Executor):
         self, command: Sequence[str], context: ApplyContext, sink: LogSink, cancel: CancelToken
     ) -> None:
         secrets = tuple(s for value in context.env.values() for s in url_secrets(value))
-        sink.step(f"Running {shlex.join(command)} in {context.path}")
+        where = self.cwd or context.path
+        sink.step(f"Running {shlex.join(command)} in {where}")
         status = stream(
             command,
-            cwd=context.path,
+            cwd=where,
             env={
                 **os.environ,
                 **{k: local_without_ssl(v) for k, v in context.env.items()},

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from wttui.core.models import MigrationState, MigrationStatus
+from wttui.core.versions import VersionKey, migration_label
 from wttui.migrations import owners
 from wttui.migrations.adapter import (
     AppliedMigration,
@@ -20,11 +21,12 @@ APPLIED_STATES = frozenset(
 """States of a migration that is in the database (what a rollback reverts)."""
 
 
-def label(status: MigrationStatus) -> str:
-    """`001_users` for tools that name a version apart from its name, else the identity."""
-    if not status.name or status.name in status.version:
-        return status.version
-    return f"{status.version}_{status.name}"
+def label(status: MigrationStatus | str, name: str = "") -> str:
+    """A migration's name for people (`core.versions.migration_label`), of a status or of a
+    version and its name."""
+    if isinstance(status, MigrationStatus):
+        return migration_label(status.version, status.name)
+    return migration_label(status, name)
 
 
 def applied_versions(rows: list[AppliedMigration]) -> set[str]:
@@ -41,9 +43,10 @@ def merge(
     has_down: bool,
     same: Callable[[LocalMigration, str], bool] = exact_checksum,
     graph: bool = False,
+    order: Callable[[str], VersionKey] = version_key,
 ) -> tuple[MigrationStatus, ...]:
-    """One status per migration in the folder or the table, in version order (a graph tool:
-    in its own order, database-only ones last)."""
+    """One status per migration in the folder or the table, in the tool's order (`order`: its
+    sort key of a version; a graph tool: its own order, database-only ones last)."""
     by_local = {m.version: m for m in local}
     latest: dict[str, AppliedMigration] = {}
     first: dict[str, AppliedMigration] = {}
@@ -51,23 +54,25 @@ def merge(
         latest[entry.version] = entry
         first.setdefault(entry.version, entry)
     newest_applied = max(
-        (version_key(v) for v, r in latest.items() if r.state is MigrationState.APPLIED),
+        (order(v) for v, r in latest.items() if r.state is MigrationState.APPLIED),
         default=None,
     )
     statuses = []
     if graph:  # revision ids are no versions: the tool's own order, no out-of-order
         newest_applied = None
         position = {m.version: i for i, m in enumerate(local)}
-        order = sorted(set(by_local) | set(latest), key=lambda v: (position.get(v, len(local)), v))
+        versions = sorted(
+            set(by_local) | set(latest), key=lambda v: (position.get(v, len(local)), v)
+        )
     else:
-        order = sorted(set(by_local) | set(latest), key=version_key)
-    for version in order:
+        versions = sorted(set(by_local) | set(latest), key=order)
+    for version in versions:
         migration, row, owner = by_local.get(version), latest.get(version), known.get(version)
         state = _state(migration, row, first.get(version), owner, same)
         out_of_order = (
             state is MigrationState.PENDING
             and newest_applied is not None
-            and version_key(version) < newest_applied
+            and order(version) < newest_applied
         )
         statuses.append(
             MigrationStatus(

@@ -85,6 +85,9 @@ def record(
     if not entries:
         return
     with conn.transaction():
+        # Two applies at once (two worktrees on one database) would race on `CREATE SCHEMA IF
+        # NOT EXISTS`, which is not safe concurrently: the lock makes the second wait.
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{SCHEMA}.{TABLE}",))
         conn.execute(
             sql.SQL(_DDL).format(schema=sql.Identifier(SCHEMA), table=sql.Identifier(TABLE))
         )

@@ -6,11 +6,14 @@ names imports no adapter; a third party adds one through the entry point group
 "wttui_liquibase:LiquibaseAdapter"`), listed by name without importing it either (as Harlequin
 lists its adapter plugins). A built-in name wins over a third party's of the same name.
 
-Detection asks every adapter's `detect` in order — the most specific markers first, Django last
-(it walks the tree) — and is cached per worktree until a marker path of any adapter changes
-(appears, disappears or gets a new mtime), or at the latest after `DETECT_TTL`: a refresh of
-many worktrees then stats a few paths each instead of running every `detect`. A marker changed in
-the last `RACY_NS` keeps its worktree uncached, so a change in the same clock tick is not missed.
+Detection (`detection.py`) asks every adapter's `evidence` in order — the most specific markers
+first, Django last (it walks the tree) — in the configured `dir` and its parents, the worktree's
+top, `apps/*` and `packages/*`, then a shallow bounded search, and says which file decided. It is
+cached per worktree until a marker path of any adapter at the top or at the tool's own directory
+changes (appears, disappears or gets a new mtime), or a directory it listed changes, or at the
+latest after `DETECT_TTL`: a refresh of many worktrees then stats a few paths each instead of
+searching again. A marker changed in the last `RACY_NS` keeps its worktree uncached, so a change
+in the same clock tick is not missed.
 """
 
 from __future__ import annotations
@@ -21,11 +24,14 @@ import os
 import shlex
 import threading
 import time
+from dataclasses import replace
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
 from wttui.errors import ConfigError
+from wttui.migrations import detection
 from wttui.migrations.adapter import Adapter
+from wttui.migrations.detection import Detection
 from wttui.migrations.runner import Runner
 
 ENTRY_POINT_GROUP = "wttui.migrations"
@@ -61,7 +67,7 @@ coarse, and a marker changed in the same tick as the read it was cached from wou
 (git's "racily clean" rule)."""
 
 Fingerprint = tuple[int | None, ...]
-_detected: dict[Path, tuple[Fingerprint, float, str | None]] = {}
+_detected: dict[tuple[Path, str], tuple[Fingerprint, float, Detection]] = {}
 _lock = threading.Lock()
 
 
@@ -129,34 +135,55 @@ def _markers(adapters: list[Adapter]) -> tuple[str, ...]:
     return tuple(sorted({marker for adapter in adapters for marker in adapter.markers}))
 
 
-def _fingerprint(root: Path, markers: tuple[str, ...]) -> Fingerprint:
+def _fingerprint(root: Path, markers: tuple[str, ...], places: tuple[Path, ...]) -> Fingerprint:
+    """The mtimes of the directories detection listed and of every marker below each of them
+    that exists (a missing directory costs one `stat`)."""
     stamps: list[int | None] = []
-    for marker in markers:
+    for place in dict.fromkeys((root, *places)):
         try:
-            stamps.append(os.stat(root / marker).st_mtime_ns)
+            stamps.append(os.stat(place).st_mtime_ns)
         except OSError:
             stamps.append(None)
+            continue
+        for marker in markers:
+            try:
+                stamps.append(os.stat(place / marker).st_mtime_ns)
+            except OSError:
+                stamps.append(None)
     return tuple(stamps)
 
 
-def detect(root: Path) -> str | None:
-    """The name of the tool whose markers the worktree at `root` has; None: wttui's own SQL
-    runner. Cached per worktree (see the module docstring)."""
-    adapters = _detectable()
-    fingerprint = _fingerprint(root, _markers(adapters))
+def detection_of(root: Path, *, folder: str = "", only: str | None = None) -> Detection:
+    """Where the worktree at `root` keeps which tool, and which file said so (`folder`: the
+    configured `dir`; `only`: look for that tool alone, the configured one). Cached per
+    worktree (see the module docstring)."""
+    adapters = (
+        _detectable() if only is None else [adapter_class(only).configured(table=DEFAULT_TABLE)]
+    )
+    markers = _markers(adapters)
+    key = (root, f"{only or ''}:{folder}")
     now = time.monotonic()
     with _lock:
-        cached = _detected.get(root)
-    if cached is not None and cached[0] == fingerprint and now - cached[1] < DETECT_TTL:
-        return cached[2]
-    found = next((adapter.name for adapter in adapters if adapter.detect(root)), None)
+        cached = _detected.get(key)
+    if cached is not None and now - cached[1] < DETECT_TTL:
+        places = (*cached[2].searched, cached[2].base)
+        if cached[0] == _fingerprint(root, markers, places):
+            return cached[2]
+    found = detection.detect(root, adapters, configured=folder)
+    fingerprint = _fingerprint(root, markers, (*found.searched, found.base))
     newest = max((stamp for stamp in fingerprint if stamp is not None), default=0)
     with _lock:
         if time.time_ns() - newest > RACY_NS:
-            _detected[root] = (fingerprint, now, found)
+            _detected[key] = (fingerprint, now, found)
         else:
-            _detected.pop(root, None)
+            _detected.pop(key, None)
     return found
+
+
+def detect(root: Path) -> str | None:
+    """The name of the tool whose markers the worktree at `root` has (in a monorepo: below
+    it); None: wttui's own SQL runner. Cached per worktree (see the module docstring)."""
+    return detection_of(root).tool
 
 
 def runner_for(
@@ -175,11 +202,27 @@ def runner_for(
     Raises:
         ConfigError: an unknown tool, or an apply/rollback command that isn't valid shell words.
     """
-    name = (detect(root) or FALLBACK) if tool == AUTO else tool
-    adapter = adapter_class(name).configured(table=table)
-    where = root / folder if folder else adapter.folder(root) or root / adapter.default_dir
+    if tool == AUTO:
+        found = detection_of(root, folder=folder)
+        adapter = adapter_class(found.tool or FALLBACK).configured(table=table)
+    else:
+        adapter = adapter_class(tool).configured(table=table)  # an unknown name: refused now
+        found = Detection(None, root)
+        if tool != FALLBACK:  # where the configured tool's project is (a monorepo)
+            found = detection_of(root, folder=folder, only=tool)
+        said = f"{found.source} and " if found.source else ""
+        found = replace(found, source=f"{said}[migrations] tool = {tool!r}")
+    # The configured `dir` wins; else the folder the tool's config names; else its convention.
+    where = root / folder if folder else found.folder or found.base / adapter.default_dir
     return Runner(
-        adapter, where, apply=_words("apply", apply), rollback=_words("rollback", rollback)
+        adapter,
+        where,
+        apply=_words("apply", apply),
+        rollback=_words("rollback", rollback),
+        base=found.base,
+        source=found.source,
+        also=found.also,
+        others=tuple(a for a in _detectable() if a.name != adapter.name),
     )
 
 

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from wttui.core.logsink import CancelToken, LogSink
-from wttui.core.models import MigrationState, MigrationStatus
+from wttui.core.models import MigrationState, MigrationStatus, MigrationWarning
 from wttui.errors import Refused
 from wttui.migrations import lock, owners, resolve
 from wttui.migrations.adapter import (
@@ -36,12 +36,22 @@ from wttui.migrations.adapter import (
     version_key,
 )
 from wttui.migrations.commands import CommandExecutor
+from wttui.migrations.leftover import leftover
 from wttui.migrations.lock import migration_lock
 from wttui.migrations.merge import APPLIED_STATES, applied_versions, label, merge
 from wttui.migrations.sessions import read_only as read_only
+from wttui.migrations.warnings import other_tools, rows_gone, untracked_tables
 from wttui.providers.postgres import PostgresProvider
 
 _TO_APPLY = frozenset((MigrationState.PENDING, MigrationState.FAILED, MigrationState.ROLLED_BACK))
+
+
+@dataclass(frozen=True)
+class MigrationRead:
+    """A status read: every migration's state, and the warnings that go with them."""
+
+    statuses: tuple[MigrationStatus, ...]
+    warnings: tuple[MigrationWarning, ...] = ()
 
 
 class Runner:
@@ -54,15 +64,28 @@ class Runner:
         *,
         apply: Sequence[str] | None = None,
         rollback: Sequence[str] | None = None,
+        base: Path | None = None,
+        source: str = "",
+        also: tuple[str, ...] = (),
+        others: tuple[Adapter, ...] = (),
     ) -> None:
         self.adapter = adapter
         self.folder = folder
         self.name = adapter.name
+        self.base = base
+        """The tool's project directory, where its commands run (None: the worktree)."""
+        self.source = source
+        """The file that decided the tool (`packages/prisma/schema.prisma`); '' when nothing did."""
+        self.also = also
+        """Other tools detection found (`drizzle in apps/api/drizzle.config.ts`)."""
+        self.others = others
+        """The other known tools, whose state tables a status read looks for."""
         self.executor = adapter.executor(folder) or CommandExecutor(
             adapter.name,
             folder,
             apply=tuple(apply) if apply else adapter.apply,
             rollback=tuple(rollback) if rollback else adapter.rollback,
+            cwd=base,
         )
         self.can_rollback = self.executor.can_revert
         """False for tools without down migrations: the app then does not offer `b`."""
@@ -83,7 +106,11 @@ class Runner:
     def rows(self, conn: Connection, local: list[LocalMigration]) -> list[AppliedMigration]:
         """The tool's rows, completed: lower local versions for a cumulative tool, the graph
         for a tool that stores heads."""
-        rows = self.adapter.applied(conn) or []
+        return self._complete(local, self.adapter.applied(conn) or [])
+
+    def _complete(
+        self, local: list[LocalMigration], rows: list[AppliedMigration]
+    ) -> list[AppliedMigration]:
         if self.adapter.cumulative:
             rows = implied(local, rows)
         return self.adapter.complete(local, rows)
@@ -104,6 +131,7 @@ class Runner:
             has_down=self.can_rollback,
             same=self.adapter.same_checksum,
             graph=self.adapter.graph_ordered,
+            order=self.adapter.order_key,
         )
         note = self.adapter.out_of_order
         return tuple(replace(s, note=note) if s.out_of_order else s for s in statuses)
@@ -116,14 +144,37 @@ class Runner:
             DatabaseUnavailable: the database cannot be reached.
             MigrationFileError: the folder holds a malformed migration.
         """
+        return self.read(conninfo, warnings=False).statuses
+
+    def read(self, conninfo: str, *, warnings: bool = True) -> MigrationRead:
+        """`status`, and what the states alone would hide (`warnings.py`): a known tool's
+        state table this tool doesn't read, tracking rows deleted by hand, other tools found.
+        Read-only, in one session.
+
+        Raises:
+            DatabaseUnavailable: the database cannot be reached.
+            MigrationFileError: the folder holds a malformed migration.
+        """
         local = self.adapter.local(self.folder)
+        found: list[MigrationWarning] = []
         with self.connect(read_only(conninfo)) as conn:
-            rows = self.rows(conn, local)
+            raw = self.adapter.applied(conn) or []
+            rows = self._complete(local, raw)
             known = self.known_owners(conn)
             statuses = self.merged(local, rows, known)
             if any(s.unfinished for s in statuses):
                 statuses = _running(statuses, lock.holder(conn))
-        return statuses
+            if warnings:
+                found += untracked_tables(
+                    conn, self.adapter, self.others, detected=bool(self.source)
+                )
+        if warnings:
+            found = [
+                *other_tools(self.also, self.name, self.source),
+                *found,
+                *rows_gone(self.adapter, local, raw, rows, known),
+            ]
+        return MigrationRead(statuses, tuple(found))
 
     # -- policy (pure) -----------------------------------------------------------------------
 
@@ -234,12 +285,24 @@ class Runner:
             # Also when the tool failed or was cancelled half way: what it did apply is owned.
             if self.adapter.records_owners:
                 new = self._record(conninfo, local, before, known, context)
-        if done is not None:
-            return len(done)
-        names = {m.version: m.name for m in local}
-        for version in new:
-            sink.line(f"Applied {version} {names.get(version, '')}".rstrip())
-        return len(new)
+        if done is None:
+            names = {m.version: m.name for m in local}
+            for version in new:
+                sink.line(f"Applied {label(version, names.get(version, ''))}")
+        count = len(done) if done is not None else len(new)
+        self.check_applied(conninfo, count)
+        return count
+
+    def check_applied(self, conninfo: str, count: int) -> None:
+        """After an apply: read the state again; anything still to apply is an error that says
+        which, why (the tool's own rule for an out-of-order migration), and what to do.
+
+        Raises:
+            MigrationFailed: a migration is still pending, failed or rolled back.
+        """
+        error = leftover(self.adapter, self.status(conninfo), count)
+        if error is not None:
+            raise error
 
     def _record(
         self,
@@ -256,13 +319,13 @@ class Runner:
         with self.connect(conninfo) as conn:
             after = applied_versions(self.rows(conn, local))
             new = sorted(after - before, key=version_key)
+            # Every applied migration wttui had no row of: remembered, so that a tracking row
+            # deleted by hand later is noticed (and, for tools that store no checksum of their
+            # own, its file's checksum gives edit detection).
             first_seen = [
                 (m.version, m.name, owners.file_checksum(m.file))
                 for m in local
-                if m.checksum is None
-                and m.version in after
-                and m.version not in known
-                and m.version not in new
+                if m.version in after and m.version not in known and m.version not in new
             ]
             owners.record(conn, self.name, first_seen, None)
             owners.record(

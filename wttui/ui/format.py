@@ -8,9 +8,27 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from wttui.core.models import WorktreeView
-from wttui.present import STATE_STYLES, STATE_WORDS, db_cell, migrations_cell, size
+from wttui.present import (
+    STATE_STYLES,
+    STATE_WORDS,
+    db_cell,
+    migration_file,
+    migration_name,
+    migrations_cell,
+    size,
+    warning_line,
+)
 
-__all__ = ["STATE_LABELS", "STATE_STYLES", "db_cell", "migrations_cell", "size"]
+__all__ = [
+    "STATE_LABELS",
+    "STATE_STYLES",
+    "db_cell",
+    "migration_file",
+    "migration_name",
+    "migrations_cell",
+    "size",
+    "warning_line",
+]
 
 STATE_LABELS = STATE_WORDS  # the panes' name for them
 

@@ -19,6 +19,7 @@ import pytest
 from tests.conftest import require_component
 from wttui.core.logsink import CancelToken, ListSink
 from wttui.core.models import MigrationState, MigrationStatus
+from wttui.errors import MigrationFailed
 from wttui.migrations.adapter import Adapter, ApplyContext, Connection
 from wttui.migrations.runner import Runner
 
@@ -74,10 +75,16 @@ def context_for(root: Path, url: str, branch: str = "feat/x", worktree: str = "w
 
 def remember(runner: Runner, url: str) -> None:
     """An apply through wttui that applies nothing (`true` stands in for the tool): it records
-    the checksums of applied files wttui had none of, which a status read never does."""
-    Runner(runner.adapter, runner.folder, apply=("true",)).apply(
-        url, context=context_for(runner.folder, url), sink=ListSink(), cancel=CancelToken()
-    )
+    the checksums of applied files wttui had none of, which a status read never does. With
+    something pending, the apply ends in the error that says it is still pending."""
+    stand_in = Runner(runner.adapter, runner.folder, apply=("true",))
+    context = context_for(runner.folder, url)
+    left = (MigrationState.PENDING, MigrationState.FAILED, MigrationState.ROLLED_BACK)
+    if not any(s.state in left for s in stand_in.status(url)):
+        stand_in.apply(url, context=context, sink=ListSink(), cancel=CancelToken())
+        return
+    with pytest.raises(MigrationFailed, match=r"still to apply after the migrate \(0 applied\)"):
+        stand_in.apply(url, context=context, sink=ListSink(), cancel=CancelToken())
 
 
 # -- the real tools ----------------------------------------------------------------------------

@@ -221,13 +221,17 @@ def test_detected_dbmate_migrates_and_rolls_back_through_wttui(repo: Path) -> No
     assert migrations()["applied"] == 2
     rolled = wttui(repo, "rollback", "feat/dbm", "--yes", env=env)
     assert rolled.returncode == 0, rolled.stderr
-    assert migrations() == {
+    assert migrations() | {"folder": None} == {
         "tool": "dbmate",
+        "detected_by": "db/migrations",
+        "folder": None,
         "applied": 1,
         "pending": 1,
         "applied_elsewhere": 0,
         "modified": 0,
         "failed": 0,
+        "out_of_order": 0,
+        "warnings": [],
     }
 
 

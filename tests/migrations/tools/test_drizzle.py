@@ -26,6 +26,7 @@ from tests.migrations.tools.conftest import (
 )
 from tests.repo_factory import tables
 from wttui.core.logsink import CancelToken, ListSink
+from wttui.errors import MigrationFailed
 from wttui.migrations.adapter import Connection
 from wttui.migrations.runner import Runner
 from wttui.migrations.tools.drizzle import DrizzleAdapter, drizzle_hash
@@ -239,8 +240,15 @@ def test_real_drizzle_kit_agrees_with_status(tmp_path: Path, url: str) -> None:
     assert found["1700000001000"].note == adapter.out_of_order
     assert "silently never applies" in adapter.out_of_order
 
+    # drizzle-kit exits 0 having skipped it: the apply re-reads the state and says so
     sink = ListSink()
-    assert runner.apply(url, context=ctx, sink=sink, cancel=CancelToken()) == 0, sink.text
+    with pytest.raises(MigrationFailed) as failed:
+        runner.apply(url, context=ctx, sink=sink, cancel=CancelToken())
+    assert failed.value.message.startswith(
+        "1 migration still to apply after the migrate (0 applied): 0002_merged (older than the "
+        "newest applied one: drizzle-kit 0.x silently never applies it"
+    )
+    assert failed.value.hint == adapter.out_of_order_fix
     assert states(Runner(adapter, runner.folder), url)["1700000001000"] is P
     assert "merged" not in tables(url)
     assert column(url, 'SELECT created_at FROM drizzle."__drizzle_migrations"') == [

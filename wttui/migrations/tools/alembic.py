@@ -43,6 +43,7 @@ from wttui.migrations.adapter import (
     Adapter,
     AppliedMigration,
     Connection,
+    Evidence,
     LocalMigration,
     Resolution,
     ResolveRequest,
@@ -203,9 +204,25 @@ class AlembicAdapter(Adapter):
     default_dir = f"{DEFAULT_SCRIPT_LOCATION}/versions"
     markers = ("alembic.ini", "pyproject.toml")
 
+    state_table = TABLE
+    naming = r"^[0-9a-f]+_[a-z0-9]+(_[a-z0-9]+)*$"
+    """`alembic revision`'s default `%(rev)s_%(slug)s`."""
+    out_of_order_fix = "merge the heads (`alembic merge heads`), then migrate again"
+
     def folder(self, root: Path) -> Path | None:
         """The revision folder this worktree's config names (`default_dir` when it names none)."""
         return root / versions_dir(root)
+
+    def evidence(self, base: Path) -> Evidence | None:
+        """`alembic.ini` (or `[tool.alembic]`), with the `script_location` it names."""
+        if (base / "alembic.ini").is_file():
+            file = base / "alembic.ini"
+        elif _pyproject_alembic(base):
+            file = base / "pyproject.toml"
+        else:
+            return None
+        location = script_location(base)
+        return Evidence(file, base / versions_dir(base), f"script_location: {location}")
 
     apply = ("alembic", "upgrade", "head")
     out_of_order = (

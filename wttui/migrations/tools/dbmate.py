@@ -19,7 +19,9 @@ from pathlib import Path
 
 from psycopg import sql
 
+from wttui.core.versions import VersionKey, text_key
 from wttui.migrations.adapter import (
+    TIMESTAMPED,
     Adapter,
     AppliedMigration,
     Connection,
@@ -48,6 +50,13 @@ class DbmateAdapter(Adapter):
     markers = ("db/migrations",)
     apply = shell('dbmate --no-dump-schema --migrations-dir "$WTTUI_MIGRATIONS_DIR" migrate')
     out_of_order = "dbmate applies it silently (`--strict` would refuse it)"
+    state_table = "schema_migrations"
+    naming = TIMESTAMPED
+
+    def order_key(self, version: str) -> VersionKey:
+        """dbmate sorts file names and compares versions as text (`--strict`)."""
+        return text_key(version)
+
     """What the tool does with a pending migration older than the newest applied one."""
     rollback = shell('dbmate --no-dump-schema --migrations-dir "$WTTUI_MIGRATIONS_DIR" rollback')
 

@@ -124,6 +124,9 @@ class DjangoAdapter(Adapter):
     )
     """What the tool does with a pending migration older than the newest applied one."""
     rollback = None
+    state_table = TABLE
+    naming = r"^\d{4}_[a-z0-9]+(_[a-z0-9]+)*$"
+    tree_paths = ("manage.py", "*/migrations/*.py", "*/apps.py")
 
     def detect(self, root: Path) -> bool:
         if not (root / "manage.py").is_file():

@@ -17,22 +17,28 @@ Ordering: Drizzle 0.x applies only files whose `when` is greater than the newest
 Drizzle and shown applied elsewhere here. There are no down migrations and no failed state (all
 pending migrations run in one transaction). The table and schema can be renamed in
 `drizzle.config.*` (`migrations: {table, schema}`); wttui reads the defaults.
+
+Where: the folder is the config's `out` (a literal string; a computed one is not run), or
+`drizzle/`; a journal found inside the folder itself (`meta/_journal.json`) names it too.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from calendar import timegm
 from pathlib import Path
 from time import strptime
 
 from psycopg import sql
 
+from wttui.core.versions import leading_digits
 from wttui.migrations.adapter import (
     Adapter,
     AppliedMigration,
     Connection,
+    Evidence,
     LocalMigration,
     columns,
     table_exists,
@@ -41,7 +47,31 @@ from wttui.migrations.adapter import (
 SCHEMA = "drizzle"
 TABLE = "__drizzle_migrations"
 JOURNAL = Path("meta") / "_journal.json"
-CONFIGS = ("drizzle.config.ts", "drizzle.config.js", "drizzle.config.json")
+CONFIGS = (
+    "drizzle.config.ts",
+    "drizzle.config.js",
+    "drizzle.config.mts",
+    "drizzle.config.mjs",
+    "drizzle.config.cjs",
+    "drizzle.config.json",
+)
+_OUT = re.compile(r"\bout\s*:\s*([\"'`])([^\"'`]+)\1")
+
+
+def config_out(config: Path) -> str | None:
+    """The literal `out` of a `drizzle.config.*` (JSON read as JSON)."""
+    try:
+        text = config.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    if config.suffix == ".json":
+        try:
+            out = json.loads(text).get("out")
+        except (ValueError, AttributeError):
+            return None
+        return out if isinstance(out, str) and out else None
+    found = _OUT.search(text)
+    return found[2] if found else None
 
 
 def drizzle_hash(path: Path) -> str:
@@ -89,17 +119,44 @@ def _from_folders(folder: Path) -> list[LocalMigration]:
 class DrizzleAdapter(Adapter):
     name = "drizzle"
     default_dir = "drizzle"
-    markers = (*CONFIGS, "drizzle/meta/_journal.json")
+    markers = (*CONFIGS, "drizzle/meta/_journal.json", "meta/_journal.json")
     apply = ("npx", "drizzle-kit", "migrate")
     out_of_order = "drizzle-kit 0.x silently never applies it (1.x applies it)"
     """What the tool does with a pending migration older than the newest applied one."""
+    out_of_order_fix = (
+        "give its journal entry a `when` newer than the newest applied migration (regenerate it "
+        "with `drizzle-kit generate` after merging), then migrate again"
+    )
     rollback = None
+    state_table = f"{SCHEMA}.{TABLE}"
+    naming = r"^(\d{4}|\d{14})_[a-z0-9]+(_[a-z0-9]+)*$"
+    """drizzle-kit's `0000_bright_lady_ursula` tags (1.x: `20240101120000_name` folders)."""
 
     def detect(self, root: Path) -> bool:
-        return (
-            any((root / name).is_file() for name in CONFIGS)
-            or (root / "drizzle" / JOURNAL).is_file()
-        )
+        return self.evidence(root) is not None
+
+    def evidence(self, base: Path) -> Evidence | None:
+        for name in CONFIGS:
+            config = base / name
+            if config.is_file():
+                out = config_out(config)
+                if out is None:
+                    return Evidence(config)
+                return Evidence(config, base / out, f'out: "{out}"')
+        if (base / self.default_dir / JOURNAL).is_file():
+            return Evidence(base / self.default_dir / JOURNAL)
+        if (base / JOURNAL).is_file():  # found inside the folder itself
+            return Evidence(base / JOURNAL, base, base=base.parent)
+        return None
+
+    def folder(self, root: Path) -> Path | None:
+        found = self.evidence(root)
+        return found.folder if found else None
+
+    def sequence(self, migration: LocalMigration) -> str:
+        """The tag's number (`0180` of `0180_x`): two branches giving one number to different
+        entries make the journal conflict, whatever their `when`."""
+        return leading_digits(migration.name) or migration.version
 
     def local(self, folder: Path) -> list[LocalMigration]:
         if not folder.is_dir():

@@ -67,6 +67,12 @@ class FlywayAdapter(Adapter):
     markers = ("flyway.conf", "flyway.toml", "conf/flyway.conf", "db/migration")
     apply = ("flyway", "migrate")
     out_of_order = "`flyway migrate` ignores it unless -outOfOrder=true"
+    out_of_order_fix = (
+        "run `flyway migrate -outOfOrder=true` (set [migrations] apply), or give it a version "
+        "above the newest applied one"
+    )
+    state_table = "flyway_schema_history"
+    naming = r"^V\d+([._]\d+)*__[A-Za-z0-9]+(_[A-Za-z0-9]+)*$"
     """What the tool does with a pending migration older than the newest applied one."""
     rollback = None
 

@@ -62,6 +62,11 @@ class GolangMigrateAdapter(Adapter):
     markers = _DIRS
     apply = shell('migrate -path "$WTTUI_MIGRATIONS_DIR" -database "$DATABASE_URL" up')
     out_of_order = "golang-migrate never applies it: it only knows how far it got"
+    out_of_order_fix = (
+        "give it a version above the database's (`migrate force` only moves the version: it runs "
+        "nothing)"
+    )
+    state_table = "schema_migrations"
     """What the tool does with a pending migration older than the newest applied one."""
     rollback = shell('migrate -path "$WTTUI_MIGRATIONS_DIR" -database "$DATABASE_URL" down 1')
     cumulative = True

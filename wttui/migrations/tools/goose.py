@@ -49,6 +49,11 @@ class GooseAdapter(Adapter):
     markers = _DIRS
     apply = shell('goose -dir "$WTTUI_MIGRATIONS_DIR" postgres "$DATABASE_URL" up')
     out_of_order = '`goose up` fails ("found missing migrations") unless run with -allow-missing'
+    out_of_order_fix = (
+        "run `goose up -allow-missing` (set [migrations] apply), or give it a version above the "
+        "newest applied one"
+    )
+    state_table = "goose_db_version"
     """What the tool does with a pending migration older than the newest applied one."""
     rollback = shell('goose -dir "$WTTUI_MIGRATIONS_DIR" postgres "$DATABASE_URL" down')
 

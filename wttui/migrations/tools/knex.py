@@ -23,8 +23,10 @@ from pathlib import Path
 from psycopg import sql
 
 from wttui.core.models import MigrationState
+from wttui.core.versions import VersionKey, text_key
 from wttui.errors import Refused
 from wttui.migrations.adapter import (
+    TIMESTAMPED,
     Adapter,
     AppliedMigration,
     Connection,
@@ -61,6 +63,13 @@ class KnexAdapter(Adapter):
     markers = KNEXFILES
     apply = ("npx", "knex", "migrate:latest")
     out_of_order = "Knex applies it in the next batch, without a word"
+    state_table = "knex_migrations"
+    naming = TIMESTAMPED
+
+    def order_key(self, version: str) -> VersionKey:
+        """Knex sorts file names as text."""
+        return text_key(version)
+
     """What the tool does with a pending migration older than the newest applied one."""
     rollback = ("npx", "knex", "migrate:down")
 

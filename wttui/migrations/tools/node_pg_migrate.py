@@ -20,6 +20,7 @@ from pathlib import Path
 
 from psycopg import sql
 
+from wttui.core.versions import VersionKey, text_key
 from wttui.errors import Refused
 from wttui.migrations.adapter import (
     Adapter,
@@ -66,6 +67,17 @@ class NodePgMigrateAdapter(Adapter):
     out_of_order = (
         "`node-pg-migrate up` and `down` fail (checkOrder) unless run with --no-check-order"
     )
+    out_of_order_fix = (
+        "run `node-pg-migrate up --no-check-order` (set [migrations] apply), or rename it to sort "
+        "after the newest applied one"
+    )
+    state_table = "pgmigrations"
+    naming = r"^\d+_[a-z0-9]+([_-][a-z0-9]+)*$"
+
+    def order_key(self, version: str) -> VersionKey:
+        """node-pg-migrate sorts file names as text."""
+        return text_key(version)
+
     """What the tool does with a pending migration older than the newest applied one."""
     rollback = ("npx", "node-pg-migrate", "down")
 

@@ -8,19 +8,31 @@ and legacy rows may hold unpadded hex; a row is applied when `finished_at` is se
 `rolled_back_at` is set; several rows per name are possible, ordered by `started_at`. Prisma has
 no down migrations, and `prisma migrate status` says nothing about edited or database-only
 migrations — wttui reads the table itself.
+
+Where: the migrations folder is `migrations/` beside the schema (`prisma/schema.prisma`, or
+`schema.prisma` at the project's top, where the CLI also looks), unless Prisma 7's
+`prisma.config.ts` names it (`migrations: { path }`) or names the schema (`schema`), or
+`package.json` names the schema (`"prisma": {"schema": …}`, Prisma 6). A config that computes
+these values is not run: only literal strings are read. Prisma sorts the folders with
+JavaScript's `localeCompare` (`listMigrations.ts`), which `order_key` follows.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from pathlib import Path
 
 from wttui.core.models import MigrationState
+from wttui.core.versions import VersionKey, collation_key
 from wttui.errors import Refused
 from wttui.migrations.adapter import (
+    TIMESTAMPED,
     Adapter,
     AppliedMigration,
     Connection,
+    Evidence,
     LocalMigration,
     Resolution,
     ResolveRequest,
@@ -28,6 +40,28 @@ from wttui.migrations.adapter import (
 )
 
 TABLE = "_prisma_migrations"
+CONFIGS = ("prisma.config.ts", ".config/prisma.ts")
+_MIGRATIONS_PATH = re.compile(r"\bmigrations\s*:\s*\{[^}]*?\bpath\s*:\s*([\"'`])([^\"'`]+)\1", re.S)
+_SCHEMA = re.compile(r"\bschema\s*:\s*([\"'`])([^\"'`]+)\1")
+
+
+def _beside(schema: Path) -> Path:
+    """The migrations folder of a schema file (or of a folder of `.prisma` files, which may
+    hold it)."""
+    if schema.suffix == ".prisma" or not schema.is_dir():
+        return schema.parent / "migrations"
+    nested = schema / "migrations"
+    return nested if nested.is_dir() else schema.parent / "migrations"
+
+
+def _package_schema(base: Path) -> str | None:
+    try:
+        data = json.loads((base / "package.json").read_text(encoding="utf-8", errors="replace"))
+    except (OSError, ValueError):
+        return None
+    section = data.get("prisma") if isinstance(data, dict) else None
+    schema = section.get("schema") if isinstance(section, dict) else None
+    return schema if isinstance(schema, str) and schema else None
 
 
 def _checksums(data: bytes) -> set[str]:
@@ -50,7 +84,12 @@ class PrismaAdapter(Adapter):
         "prisma/schema",
         "prisma/migrations/migration_lock.toml",
         "prisma.config.ts",
+        ".config/prisma.ts",
+        "schema.prisma",
+        "migration_lock.toml",
     )
+    state_table = TABLE
+    naming = TIMESTAMPED
     apply = ("npx", "prisma", "migrate", "deploy")
     out_of_order = (
         "`prisma migrate deploy` applies it (it applies every unapplied folder in name order)"
@@ -59,12 +98,44 @@ class PrismaAdapter(Adapter):
     rollback = None
 
     def detect(self, root: Path) -> bool:
-        return (
-            (root / "prisma" / "schema.prisma").is_file()
-            or (root / "prisma" / "schema").is_dir()
-            or (root / "prisma" / "migrations" / "migration_lock.toml").is_file()
-            or (root / "prisma.config.ts").is_file()
-        )
+        return self.evidence(root) is not None
+
+    def evidence(self, base: Path) -> Evidence | None:
+        """The config first (its `migrations.path`, else its `schema`), then a schema where the
+        CLI looks for one, then a lock file, then `package.json`'s `prisma.schema`."""
+        for name in CONFIGS:
+            config = base / name
+            if not config.is_file():
+                continue
+            text = config.read_text(encoding="utf-8", errors="replace")
+            if found := _MIGRATIONS_PATH.search(text):
+                path = found[2]
+                return Evidence(config, base / path, f'migrations.path: "{path}"')
+            if found := _SCHEMA.search(text):
+                return Evidence(config, _beside(base / found[2]), f'schema: "{found[2]}"')
+            return Evidence(config)
+        for rel in ("prisma/schema.prisma", "prisma/schema"):
+            if (base / rel).exists():
+                return Evidence(base / rel)
+        if (base / "schema.prisma").is_file():
+            return Evidence(base / "schema.prisma", base / "migrations")
+        if (base / self.default_dir / "migration_lock.toml").is_file():
+            return Evidence(base / self.default_dir / "migration_lock.toml")
+        lock = base / "migration_lock.toml"
+        if lock.is_file() and "provider" in lock.read_text(errors="replace"):
+            return Evidence(lock, base, base=base.parent)  # found inside the folder itself
+        if schema := _package_schema(base):
+            return Evidence(
+                base / "package.json", _beside(base / schema), f'prisma.schema: "{schema}"'
+            )
+        return None
+
+    def folder(self, root: Path) -> Path | None:
+        found = self.evidence(root)
+        return found.folder if found else None
+
+    def order_key(self, version: str) -> VersionKey:
+        return collation_key(version)
 
     def local(self, folder: Path) -> list[LocalMigration]:
         if not folder.is_dir():

@@ -25,6 +25,7 @@ from psycopg import sql
 
 from wttui.errors import MigrationFileError
 from wttui.migrations.adapter import (
+    TIMESTAMPED,
     Adapter,
     AppliedMigration,
     Connection,
@@ -52,6 +53,8 @@ class RailsAdapter(Adapter):
     markers = ("config/database.yml", "bin/rails", "db/migrate")
     apply = ("bin/rails", "db:migrate")
     out_of_order = "`bin/rails db:migrate` applies it: Rails runs every pending version"
+    state_table = "schema_migrations"
+    naming = TIMESTAMPED
     """What the tool does with a pending migration older than the newest applied one."""
     rollback = ("bin/rails", "db:rollback")
 

@@ -121,6 +121,13 @@ class SqitchAdapter(Adapter):
         "one, so it never deploys this one (`status` doesn't list it; `verify` reports it)"
     )
     """What the tool does with a pending migration older than the newest applied one."""
+    out_of_order_fix = (
+        "move the change after the last deployed one in sqitch.plan (or `sqitch rebase` to revert "
+        "and deploy again in plan order)"
+    )
+    state_table = "sqitch.changes"
+    naming = r"^[a-z0-9]+([_-][a-z0-9]+)*(@[\w.-]+)?$"
+    tree_paths = ("sqitch.plan", "sqitch.conf", "deploy")
 
     def detect(self, root: Path) -> bool:
         return (root / CONF).is_file() or (root / PLAN).is_file()

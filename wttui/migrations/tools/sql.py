@@ -48,7 +48,10 @@ class SqlAdapter(Adapter):
     name = "sql"
     default_dir = "migrations"
     out_of_order = "wttui's runner applies it with the others"
-    records_owners = False  # its tracking table records who applied what
+    # Its tracking table records who applied what; the side table too, so that a tracking row
+    # deleted by hand is reported (the side table remembers it was applied).
+    records_owners = True
+    state_table = DEFAULT_TABLE
     refuse_modified = True
     down_part = "-- migrate:down section or .down.sql file"
 

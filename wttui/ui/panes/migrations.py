@@ -26,6 +26,7 @@ class MigrationsPane(Vertical):
         """The drift view (`D`) of one worktree, shown instead of its migrations."""
 
     def compose(self) -> ComposeResult:
+        yield Static(id="migration-notes")
         yield KeyTable(id="migration-table")
         yield Static(id="migration-detail")
 
@@ -78,6 +79,7 @@ class MigrationsPane(Vertical):
         layout = _layout(rows, self.content_size.width)
         for index, width in layout:
             table.add_column(COLUMNS[index], width=width)
+        self._show_notes(view)
         if view is None:
             self.border_subtitle = ""
             self._show_detail(None)
@@ -91,6 +93,27 @@ class MigrationsPane(Vertical):
         summary = fmt.migrations_cell(view)
         tool = f" · {view.tool}" if view.tool else ""
         self.border_subtitle = f"{view.worktree.label} {summary}{tool}".strip()
+
+    def _show_notes(self, view: WorktreeView | None) -> None:
+        """One line above the migrations: what the counts alone would hide (a state table no
+        tool reads, a tracking row deleted by hand, two tools found; `wttui status` prints them
+        in full), else the file that decided the tool."""
+        notes = self.query_one("#migration-notes", Static)
+        shown = view is not None and self._drift is None
+        warnings = view.migration_warnings if view is not None and shown else ()
+        source = view.tool_source if view is not None and shown else None
+        # The source is worth a line only where the pane has a few to spare (80x24 has not).
+        roomy = self.size.height >= ROOMY
+        notes.display = bool(warnings or (source and roomy))
+        if not notes.display or view is None:
+            return
+        if warnings:
+            first = warnings[0]
+            more = f" (+{len(warnings) - 1} more)" if len(warnings) > 1 else ""
+            text = Text(f"⚠ {first.short or first.message}{more}", style="bold")
+        else:
+            text = Text(f"{view.tool} · {source}", style="dim")
+        notes.update(text)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
@@ -111,7 +134,7 @@ class MigrationsPane(Vertical):
         if status is None:
             return
         # At most three short lines: what it is, who applied it, what is wrong with it.
-        name = status.file.name if status.file else f"{status.version}_{status.name}"
+        name = fmt.migration_file(status)
         text = Text(name, style="bold")
         if status.applied_at is not None:
             text.append(f"\napplied {fmt.age(status.applied_at)} ago")
@@ -124,8 +147,9 @@ class MigrationsPane(Vertical):
         }.get(status.state, status.error)
         if status.out_of_order:
             problem = "older than the newest applied one: " + (status.note or "merged in late")
-        if problem and problem.startswith(f"{name}:"):
-            problem = "line " + problem.removeprefix(f"{name}:")  # the name is on line one
+        file = status.file.name if status.file else name
+        if problem and problem.startswith(f"{file}:"):
+            problem = "line " + problem.removeprefix(f"{file}:")  # the name is on line one
         if problem:
             text.append(f"\n{problem}", style=fmt.STATE_STYLES[status.state])
         if status.lint:
@@ -142,6 +166,8 @@ def lint_line(status: MigrationStatus) -> str:
 
 
 COLUMNS = ("State", "Version", "Name", "Applied")
+ROOMY = 8
+"""Pane rows from which the line naming the file that decided the tool is shown."""
 # When the pane is narrow, columns first shrink (to a minimum), then drop out, in this order.
 SHRINK = {"Name": 12, "Applied": 8}
 DROP = ("Version", "Applied")
