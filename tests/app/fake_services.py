@@ -39,7 +39,7 @@ def _target(name: str) -> DbTarget:
     return DbTarget("database", name, url, url, SERVER)
 
 
-def _view(
+def view(
     branch: str, path: str, *, states: list[MigrationState], main: bool = False, **extra: object
 ) -> WorktreeView:
     name = "shop_" + branch.replace("/", "_").replace("-", "_")
@@ -85,38 +85,41 @@ SNAPSHOT = RepoSnapshot(
     project="shop",
     server=SERVER,
     views=(
-        _view("main", "/src/shop", states=[A, A], main=True),
-        _view("feat/user-auth", "/src/shop-worktrees/feat-user-auth", states=[A, A, A, A], ahead=2),
-        _view(
+        view("main", "/src/shop", states=[A, A], main=True),
+        view("feat/user-auth", "/src/shop-worktrees/feat-user-auth", states=[A, A, A, A], ahead=2),
+        view(
             "feat/payments",
             "/src/shop-worktrees/feat-payments",
             states=[A, A, MigrationState.PENDING],
             dirty=True,
         ),
-        _view(
+        view(
             "fix/sessions",
             "/src/shop-worktrees/fix-sessions",
             states=[A, A, A, MigrationState.FAILED],
         ),
-        _view("spike/search", "/src/shop-worktrees/spike-search", states=[]),
+        view("spike/search", "/src/shop-worktrees/spike-search", states=[]),
     ),
 )
 
 
 class FakeServices:
-    """Answers the app's read calls with `SNAPSHOT`."""
+    """Answers the app's read calls with `snapshot` (tests may swap it between refreshes)."""
 
     project = "shop"
     server_label = SERVER
     config = SimpleNamespace(database=SimpleNamespace(url=""))
 
+    def __init__(self, snapshot: RepoSnapshot = SNAPSHOT) -> None:
+        self.current = snapshot
+
     def snapshot(self) -> RepoSnapshot:
-        return SNAPSHOT
+        return self.current
 
     def watch_paths(self, snapshot: RepoSnapshot) -> list[Path]:
         del snapshot
         return []
 
 
-def fake_services() -> Services:
-    return cast(Services, FakeServices())
+def fake_services(snapshot: RepoSnapshot = SNAPSHOT) -> Services:
+    return cast(Services, FakeServices(snapshot))

@@ -179,7 +179,7 @@ async def test_help_lists_every_binding_and_runs_the_chosen_one(repo: Path) -> N
         for info in ACTIONS:
             assert any(line.startswith(info.key_display or info.key) for line in listed), info
         assert any(line.startswith("ctrl+p") for line in listed)
-        await pilot.press(*"pending")
+        await pilot.press(*"apply pending")
         assert options.option_count == 1
         await pilot.press("enter")
         await job_done(pilot)

@@ -12,32 +12,26 @@ from typing import ClassVar
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
-from textual.containers import Horizontal, Vertical
-from textual.events import Resize
-from textual.widget import Widget
-from textual.widgets import Footer, Input
+from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from wttui.core.models import RepoSnapshot, WorktreeView
 from wttui.core.urls import url_secrets
 from wttui.errors import Cancelled, WttuiError
+from wttui.providers.server import data_dir
 from wttui.services import Services
 from wttui.ui import messages as msg
 from wttui.ui.commands import ActionCommands, bindings
 from wttui.ui.flows import Flows
 from wttui.ui.jobs import Call, JobRunner
+from wttui.ui.layout import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS, Panes
 from wttui.ui.panes.database import DatabasePane
 from wttui.ui.panes.log import LogPane
 from wttui.ui.panes.migrations import MigrationsPane
-from wttui.ui.panes.worktrees import WorktreesPane
+from wttui.ui.panes.worktrees import SORT_KEYS, WorktreesPane
 from wttui.ui.refresh import Refresher
 from wttui.ui.screens.create import CreateScreen
 from wttui.ui.screens.help import HelpScreen
-
-NARROW_BELOW = 80
-
-
-"""Below this many columns the panes stack (DESIGN §4)."""
 
 
 class WttuiApp(App[None]):
@@ -47,6 +41,8 @@ class WttuiApp(App[None]):
     TITLE = "wttui"
     BINDINGS: ClassVar[list[BindingType]] = bindings()
     COMMANDS = App.COMMANDS | {ActionCommands}
+    HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
+    VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
 
     def __init__(self, services: Services) -> None:
         super().__init__()
@@ -58,17 +54,12 @@ class WttuiApp(App[None]):
         self.sub_title = f"{services.project} · {services.server_label}"
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="top"):
-            yield WorktreesPane()
-            with Vertical(id="side"):
-                yield DatabasePane()
-                yield MigrationsPane()
-        yield LogPane()
-        yield Footer()
+        yield Panes()
+        # The palette's key is in `?` help and the footer has room for seven keys only.
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(WorktreesPane).table.focus()
-        self.query_one(LogPane).write(f"wttui — {self.sub_title}: loading…")
         # After the first frame: the refresh thread's imports and I/O would compete with it.
         self.call_after_refresh(self.refresher.request)
         self.call_after_refresh(self.refresher.start_watching)
@@ -78,9 +69,6 @@ class WttuiApp(App[None]):
         # Quitting waits for worker threads: stop the watcher and cancel a running action.
         self.refresher.stop()
         self.jobs.cancel()
-
-    def on_resize(self, event: Resize) -> None:
-        self.screen.set_class(event.size.width < NARROW_BELOW, "narrow")
 
     # -- data in -----------------------------------------------------------------------------
 
@@ -231,44 +219,25 @@ class WttuiApp(App[None]):
         self.refresher.request()
 
     def action_filter(self) -> None:
-        pane = self.query_one(WorktreesPane)
-        box = pane.query_one("#filter", Input)
-        box.display = True
-        box.focus()
+        self.query_one(WorktreesPane).open_filter()
 
     def action_drill(self) -> None:
         self.query_one(MigrationsPane).table.focus()
 
-    def action_back_out(self) -> None:
-        panes = self._panes()
-        if any(pane.has_class("zoomed") for pane in panes):
-            self._zoom(None)
-            return
-        box = self.query_one(WorktreesPane).query_one("#filter", Input)
-        if box.display and (box.has_focus or box.value):
-            box.value = ""
-            box.display = False
-        self.query_one(WorktreesPane).table.focus()
+    # -- layout (`layout.py` arranges the panes) ---------------------------------------------
 
-    def _panes(self) -> list[Widget]:
-        return [
-            self.query_one(WorktreesPane),
-            self.query_one(DatabasePane),
-            self.query_one(MigrationsPane),
-            self.query_one(LogPane),
-        ]
+    def action_back_out(self) -> None:
+        self.query_one(Panes).back_out()
 
     def action_focus_pane(self, number: int) -> None:
-        pane = self._panes()[number - 1]
-        target = pane.query_one("DataTable") if pane.query("DataTable") else pane
-        if target.has_focus or pane.has_class("zoomed"):
-            self._zoom(None if pane.has_class("zoomed") else pane)
-        target.focus()
+        self.query_one(Panes).focus_pane(number)
 
-    def _zoom(self, pane: Widget | None) -> None:
-        self.screen.set_class(pane is not None, "zoom")
-        for each in self._panes():
-            each.set_class(each is pane, "zoomed")
+    def action_sort(self, key: str) -> None:
+        if key in SORT_KEYS:
+            self.query_one(WorktreesPane).sort_by(key)
+
+    def action_save_log(self) -> None:
+        self.query_one(LogPane).save(data_dir() / "logs")
 
     def action_help(self) -> None:
         def chosen(action: str | None) -> None:

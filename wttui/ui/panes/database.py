@@ -20,6 +20,12 @@ _STRATEGIES = {
 class DatabasePane(Static):
     """Key/value lines for one worktree's database (passwords always masked)."""
 
+    DEFAULT_CSS = """
+    DatabasePane {
+        padding: 0 1;
+    }
+    """
+
     def __init__(self) -> None:
         super().__init__("loading…", id="database", classes="pane")
         self.can_focus = True

@@ -1,4 +1,5 @@
-"""`?` help: every key with what it does, filterable by typing; Enter runs the chosen action."""
+"""`?` help: every key, where it works and what it does, filterable by typing; Enter runs the
+chosen action."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from wttui.ui.commands import ACTIONS, NAVIGATION
+from wttui.ui.commands import help_lines
 
 
 class HelpScreen(ModalScreen[str | None]):
@@ -36,13 +37,12 @@ class HelpScreen(ModalScreen[str | None]):
         options = self.query_one("#help-list", OptionList)
         options.clear_options()
         needle = text.lower()
-        lines: list[tuple[str, str, str | None]]
-        lines = [(info.key_display or info.key, info.description, info.action) for info in ACTIONS]
-        lines += [(keys, description, None) for keys, description in NAVIGATION]
-        for key, description, action in lines:
-            line = Text.assemble((f"{key:<9}", "bold"), description)
+        for keys, where, description, action in help_lines():
+            line = Text.assemble(
+                (f"{keys or '(palette)':<10}", "bold"), (f"{where:<22}", "dim"), description
+            )
             if needle in line.plain.lower():
-                # Navigation keys are listed, not run from here.
+                # Keys of a pane (and what the widgets do themselves) are listed, not run.
                 options.add_option(Option(line, id=action, disabled=action is None))
         if options.option_count:
             options.highlighted = 0
