@@ -32,7 +32,7 @@ def app() -> WttuiApp:
     return make_app(fake_services())
 
 
-@pytest.mark.parametrize("size", [(120, 30), (80, 24), (60, 24)])
+@pytest.mark.parametrize("size", [(120, 34), (100, 30), (80, 24), (60, 24)])
 def test_main_screen(snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
     assert snap_compare(app(), terminal_size=size, run_before=ready)
 

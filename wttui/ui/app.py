@@ -12,6 +12,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
+from textual.events import Resize
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
@@ -24,7 +25,13 @@ from wttui.ui import messages as msg
 from wttui.ui.commands import ActionCommands, bindings
 from wttui.ui.flows import Flows
 from wttui.ui.jobs import Call, JobRunner
-from wttui.ui.layout import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS, Panes
+from wttui.ui.layout import (
+    HORIZONTAL_BREAKPOINTS,
+    SINGLE,
+    VERTICAL_BREAKPOINTS,
+    Panes,
+    mode_for,
+)
 from wttui.ui.panes.database import DatabasePane
 from wttui.ui.panes.log import LogPane
 from wttui.ui.panes.migrations import MigrationsPane
@@ -64,6 +71,10 @@ class WttuiApp(App[None]):
         self.call_after_refresh(self.refresher.request)
         self.call_after_refresh(self.refresher.start_watching)
         self.set_interval(0.1, self.jobs.flush)
+
+    def on_resize(self, event: Resize) -> None:
+        # Below 60 columns the footer's seven keys fit only without their padding.
+        self.query_one(Footer).compact = mode_for(event.size.width) == SINGLE
 
     def on_unmount(self) -> None:
         # Quitting waits for worker threads: stop the watcher and cancel a running action.

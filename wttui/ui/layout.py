@@ -29,8 +29,8 @@ HORIZONTAL_BREAKPOINTS = [(0, SINGLE), (60, STACKED), (80, SPLIT), (120, WIDE)]
 """≥120 three columns + log; 80–119 worktrees left, database over migrations right, log below;
 60–79 stacked, database and migrations as tabs; <60 one pane at a time."""
 SHORT_BELOW = 20
-VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT_BELOW, "-tall")]
-"""Fewer than 20 rows: the log is one line."""
+VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT_BELOW, "-medium"), (30, "-tall")]
+"""Fewer than 20 rows: the log is one line; fewer than 30: dialogs have one-line buttons."""
 NAMES = {1: "Worktrees", 2: "Database", 3: "Migrations", 4: "Log"}
 
 

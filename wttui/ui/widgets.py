@@ -38,6 +38,7 @@ class KeyTable(DataTable[str | Text]):
             await super()._on_click(event)
         finally:
             self._single_click = False
+        event.prevent_default()  # DataTable's handler has run (above): not a second time
 
     def _post_selected_message(self) -> None:
         if not self._single_click:

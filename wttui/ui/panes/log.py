@@ -69,6 +69,7 @@ class LogPane(Vertical):
     LogPane > RichLog {
         height: 1fr;
         background: transparent;
+        overflow-y: auto;
     }
     LogPane > #log-search {
         display: none;

@@ -186,21 +186,28 @@ SCROLLBAR = 2
 
 
 def _layout(rows: Sequence[Sequence[Text]], available: int) -> list[tuple[int, int]]:
-    """The (column index, width) pairs that fit `available` cells, most useful columns kept."""
-    widths = {
+    """The (column index, width) pairs that fit `available` cells, most useful columns kept.
+
+    Columns shrink (to a minimum) before one is dropped, and the columns left after a drop get
+    their room back.
+    """
+    natural = {
         title: max([len(title)] + [len(row[i].plain) for row in rows])
         for i, title in enumerate(COLUMNS)
     }
 
-    def excess() -> int:
+    def excess(widths: dict[str, int]) -> int:
         return sum(widths.values()) + CELL_PADDING * len(widths) + SCROLLBAR - available
 
+    widths = dict(natural)
     if available > 0:
-        for title, minimum in SHRINK.items():
-            widths[title] -= max(0, min(excess(), widths[title] - minimum))
-        for title in DROP:
-            if excess() > 0:
-                del widths[title]
+        for dropped in range(len(DROP) + 1):
+            widths = {t: w for t, w in natural.items() if t not in DROP[:dropped]}
+            for title, minimum in SHRINK.items():
+                if title in widths:
+                    widths[title] -= max(0, min(excess(widths), widths[title] - minimum))
+            if excess(widths) <= 0:
+                break
     return [(COLUMNS.index(title), width) for title, width in widths.items()]
 
 

@@ -34,18 +34,28 @@ class HelpScreen(ModalScreen[str | None]):
         self.query_one("#help-filter", Input).focus()
 
     def _fill(self, text: str) -> None:
+        """The keys matching `text` (in the key, its pane or its words), grouped by pane."""
         options = self.query_one("#help-list", OptionList)
         options.clear_options()
         needle = text.lower()
+        groups: dict[str, list[Option]] = {}
         for keys, where, description, action in help_lines():
-            line = Text.assemble(
-                (f"{keys or '(palette)':<10}", "bold"), (f"{where:<22}", "dim"), description
-            )
-            if needle in line.plain.lower():
-                # Keys of a pane (and what the widgets do themselves) are listed, not run.
-                options.add_option(Option(line, id=action, disabled=action is None))
-        if options.option_count:
-            options.highlighted = 0
+            if needle not in f"{keys} {where} {description}".lower():
+                continue
+            line = Text.assemble((f"{keys or '(palette)':<10}", "bold"), description)
+            # Keys of a pane (and what the widgets do themselves) are listed, not run.
+            groups.setdefault(where, []).append(Option(line, id=action, disabled=action is None))
+        for where, lines in groups.items():
+            options.add_option(Option(Text(where, style="bold underline"), disabled=True))
+            options.add_options(lines)
+        self._first_runnable()
+
+    def _first_runnable(self) -> None:
+        options = self.query_one("#help-list", OptionList)
+        for index in range(options.option_count):
+            if not options.get_option_at_index(index).disabled:
+                options.highlighted = index
+                return
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)
@@ -60,10 +70,12 @@ class HelpScreen(ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
     def action_move(self, delta: int) -> None:
+        """Up/down from the filter field (the list skips headers and keys it cannot run)."""
         options = self.query_one("#help-list", OptionList)
-        if options.option_count:
-            current = options.highlighted or 0
-            options.highlighted = max(0, min(options.option_count - 1, current + delta))
+        if delta > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
 
     def action_close(self) -> None:
         self.dismiss(None)
