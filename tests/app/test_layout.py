@@ -195,3 +195,16 @@ async def test_pressing_a_pane_number_twice_fills_the_screen(
         await pilot.press("escape")
         await pilot.pause()
         assert pane.region != Region(0, 0, width, height - 1)
+
+
+async def test_clicking_a_tab_shows_its_pane() -> None:
+    app, _ = app_with()
+    async with app.run_test(size=(60, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.click("#side-tabs", offset=(3, 0))  # on "2 Database"
+        await pilot.pause()
+        assert app.query_one(DatabasePane).region.area
+        assert not app.query_one(MigrationsPane).region.area
+        await pilot.click("#side-tabs", offset=(18, 0))  # on "3 Migrations"
+        await pilot.pause()
+        assert app.query_one(MigrationsPane).region.area

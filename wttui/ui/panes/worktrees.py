@@ -26,6 +26,7 @@ MIN_BRANCH = 8
 """The branch column shrinks to this before anything else would have to give way."""
 
 _natural = natsort_keygen(alg=ns.IGNORECASE)
+_NOTHING = object()
 
 
 def _newest_commit(view: WorktreeView) -> float:
@@ -86,6 +87,9 @@ class WorktreesPane(Vertical):
         self._snapshot: RepoSnapshot | None = None
         self._filter = ""
         self.sort_key = "name"
+        self._announced: WorktreeView | None | object = _NOTHING
+        """The selection last posted up: a re-render (a resize, the same data again) posts
+        nothing, so the other panes are not re-rendered for nothing (nor during teardown)."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter worktrees…", id="filter")
@@ -140,7 +144,13 @@ class WorktreesPane(Vertical):
             table.move_cursor(row=table.get_row_index(str(keep.worktree.path)), animate=False)
         table.scroll_to(y=scroll, animate=False)
         self.border_subtitle = Content(self._subtitle(snapshot))
-        self.post_message(self.Selected(self.selected))
+        self._announce()
+
+    def _announce(self) -> None:
+        selected = self.selected
+        if selected != self._announced:
+            self._announced = selected
+            self.post_message(self.Selected(selected))
 
     def _subtitle(self, snapshot: RepoSnapshot) -> str:
         if snapshot.server_error:
@@ -194,7 +204,7 @@ class WorktreesPane(Vertical):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
-        self.post_message(self.Selected(self.selected))
+        self._announce()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
