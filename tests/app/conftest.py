@@ -33,9 +33,16 @@ async def loaded(pilot: Pilot[None]) -> WttuiApp:
 
 
 async def job_done(pilot: Pilot[None], timeout: float = 30.0) -> None:
+    """The action ended and the refresh it started has landed: a test that ends here does not
+    leave a refresh to arrive while the app shuts down."""
     app = pilot.app
     assert isinstance(app, WttuiApp)
     await wait_until(pilot, lambda: not app.jobs.busy, timeout, "the action to finish")
+
+    def refreshed() -> bool:
+        return all(w.is_finished for w in app.workers if w.group == "refresh")
+
+    await wait_until(pilot, refreshed, timeout, "the refresh after the action")
     await pilot.pause(0.1)
 
 

@@ -74,7 +74,8 @@ class WttuiApp(App[None]):
 
     def on_resize(self, event: Resize) -> None:
         # Below 60 columns the footer's seven keys fit only without their padding.
-        self.query_one(Footer).compact = mode_for(event.size.width) == SINGLE
+        for footer in self.query(Footer):  # none while the app shuts down
+            footer.compact = mode_for(event.size.width) == SINGLE
 
     def on_unmount(self) -> None:
         # Quitting waits for worker threads: stop the watcher and cancel a running action.
