@@ -1,7 +1,9 @@
 """Render the app on the demo repository to SVG files in screenshots/ (run via scripts/screenshots).
 
-The demo is built in a fixed temporary data directory on its own embedded cluster, so the
-pictures show real worktrees, databases and migrations; the cluster is stopped afterwards.
+The demo is built in a temporary data directory on its own embedded cluster, so the pictures
+show real worktrees, databases and migrations; the cluster is stopped afterwards. The directory
+is `$WTTUI_DATA_DIR` when set (it must be empty or absent: it is wiped, as is the default
+/tmp/wttui-screenshots), so several checkouts can make screenshots at once.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "screenshots"
-DATA = Path("/tmp/wttui-screenshots")
+DATA = Path(os.environ.get("WTTUI_DATA_DIR") or "/tmp/wttui-screenshots")
 
 Steps = Callable[["Pilot[None]"], Awaitable[None]]
 
@@ -75,6 +77,7 @@ SHOTS: list[tuple[str, tuple[int, int], Steps]] = [
     ("main-120x34", (120, 34), _nothing),
     ("main-80x24", (80, 24), _nothing),
     ("main-60x24", (60, 24), _nothing),
+    ("main-50x15", (50, 15), _nothing),
     ("migrations-100x30", (100, 30), _migrations),
     ("create-100x30", (100, 30), _open_create),
     ("remove-100x30", (100, 30), _open_remove),
@@ -118,6 +121,9 @@ async def shoot(root: Path, shots: list[tuple[str, tuple[int, int], Steps]]) -> 
 
 
 def main() -> int:
+    if DATA.is_dir() and any(DATA.iterdir()) and not (DATA / "demo").is_dir():
+        print(f"{DATA} holds other files: give WTTUI_DATA_DIR an empty directory")
+        return 2
     shutil.rmtree(DATA, ignore_errors=True)
     DATA.mkdir(parents=True)
     os.chmod(DATA, 0o755)

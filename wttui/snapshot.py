@@ -161,7 +161,8 @@ class Reader:
             return (info is None) != (seen.view.db_status is DbStatus.MISSING)
 
         to_read = [w for w in worktrees if must_read(w)]
-        if not to_read and self._last is not None and self._last.server_error is None:
+        same_list = [e.path for e in entries] == list(self._seen)
+        if not to_read and same_list and self._last is not None and not self._last.server_error:
             return self._last  # nothing changed
         with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
             read = dict(

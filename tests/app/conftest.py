@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from textual.app import App
+from textual.geometry import Region
 from textual.pilot import Pilot
 
 from wttui.ui.app import WttuiApp
@@ -31,11 +33,29 @@ async def loaded(pilot: Pilot[None]) -> WttuiApp:
 
 
 async def job_done(pilot: Pilot[None], timeout: float = 30.0) -> None:
+    """The action ended and the refresh it started has landed: a test that ends here does not
+    leave a refresh to arrive while the app shuts down."""
     app = pilot.app
     assert isinstance(app, WttuiApp)
     await wait_until(pilot, lambda: not app.jobs.busy, timeout, "the action to finish")
+
+    def refreshed() -> bool:
+        return all(w.is_finished for w in app.workers if w.group == "refresh")
+
+    await wait_until(pilot, refreshed, timeout, "the refresh after the action")
     await pilot.pause(0.1)
 
 
 def log_text(app: WttuiApp) -> str:
     return "\n".join(line.text for line in app.query_one(LogPane).lines)
+
+
+def screen_lines(app: App[object]) -> list[str]:
+    """The terminal's text as the user sees it, one string per row."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def text_in(app: App[object], region: Region) -> list[str]:
+    """The text the user sees inside `region` of the screen, one string per row."""
+    lines = screen_lines(app)
+    return [line[region.x : region.right] for line in lines[region.y : region.bottom]]

@@ -23,6 +23,7 @@ from wttui.core.models import (
     WorktreeView,
 )
 from wttui.services import Services
+from wttui.ui.app import WttuiApp, make_app
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 SERVER = "embedded 127.0.0.1:54321"
@@ -39,7 +40,7 @@ def _target(name: str) -> DbTarget:
     return DbTarget("database", name, url, url, SERVER)
 
 
-def _view(
+def view(
     branch: str, path: str, *, states: list[MigrationState], main: bool = False, **extra: object
 ) -> WorktreeView:
     name = "shop_" + branch.replace("/", "_").replace("-", "_")
@@ -85,31 +86,48 @@ SNAPSHOT = RepoSnapshot(
     project="shop",
     server=SERVER,
     views=(
-        _view("main", "/src/shop", states=[A, A], main=True),
-        _view("feat/user-auth", "/src/shop-worktrees/feat-user-auth", states=[A, A, A, A], ahead=2),
-        _view(
+        view("main", "/src/shop", states=[A, A], main=True),
+        view("feat/user-auth", "/src/shop-worktrees/feat-user-auth", states=[A, A, A, A], ahead=2),
+        view(
             "feat/payments",
             "/src/shop-worktrees/feat-payments",
             states=[A, A, MigrationState.PENDING],
             dirty=True,
         ),
-        _view(
+        view(
             "fix/sessions",
             "/src/shop-worktrees/fix-sessions",
             states=[A, A, A, MigrationState.FAILED],
         ),
-        _view("spike/search", "/src/shop-worktrees/spike-search", states=[]),
+        view("spike/search", "/src/shop-worktrees/spike-search", states=[]),
     ),
 )
 
 
 class FakeServices:
-    """What the app reads from its services besides the snapshot (`make_app(…, read=…)`)."""
+    """What the app reads from its services; `snapshot()` stands in for the read model
+    (`fake_app`). Tests may swap `current` between refreshes."""
 
     project = "shop"
     server_label = SERVER
     config = SimpleNamespace(database=SimpleNamespace(url=""))
 
+    def __init__(self, snapshot: RepoSnapshot = SNAPSHOT) -> None:
+        self.current = snapshot
 
-def fake_services() -> Services:
-    return cast(Services, FakeServices())
+    def snapshot(self) -> RepoSnapshot:
+        return self.current
+
+    def watch_paths(self, snapshot: RepoSnapshot) -> list[Path]:
+        del snapshot
+        return []
+
+
+def fake_services(snapshot: RepoSnapshot = SNAPSHOT) -> Services:
+    return cast(Services, FakeServices(snapshot))
+
+
+def fake_app(fake: FakeServices | None = None) -> WttuiApp:
+    """The app on fixed data: `fake.snapshot()` answers every read."""
+    fake = fake or FakeServices()
+    return make_app(cast(Services, fake), read=lambda **_: fake.snapshot())

@@ -8,9 +8,9 @@ import pytest
 from textual.pilot import Pilot
 
 from tests.app.conftest import wait_until
-from tests.app.fake_services import NOW, SNAPSHOT, fake_services
+from tests.app.fake_services import NOW, fake_app
 from wttui.ui import format as fmt
-from wttui.ui.app import WttuiApp, make_app
+from wttui.ui.app import WttuiApp
 
 
 @pytest.fixture(autouse=True)
@@ -29,10 +29,10 @@ async def ready(pilot: Pilot[None]) -> None:
 
 
 def app() -> WttuiApp:
-    return make_app(fake_services(), read=lambda **_: SNAPSHOT)
+    return fake_app()
 
 
-@pytest.mark.parametrize("size", [(120, 30), (80, 24), (60, 24)])
+@pytest.mark.parametrize("size", [(120, 34), (100, 30), (80, 24), (60, 24)])
 def test_main_screen(snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
     assert snap_compare(app(), terminal_size=size, run_before=ready)
 

@@ -83,3 +83,13 @@ def test_a_commit_in_another_terminal_is_noticed_without_a_full_read(repo: Path)
     after = by_label(reader.read())["feat/a"]
     assert after.worktree.head != before.worktree.head  # type: ignore[attr-defined]
     assert after.worktree.last_commit_subject == "notes"  # type: ignore[attr-defined]
+
+
+def test_a_worktree_removed_elsewhere_leaves_the_list(repo: Path) -> None:
+    services = Services.from_path(repo)
+    gone = steps.create(services, "feat/gone")
+    steps.create(services, "feat/stays")
+    reader = Reader(services)
+    settled(reader)
+    git(repo, "worktree", "remove", "--force", str(gone.worktree.path))
+    assert set(by_label(reader.read())) == {"main", "feat/stays"}

@@ -14,33 +14,35 @@ from typing import ClassVar
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
-from textual.containers import Horizontal, Vertical
 from textual.events import Resize
+from textual.notifications import SeverityLevel
 from textual.timer import Timer
-from textual.widget import Widget
-from textual.widgets import Footer, Input
+from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from wttui.core.models import DbStatus, RepoSnapshot, WorktreeView
 from wttui.core.urls import url_secrets
 from wttui.errors import Cancelled, WttuiError
+from wttui.providers.server import data_dir
 from wttui.services import Services
 from wttui.snapshot import Reader
 from wttui.ui import messages as msg
 from wttui.ui.commands import ActionCommands, bindings
 from wttui.ui.flows import Flows
 from wttui.ui.jobs import BATCH_SECONDS, Call, JobRunner
+from wttui.ui.layout import (
+    HORIZONTAL_BREAKPOINTS,
+    SINGLE,
+    VERTICAL_BREAKPOINTS,
+    Panes,
+    mode_for,
+)
 from wttui.ui.panes.database import DatabasePane
 from wttui.ui.panes.log import LogPane
 from wttui.ui.panes.migrations import MigrationsPane
-from wttui.ui.panes.worktrees import WorktreesPane
+from wttui.ui.panes.worktrees import SORT_KEYS, WorktreesPane
 from wttui.ui.refresh import ReadModel, Refresher
 from wttui.ui.screens.help import HelpScreen
-
-NARROW_BELOW = 80
-
-
-"""Below this many columns the panes stack (DESIGN §4)."""
 
 
 class WttuiApp(App[None]):
@@ -50,6 +52,8 @@ class WttuiApp(App[None]):
     TITLE = "wttui"
     BINDINGS: ClassVar[list[BindingType]] = bindings()
     COMMANDS = App.COMMANDS | {ActionCommands}
+    HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
+    VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
 
     def __init__(self, services: Services, *, read: ReadModel | None = None) -> None:
         super().__init__()
@@ -62,32 +66,49 @@ class WttuiApp(App[None]):
         self.sub_title = f"{services.project} · {services.server_label}"
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="top"):
-            yield WorktreesPane()
-            with Vertical(id="side"):
-                yield DatabasePane()
-                yield MigrationsPane()
-        yield LogPane()
-        yield Footer()
+        yield Panes()
+        # The palette's key is in `?` help and the footer has room for seven keys only.
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(WorktreesPane).table.focus()
-        self.query_one(LogPane).write(f"wttui — {self.sub_title}: loading…")
         # After the first frame: the refresh thread's imports and I/O would compete with it.
         self.call_after_refresh(partial(self.refresher.request, full=True))
+
+    def on_resize(self, event: Resize) -> None:
+        # Below 60 columns the footer's seven keys fit only without their padding.
+        for footer in self.query(Footer):  # none while the app shuts down
+            footer.compact = mode_for(event.size.width) == SINGLE
 
     def on_unmount(self) -> None:
         # Quitting waits for worker threads: stop the watcher and cancel a running action.
         self.refresher.stop()
         self.jobs.cancel()
 
-    def on_resize(self, event: Resize) -> None:
-        self.screen.set_class(event.size.width < NARROW_BELOW, "narrow")
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notifications carry names, paths and errors: plain text unless asked otherwise (a
+        branch called `fix/[x]` must not read as markup)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    @property
+    def _torn_down(self) -> bool:
+        """The screen is going (quitting): late messages find no panes to update."""
+        return not self.query(WorktreesPane)
 
     # -- data in -----------------------------------------------------------------------------
 
     @on(msg.SnapshotLoaded)
     def _snapshot_loaded(self, message: msg.SnapshotLoaded) -> None:
+        if self._torn_down:
+            return
         if not self.refresher.loaded(message.snapshot):
             return  # nothing changed: nothing to redraw
         if self.snapshot is None:
@@ -98,6 +119,8 @@ class WttuiApp(App[None]):
 
     @on(msg.RefreshFailed)
     def _refresh_failed(self, message: msg.RefreshFailed) -> None:
+        if self._torn_down:
+            return
         self.query_one(WorktreesPane).border_subtitle = f"⚠ {message.error}"[:70]
         self.refresher.loaded(None)
 
@@ -113,11 +136,15 @@ class WttuiApp(App[None]):
 
     @on(msg.DriftLoaded)
     def _drift_loaded(self, message: msg.DriftLoaded) -> None:
+        if self._torn_down:
+            return
         if self.selected is not None and self.selected.worktree.path == message.worktree:
             self.query_one(MigrationsPane).show_drift(message.worktree, message.lines)
 
     @on(WorktreesPane.Selected)
     def _selected(self, message: WorktreesPane.Selected) -> None:
+        if self._torn_down:
+            return
         self.query_one(DatabasePane).show(message.view)
         self.query_one(MigrationsPane).show(message.view)
 
@@ -134,6 +161,8 @@ class WttuiApp(App[None]):
 
     @on(msg.JobOutput)
     def _job_output(self, message: msg.JobOutput) -> None:
+        if self._torn_down:
+            return
         self.query_one(LogPane).write_lines(message.lines)
 
     @on(msg.JobFinished)
@@ -234,44 +263,25 @@ class WttuiApp(App[None]):
         self.refresher.request(full=True)
 
     def action_filter(self) -> None:
-        pane = self.query_one(WorktreesPane)
-        box = pane.query_one("#filter", Input)
-        box.display = True
-        box.focus()
+        self.query_one(WorktreesPane).open_filter()
 
     def action_drill(self) -> None:
         self.query_one(MigrationsPane).table.focus()
 
-    def action_back_out(self) -> None:
-        panes = self._panes()
-        if any(pane.has_class("zoomed") for pane in panes):
-            self._zoom(None)
-            return
-        box = self.query_one(WorktreesPane).query_one("#filter", Input)
-        if box.display and (box.has_focus or box.value):
-            box.value = ""
-            box.display = False
-        self.query_one(WorktreesPane).table.focus()
+    # -- layout (`layout.py` arranges the panes) ---------------------------------------------
 
-    def _panes(self) -> list[Widget]:
-        return [
-            self.query_one(WorktreesPane),
-            self.query_one(DatabasePane),
-            self.query_one(MigrationsPane),
-            self.query_one(LogPane),
-        ]
+    def action_back_out(self) -> None:
+        self.query_one(Panes).back_out()
 
     def action_focus_pane(self, number: int) -> None:
-        pane = self._panes()[number - 1]
-        target = pane.query_one("DataTable") if pane.query("DataTable") else pane
-        if target.has_focus or pane.has_class("zoomed"):
-            self._zoom(None if pane.has_class("zoomed") else pane)
-        target.focus()
+        self.query_one(Panes).focus_pane(number)
 
-    def _zoom(self, pane: Widget | None) -> None:
-        self.screen.set_class(pane is not None, "zoom")
-        for each in self._panes():
-            each.set_class(each is pane, "zoomed")
+    def action_sort(self, key: str) -> None:
+        if key in SORT_KEYS:
+            self.query_one(WorktreesPane).sort_by(key)
+
+    def action_save_log(self) -> None:
+        self.query_one(LogPane).save(data_dir() / "logs")
 
     def action_help(self) -> None:
         def chosen(action: str | None) -> None:

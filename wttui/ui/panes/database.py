@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textwrap import wrap
+
 from rich.text import Text
 from textual.widgets import Static
 
@@ -17,8 +19,18 @@ _STRATEGIES = {
 }
 
 
+LABEL = 10
+"""Width of the label column."""
+
+
 class DatabasePane(Static):
     """Key/value lines for one worktree's database (passwords always masked)."""
+
+    DEFAULT_CSS = """
+    DatabasePane {
+        padding: 0 1;
+    }
+    """
 
     def __init__(self) -> None:
         super().__init__("loading…", id="database", classes="pane")
@@ -35,10 +47,13 @@ class DatabasePane(Static):
             self.update("no worktree selected")
             return
         text = Text()
+        room = self.content_size.width - LABEL
 
         def row(label: str, value: str, style: str = "") -> None:
-            text.append(f"{label:<10}", style="bold")
-            text.append(value + "\n", style=style)
+            # Values wrap under themselves, not under the labels.
+            lines = wrap(value, room, break_on_hyphens=False) if room >= 12 else [value]
+            text.append(f"{label:<{LABEL}}", style="bold")
+            text.append(("\n" + " " * LABEL).join(lines or [""]) + "\n", style=style)
 
         target = view.target
         database = view.database
@@ -82,4 +97,5 @@ class DatabasePane(Static):
             row("url", target.masked_url)
         for error in view.errors:
             row("error", error, "red")
+        text.rstrip()
         self.update(text)

@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from wttui.core.models import MigrationState, MigrationStatus, WorktreeView
@@ -17,6 +18,17 @@ from wttui.ui.widgets import KeyTable
 
 class MigrationsPane(Vertical):
     """Version, name, state and who applied it; a failed one shows its error."""
+
+    DEFAULT_CSS = """
+    MigrationsPane > #migration-detail {
+        height: auto;
+        max-height: 3;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        padding: 0 1;
+        background: $boost;
+    }
+    """
 
     def __init__(self) -> None:
         super().__init__(id="migrations", classes="pane")
@@ -56,7 +68,7 @@ class MigrationsPane(Vertical):
         table = self.table
         table.clear(columns=True)
         width = max(20, self.content_size.width - SCROLLBAR - CELL_PADDING)
-        table.add_column(f"Drift of {view.worktree.label}", width=width)
+        table.add_column(Text(f"Drift of {view.worktree.label}"), width=width)
         for index, line in enumerate(lines):
             # A finding is a sentence: wrapped onto as many lines as it needs.
             table.add_row(Text(line), key=f"drift-{index}", height=None)
@@ -92,7 +104,7 @@ class MigrationsPane(Vertical):
         table.scroll_to(x=0, animate=False)
         summary = fmt.migrations_cell(view)
         tool = f" · {view.tool}" if view.tool else ""
-        self.border_subtitle = f"{view.worktree.label} {summary}{tool}".strip()
+        self.border_subtitle = Content(f"{view.worktree.label} {summary}{tool}".strip())
 
     def _show_notes(self, view: WorktreeView | None) -> None:
         """One line above the migrations: what the counts alone would hide (a state table no
@@ -136,25 +148,58 @@ class MigrationsPane(Vertical):
         # At most three short lines: what it is, who applied it, what is wrong with it.
         name = fmt.migration_file(status)
         text = Text(name, style="bold")
-        if status.applied_at is not None:
-            text.append(f"\napplied {fmt.age(status.applied_at)} ago")
-            if status.applied_by:
-                text.append(f" by {status.applied_by}")
-        elsewhere = "not in this folder; in " + (", ".join(status.found_in) or "no branch here")
-        problem = {
-            MigrationState.MODIFIED: "changed after it was applied (checksum differs)",
-            MigrationState.APPLIED_ELSEWHERE: elsewhere,
-        }.get(status.state, status.error)
-        if status.out_of_order:
-            problem = "older than the newest applied one: " + (status.note or "merged in late")
-        file = status.file.name if status.file else name
-        if problem and problem.startswith(f"{file}:"):
-            problem = "line " + problem.removeprefix(f"{file}:")  # the name is on line one
-        if problem:
-            text.append(f"\n{problem}", style=fmt.STATE_STYLES[status.state])
+        when = _when(status)
+        problem = _problem(status, status.file.name if status.file else name)
+        style = fmt.STATE_STYLES[status.state]
+        if status.state is MigrationState.FAILED:
+            # Nothing was applied: the time of the failed run goes after the name, and the last
+            # line says how to get out of it.
+            if when:
+                text.append(f"  {when}")
+            text.append(f"\n{problem or 'the run failed'}", style=style)
+            text.append(f"\n{self._resolve_hint(status)}")
+        else:
+            if when:
+                text.append(f"\n{when}")
+            if problem:
+                text.append(f"\n{problem}", style=style)
         if status.lint:
             text.append(f"\n{lint_line(status)}", style="yellow")
         detail.update(text)
+
+    def _resolve_hint(self, status: MigrationStatus) -> str:
+        """The way out of a failed migration, command first (the line is cut at the pane's
+        width): `wttui resolve` marks it, or a fixed file is retried with `m`."""
+        label = self._view.worktree.label if self._view is not None else "BRANCH"
+        resolve = f"wttui resolve {label} {status.version}"
+        if status.file is None:
+            return f"{resolve} --rolled-back clears the mark (its file is gone)"
+        return f"{resolve} --applied|--rolled-back marks it, or fix it and m retries"
+
+
+def _when(status: MigrationStatus) -> str:
+    """`applied 2h ago by main`; a failed run says `failed`, a rolled-back one `rolled back`."""
+    if status.applied_at is None:
+        return ""
+    verb = {
+        MigrationState.FAILED: "failed",
+        MigrationState.ROLLED_BACK: "rolled back",
+    }.get(status.state, "applied")
+    when = f"{verb} {fmt.age(status.applied_at)} ago"
+    return f"{when} by {status.applied_by}" if status.applied_by else when
+
+
+def _problem(status: MigrationStatus, name: str) -> str | None:
+    elsewhere = "not in this folder; in " + (", ".join(status.found_in) or "no branch here")
+    problem = {
+        MigrationState.MODIFIED: "changed after it was applied (checksum differs)",
+        MigrationState.APPLIED_ELSEWHERE: elsewhere,
+    }.get(status.state, status.error)
+    if status.out_of_order:
+        problem = "older than the newest applied one: " + (status.note or "merged in late")
+    if problem and problem.startswith(f"{name}:"):
+        problem = "line " + problem.removeprefix(f"{name}:")  # the name is on line one
+    return problem
 
 
 def lint_line(status: MigrationStatus) -> str:
@@ -176,21 +221,28 @@ SCROLLBAR = 2
 
 
 def _layout(rows: Sequence[Sequence[Text]], available: int) -> list[tuple[int, int]]:
-    """The (column index, width) pairs that fit `available` cells, most useful columns kept."""
-    widths = {
+    """The (column index, width) pairs that fit `available` cells, most useful columns kept.
+
+    Columns shrink (to a minimum) before one is dropped, and the columns left after a drop get
+    their room back.
+    """
+    natural = {
         title: max([len(title)] + [len(row[i].plain) for row in rows])
         for i, title in enumerate(COLUMNS)
     }
 
-    def excess() -> int:
+    def excess(widths: dict[str, int]) -> int:
         return sum(widths.values()) + CELL_PADDING * len(widths) + SCROLLBAR - available
 
+    widths = dict(natural)
     if available > 0:
-        for title, minimum in SHRINK.items():
-            widths[title] -= max(0, min(excess(), widths[title] - minimum))
-        for title in DROP:
-            if excess() > 0:
-                del widths[title]
+        for dropped in range(len(DROP) + 1):
+            widths = {t: w for t, w in natural.items() if t not in DROP[:dropped]}
+            for title, minimum in SHRINK.items():
+                if title in widths:
+                    widths[title] -= max(0, min(excess(widths), widths[title] - minimum))
+            if excess(widths) <= 0:
+                break
     return [(COLUMNS.index(title), width) for title, width in widths.items()]
 
 
@@ -201,7 +253,9 @@ def _row(status: MigrationStatus) -> tuple[Text, Text, Text, Text]:
     applied = ""
     if status.applied_at is not None:
         applied = f"{fmt.age(status.applied_at)} ago"
-        if status.applied_by:
+        if status.state is MigrationState.FAILED:
+            applied = f"failed {applied}"  # not applied: the run broke off
+        elif status.applied_by:
             applied += f" · {status.applied_by}"
     name = status.name
     return (

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from natsort import natsort_keygen, ns
+from rich.cells import cell_len
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Input
 
@@ -12,9 +19,58 @@ from wttui.ui import format as fmt
 from wttui.ui.messages import RunAction
 from wttui.ui.widgets import KeyTable
 
+COLUMNS = ("Branch", "DB", "Migrations", "Age")
+CELL_PADDING = 2  # DataTable pads each cell by one column on either side
+SCROLLBAR = 2
+MIN_BRANCH = 8
+"""The branch column shrinks to this before anything else would have to give way."""
+
+_natural = natsort_keygen(alg=ns.IGNORECASE)
+_NOTHING = object()
+
+
+def _newest_commit(view: WorktreeView) -> float:
+    moment = view.worktree.last_commit_at
+    return -moment.timestamp() if moment is not None else float("inf")
+
+
+def _largest(view: WorktreeView) -> int:
+    size = view.database.size_bytes if view.database is not None else None
+    return -(size or 0)
+
+
+def _most_pending(view: WorktreeView) -> int:
+    return -view.counts.pending
+
+
+SORT_KEYS: dict[str, tuple[str, Callable[[WorktreeView], Any] | None]] = {
+    "name": ("name", None),
+    "commit": ("last commit", _newest_commit),
+    "size": ("size", _largest),
+    "pending": ("pending", _most_pending),
+}
+"""Sort orders offered in the palette: label, and the key applied after the name order."""
+
+
+def sort_views(views: Iterable[WorktreeView], by: str = "name") -> list[WorktreeView]:
+    """Main first, then by `by`; names in natural order (`w2` before `w10`) break ties."""
+    ordered = sorted(views, key=lambda view: _natural(view.worktree.label))
+    key = SORT_KEYS[by][1]
+    if key is not None:
+        ordered.sort(key=key)  # stable: equal keys keep the name order
+    ordered.sort(key=lambda view: not view.worktree.is_main)
+    return ordered
+
 
 class WorktreesPane(Vertical):
     """A table of worktrees; the selection survives refreshes (it is kept by path)."""
+
+    DEFAULT_CSS = """
+    WorktreesPane #filter {
+        display: none;
+        height: 3;
+    }
+    """
 
     class Selected(Message):
         """The highlighted worktree changed."""
@@ -26,15 +82,18 @@ class WorktreesPane(Vertical):
     def __init__(self) -> None:
         super().__init__(id="worktrees", classes="pane")
         self.border_title = "1 Worktrees"
+        self.border_subtitle = "loading…"
         self._views: dict[str, WorktreeView] = {}
         self._snapshot: RepoSnapshot | None = None
         self._filter = ""
+        self.sort_key = "name"
+        self._announced: WorktreeView | None | object = _NOTHING
+        """The selection last posted up: a re-render (a resize, the same data again) posts
+        nothing, so the other panes are not re-rendered for nothing (nor during teardown)."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter worktrees…", id="filter")
-        table = KeyTable(id="worktree-table")
-        table.add_columns("Branch", "DB", "Migrations", "Age")
-        yield table
+        yield KeyTable(id="worktree-table")
 
     @property
     def table(self) -> KeyTable:
@@ -48,35 +107,87 @@ class WorktreesPane(Vertical):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return self._views.get(key or "")
 
+    def on_resize(self) -> None:
+        if self._snapshot is not None:
+            self.show(self._snapshot)  # the branch column takes what the state columns leave
+
     def show(self, snapshot: RepoSnapshot) -> None:
         """Render `snapshot`, keeping the selected worktree and the scroll position."""
         self._snapshot = snapshot
         table = self.table
         keep = self.selected
         scroll = table.scroll_y
-        table.clear()
+        views = [
+            view
+            for view in sort_views(snapshot.views, self.sort_key)
+            if not self._filter or self._filter.lower() in view.worktree.label.lower()
+        ]
+        state_cells = [
+            (fmt.db_cell(view), fmt.migrations_cell(view), fmt.age(view.worktree.last_commit_at))
+            for view in views
+        ]
+        # The scrollbar takes room only when the rows overflow (header: one line).
+        scrollbar = SCROLLBAR if len(views) > table.size.height - 1 else 0
+        widths = _widths(views, state_cells, self.content_size.width - scrollbar)
+        # Columns are rebuilt every time with widths from the rows shown now: auto widths would
+        # keep the widest name any earlier snapshot had, even after that worktree is gone.
+        table.clear(columns=True)
+        for title, width in zip(COLUMNS, widths, strict=True):
+            table.add_column(title, width=width)
         self._views = {}
-        for view in snapshot.views:
-            if self._filter and self._filter.lower() not in view.worktree.label.lower():
-                continue
+        for view, cells in zip(views, state_cells, strict=True):
             key = str(view.worktree.path)
             self._views[key] = view
-            table.add_row(
-                fmt.branch_cell(view),
-                fmt.db_cell(view),
-                fmt.migrations_cell(view),
-                fmt.age(view.worktree.last_commit_at),
-                key=key,
-            )
+            branch = fmt.branch_cell(view, widths[0])
+            table.add_row(Text(branch), *(Text(cell) for cell in cells), key=key)
         if keep is not None and str(keep.worktree.path) in self._views:
             table.move_cursor(row=table.get_row_index(str(keep.worktree.path)), animate=False)
         table.scroll_to(y=scroll, animate=False)
-        self.border_subtitle = (
-            f"{len(self._views)}/{len(snapshot.views)}" if self._filter else snapshot.project
-        )
+        self.border_subtitle = Content(self._subtitle(snapshot))
+        self._announce()
+
+    def _announce(self) -> None:
+        selected = self.selected
+        if selected != self._announced:
+            self._announced = selected
+            self.post_message(self.Selected(selected))
+
+    def _subtitle(self, snapshot: RepoSnapshot) -> str:
         if snapshot.server_error:
-            self.border_subtitle = "⚠ server unreachable"
-        self.post_message(self.Selected(self.selected))
+            return "⚠ server unreachable"
+        parts = [f"{len(self._views)}/{len(snapshot.views)}" if self._filter else snapshot.project]
+        if self.sort_key != "name":
+            parts.append(f"by {SORT_KEYS[self.sort_key][0]}")
+        return " · ".join(parts)
+
+    def sort_by(self, key: str) -> None:
+        """Order the list by `key` (one of `SORT_KEYS`); main stays first."""
+        self.sort_key = key
+        if self._snapshot is not None:
+            self.show(self._snapshot)
+
+    # -- the filter --------------------------------------------------------------------------
+
+    @property
+    def filter_box(self) -> Input:
+        return self.query_one("#filter", Input)
+
+    def open_filter(self) -> None:
+        """Show the filter field and put the cursor in it."""
+        box = self.filter_box
+        box.display = True
+        box.focus()
+
+    def close_filter(self) -> bool:
+        """Clear and hide the filter; False when there was none to close."""
+        box = self.filter_box
+        if not box.display:
+            return False
+        box.value = ""
+        box.display = False
+        self.set_filter("")
+        self.table.focus()
+        return True
 
     def set_filter(self, text: str) -> None:
         self._filter = text
@@ -93,8 +204,23 @@ class WorktreesPane(Vertical):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
-        self.post_message(self.Selected(self.selected))
+        self._announce()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.post_message(RunAction("drill"))
+
+
+def _widths(
+    views: list[WorktreeView], state_cells: list[tuple[str, str, str]], available: int
+) -> list[int]:
+    """Column widths: the state columns as wide as their text, the branch gets the rest."""
+    state = [
+        max([cell_len(title)] + [cell_len(cells[i]) for cells in state_cells])
+        for i, title in enumerate(COLUMNS[1:])
+    ]
+    natural = max([cell_len(COLUMNS[0])] + [cell_len(fmt.branch_cell(view)) for view in views])
+    if available <= 0:
+        return [natural, *state]  # not laid out yet: the next resize renders again
+    room = available - CELL_PADDING * len(COLUMNS) - sum(state)
+    return [max(min(natural, MIN_BRANCH), min(natural, room)), *state]

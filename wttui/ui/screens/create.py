@@ -25,6 +25,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 from wttui.core.plans import CreatePlan
 from wttui.errors import AdoptableDatabase, EnvConflict, WttuiError
 from wttui.present import describe
+from wttui.ui.widgets import TickBox
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,8 @@ class CreateScreen(ModalScreen[CreatePlan | None]):
             yield Input(id="base", placeholder="main")
             with VerticalScroll(classes="dialog-scroll"):
                 yield Static("type a branch name", id="plan", classes="dialog-body")
-            yield Checkbox("adopt the existing database", id="adopt")
-            yield Checkbox("overwrite the hand-set .env value", id="force")
+            yield TickBox("adopt the existing database", id="adopt")
+            yield TickBox("overwrite the hand-set .env value", id="force")
             with Horizontal(classes="buttons"):
                 yield Button("Create (enter)", id="create", variant="success", disabled=True)
                 yield Button("Cancel (esc)", id="cancel")

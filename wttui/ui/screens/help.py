@@ -1,4 +1,5 @@
-"""`?` help: every key with what it does, filterable by typing; Enter runs the chosen action."""
+"""`?` help: every key, where it works and what it does, filterable by typing; Enter runs the
+chosen action."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from wttui.ui.commands import ACTIONS, NAVIGATION
+from wttui.ui.commands import help_lines
 
 
 class HelpScreen(ModalScreen[str | None]):
@@ -33,19 +34,28 @@ class HelpScreen(ModalScreen[str | None]):
         self.query_one("#help-filter", Input).focus()
 
     def _fill(self, text: str) -> None:
+        """The keys matching `text` (in the key, its pane or its words), grouped by pane."""
         options = self.query_one("#help-list", OptionList)
         options.clear_options()
         needle = text.lower()
-        lines: list[tuple[str, str, str | None]]
-        lines = [(info.key_display or info.key, info.description, info.action) for info in ACTIONS]
-        lines += [(keys, description, None) for keys, description in NAVIGATION]
-        for key, description, action in lines:
-            line = Text.assemble((f"{key:<9}", "bold"), description)
-            if needle in line.plain.lower():
-                # Navigation keys are listed, not run from here.
-                options.add_option(Option(line, id=action, disabled=action is None))
-        if options.option_count:
-            options.highlighted = 0
+        groups: dict[str, list[Option]] = {}
+        for keys, where, description, action in help_lines():
+            if needle not in f"{keys} {where} {description}".lower():
+                continue
+            line = Text.assemble((f"{keys or '(palette)':<10}", "bold"), description)
+            # Keys of a pane (and what the widgets do themselves) are listed, not run.
+            groups.setdefault(where, []).append(Option(line, id=action, disabled=action is None))
+        for where, lines in groups.items():
+            options.add_option(Option(Text(where, style="bold underline"), disabled=True))
+            options.add_options(lines)
+        self._first_runnable()
+
+    def _first_runnable(self) -> None:
+        options = self.query_one("#help-list", OptionList)
+        for index in range(options.option_count):
+            if not options.get_option_at_index(index).disabled:
+                options.highlighted = index
+                return
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)
@@ -60,10 +70,12 @@ class HelpScreen(ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
     def action_move(self, delta: int) -> None:
+        """Up/down from the filter field (the list skips headers and keys it cannot run)."""
         options = self.query_one("#help-list", OptionList)
-        if options.option_count:
-            current = options.highlighted or 0
-            options.highlighted = max(0, min(options.option_count - 1, current + delta))
+        if delta > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -21,6 +21,7 @@ from textual.widgets import Button, Checkbox, Input, Static
 from wttui.core.plans import RemovePlan
 from wttui.errors import WttuiError
 from wttui.present import describe
+from wttui.ui.widgets import TickBox
 
 RemovePlanner = Callable[[bool, bool], RemovePlan]
 """`(keep_db, force)` → the plan, or the refusal (called in a worker thread)."""
@@ -52,8 +53,8 @@ class RemoveScreen(ModalScreen[RemovePlan | None]):
             yield Static(Text(f"Remove worktree {self.label}?"), classes="dialog-title")
             with VerticalScroll(classes="dialog-scroll"):
                 yield Static(self._body(), id="body", classes="dialog-body")
-            yield Checkbox("force (discard changes, end sessions)", id="force")
-            yield Checkbox("keep the database", id="keep")
+            yield TickBox("force (discard changes, end sessions)", id="force")
+            yield TickBox("keep the database", id="keep")
             yield Static("", id="prompt")
             yield Input(id="typed")
             with Horizontal(classes="buttons"):

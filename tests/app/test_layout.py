@@ -1,0 +1,208 @@
+"""The main screen at the sizes people run it at (issue 11): breakpoints, long names, zoom.
+
+Layout only: these run on the fixed snapshot of `fake_services.py`, at the sizes where the app
+was seen failing, and assert what is on screen.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from itertools import combinations
+
+import pytest
+from textual.geometry import Region
+from textual.widget import Widget
+
+from tests.app.conftest import loaded, screen_lines, text_in, wait_until
+from tests.app.fake_services import SNAPSHOT, FakeServices, fake_app, view
+from wttui.core.models import MigrationState
+from wttui.ui import format as fmt
+from wttui.ui.app import WttuiApp
+from wttui.ui.layout import Panes
+from wttui.ui.panes.database import DatabasePane
+from wttui.ui.panes.log import LogPane
+from wttui.ui.panes.migrations import MigrationsPane
+from wttui.ui.panes.worktrees import WorktreesPane
+
+A = MigrationState.APPLIED
+TICKET = "feature/PROJ-1234-add-stripe-webhook-retry-queue"
+HUGE = "feat/" + "x" * 195
+
+
+def app_with(*extra: str) -> tuple[WttuiApp, FakeServices]:
+    views = SNAPSHOT.views + tuple(
+        view(branch, f"/src/shop-worktrees/{index}", states=[A, A])
+        for index, branch in enumerate(extra)
+    )
+    services = FakeServices(replace(SNAPSHOT, views=views))
+    return fake_app(services), services
+
+
+def panes(app: WttuiApp) -> list[Widget]:
+    return app.query_one(Panes).panes
+
+
+def shown(app: WttuiApp) -> list[Widget]:
+    return [pane for pane in panes(app) if pane.display and pane.region.area]
+
+
+def assert_no_overlap(app: WttuiApp) -> None:
+    screen = app.screen.region
+    for pane in shown(app):
+        assert screen.contains_region(pane.region), pane
+    for one, other in combinations(shown(app), 2):
+        assert not one.region.overlaps(other.region), (one, other)
+
+
+def worktree_rows(app: WttuiApp) -> list[str]:
+    """The worktrees table as on screen, header first."""
+    return text_in(app, app.query_one(WorktreesPane).table.region)
+
+
+@pytest.mark.parametrize("size", [(200, 50), (100, 30), (80, 24), (60, 24), (50, 15)])
+async def test_long_branch_names_never_hide_the_state_columns(size: tuple[int, int]) -> None:
+    app, _ = app_with(TICKET, HUGE)
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        rows = worktree_rows(app)
+        assert all(title in rows[0] for title in ("Branch", "DB", "Migrations", "Age")), rows[0]
+        for row in rows[1:]:
+            if row.strip():  # every row's state is on screen: its database and its age
+                assert re.search(r"(✓ 8 MiB|– none) .* \d+[hd]\b", row), row
+        names = [row for row in rows if "PROJ-1234" in row]
+        if size[0] >= 80:
+            assert len(names) == 1
+            assert "…" in names[0]
+            assert names[0].lstrip().startswith("feature/PROJ-1234")
+
+
+async def test_column_widths_follow_the_rows_shown_now() -> None:
+    """A removed long name stops widening the branch column (widths are recomputed)."""
+    app, services = app_with(HUGE)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await loaded(pilot)
+        assert any("xxxx" in row for row in worktree_rows(app))
+        services.current = SNAPSHOT
+        app.refresher.request()
+        await wait_until(pilot, lambda: app.snapshot is SNAPSHOT, what="the refresh")
+        await pilot.pause()
+        table = app.query_one(WorktreesPane).table
+        longest = max(len(fmt.branch_cell(v)) for v in SNAPSHOT.views)  # "feat/user-auth ↑2"
+        assert table.ordered_columns[0].width == longest
+        assert worktree_rows(app)[0].index("Age") < longest + 30
+
+
+async def test_three_columns_from_120() -> None:
+    app, _ = app_with()
+    async with app.run_test(size=(120, 34)) as pilot:
+        await loaded(pilot)
+        worktrees, database, migrations, log = (pane.region for pane in panes(app))
+        assert worktrees.y == database.y == migrations.y
+        assert worktrees.right <= database.x < database.right <= migrations.x
+        assert log.y >= max(worktrees.bottom, database.bottom)
+        assert log.width == 120
+        assert_no_overlap(app)
+
+
+@pytest.mark.parametrize("size", [(100, 30), (80, 24)])
+async def test_database_over_migrations_from_80(size: tuple[int, int]) -> None:
+    app, _ = app_with()
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        worktrees, database, migrations, log = (pane.region for pane in panes(app))
+        assert database.x == migrations.x > worktrees.x
+        assert migrations.y >= database.bottom
+        assert log.y >= worktrees.bottom
+        assert log.width == size[0]
+        assert_no_overlap(app)
+
+
+@pytest.mark.parametrize("size", [(60, 24), (70, 20), (79, 22)])
+async def test_stacked_with_database_and_migrations_as_tabs(size: tuple[int, int]) -> None:
+    app, _ = app_with()
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        await pilot.press("j")  # feat/payments: three migrations
+        await pilot.pause()
+        assert_no_overlap(app)
+        worktrees = app.query_one(WorktreesPane)
+        migrations = app.query_one(MigrationsPane)
+        assert migrations.region.y > worktrees.region.y
+        assert migrations.region.width == worktrees.region.width == size[0]
+        table = text_in(app, migrations.table.region)
+        assert sum("applied" in row for row in table) == 2
+        assert any("pending" in r for r in table)
+        assert any("2 Database  [3 Migrations]" in line for line in screen_lines(app))
+
+        await pilot.press("2")
+        await pilot.pause()
+        assert_no_overlap(app)
+        assert not migrations.region.area
+        assert "shop_feat_payments" in "".join(text_in(app, app.query_one(DatabasePane).region))
+        assert any("[2 Database]  3 Migrations" in line for line in screen_lines(app))
+
+
+async def test_one_pane_at_a_time_below_60() -> None:
+    app, _ = app_with()
+    async with app.run_test(size=(50, 15)) as pilot:
+        await loaded(pilot)
+        assert shown(app) == [app.query_one(WorktreesPane), app.query_one(LogPane)]
+        assert app.query_one(WorktreesPane).region.width == 50
+        assert app.query_one(LogPane).region.height == 1
+        assert_no_overlap(app)
+        await pilot.press("enter")  # drill in: the migrations take the screen
+        await pilot.pause()
+        assert shown(app) == [app.query_one(MigrationsPane), app.query_one(LogPane)]
+        assert app.query_one(MigrationsPane).table.row_count == 2
+        assert "[3 Migrations]" in screen_lines(app)[0]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert shown(app)[0] is app.query_one(WorktreesPane)
+        await pilot.press("tab")
+        await pilot.pause()
+        assert shown(app)[0] is app.query_one(DatabasePane)
+
+
+async def test_short_terminal_keeps_one_log_line() -> None:
+    app, _ = app_with()
+    async with app.run_test(size=(100, 18)) as pilot:
+        await loaded(pilot)
+        log = app.query_one(LogPane)
+        assert log.region.height == 1
+        assert "worktree(s) on" in text_in(app, log.region)[0]
+        assert_no_overlap(app)
+
+
+@pytest.mark.parametrize("number", [1, 2, 3, 4])
+@pytest.mark.parametrize("size", [(100, 30), (60, 24)])
+async def test_pressing_a_pane_number_twice_fills_the_screen(
+    number: int, size: tuple[int, int]
+) -> None:
+    app, _ = app_with()
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        if number == 1:
+            await pilot.press("tab")  # the focus elsewhere first
+        await pilot.press(str(number), str(number))
+        await pilot.pause()
+        pane = panes(app)[number - 1]
+        width, height = size
+        assert pane.region == Region(0, 0, width, height - 1)  # all but the footer
+        assert shown(app) == [pane]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert pane.region != Region(0, 0, width, height - 1)
+
+
+async def test_clicking_a_tab_shows_its_pane() -> None:
+    app, _ = app_with()
+    async with app.run_test(size=(60, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.click("#side-tabs", offset=(3, 0))  # on "2 Database"
+        await pilot.pause()
+        assert app.query_one(DatabasePane).region.area
+        assert not app.query_one(MigrationsPane).region.area
+        await pilot.click("#side-tabs", offset=(18, 0))  # on "3 Migrations"
+        await pilot.pause()
+        assert app.query_one(MigrationsPane).region.area

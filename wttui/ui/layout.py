@@ -1,0 +1,213 @@
+"""The main screen's layout: which panes show, side by side or one at a time, and zoom.
+
+DESIGN §4's breakpoints are Textual breakpoints (classes on the screen, geometry in
+`styles/app.tcss`); which pane is on screen when they cannot all be (tabs at 60–79 columns, one
+pane below 60, a zoomed pane) is decided here, from the width and the focus: focusing a pane by
+any means (a key, a click, the app drilling in) brings it on screen.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from wttui.ui.commands import bindings
+from wttui.ui.panes.database import DatabasePane
+from wttui.ui.panes.log import LogPane
+from wttui.ui.panes.migrations import MigrationsPane
+from wttui.ui.panes.worktrees import WorktreesPane
+
+WIDE, SPLIT, STACKED, SINGLE = "-wide", "-split", "-stacked", "-single"
+HORIZONTAL_BREAKPOINTS = [(0, SINGLE), (60, STACKED), (80, SPLIT), (120, WIDE)]
+"""≥120 three columns + log; 80–119 worktrees left, database over migrations right, log below;
+60–79 stacked, database and migrations as tabs; <60 one pane at a time."""
+SHORT_BELOW = 20
+VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT_BELOW, "-medium"), (30, "-tall")]
+"""Fewer than 20 rows: the log is one line; fewer than 30: dialogs have one-line buttons."""
+NAMES = {1: "Worktrees", 2: "Database", 3: "Migrations", 4: "Log"}
+
+
+def mode_for(width: int) -> str:
+    """The layout at `width` columns (one of WIDE, SPLIT, STACKED, SINGLE)."""
+    return [name for least, name in HORIZONTAL_BREAKPOINTS if width >= least][-1]
+
+
+class PaneTabs(Widget):
+    """One line naming the panes that take turns; the one shown is in brackets. Clickable."""
+
+    DEFAULT_CSS = """
+    PaneTabs {
+        height: 1;
+        padding: 0 1;
+        display: none;
+    }
+    """
+
+    current: reactive[int] = reactive(0)
+
+    def __init__(self, numbers: tuple[int, ...], *, id: str) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.numbers = numbers
+
+    def render(self) -> Content:
+        parts = []
+        for number in self.numbers:
+            label = f"{number} {NAMES[number]}"
+            if number == self.current:
+                parts.append(Content.styled(f"[{label}]", "bold"))
+            else:
+                parts.append(Content(f" {label} "))
+        return Content(" ").join(parts)
+
+    def on_click(self, event: events.Click) -> None:
+        # Which label was clicked, from the x offset of the click in the rendered line.
+        x = event.x - 1
+        for number in self.numbers:
+            width = len(f" {number} {NAMES[number]} ") + 1
+            if x < width:
+                self.app.call_later(self.app.run_action, f"focus_pane({number})")
+                return
+            x -= width
+
+
+class Panes(Vertical):
+    """The four panes, arranged for the terminal's size; `1`–`4` focus, again zooms."""
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings("panes")
+
+    def __init__(self) -> None:
+        super().__init__(id="panes")
+        self.current = 1
+        """The pane with the focus, or last shown (one at a time, and the tabs, follow it)."""
+        self.side_tab = 3
+        """Database (2) or Migrations (3) at 60–79 columns: migrations first, they are why
+        the app exists."""
+        self.zoomed: Widget | None = None
+
+    def compose(self) -> ComposeResult:
+        yield PaneTabs((1, 2, 3, 4), id="pane-tabs")
+        with Horizontal(id="top"):
+            yield WorktreesPane()
+            with Vertical(id="side"):
+                yield PaneTabs((2, 3), id="side-tabs")
+                yield DatabasePane()
+                yield MigrationsPane()
+        yield LogPane()
+
+    @property
+    def panes(self) -> list[Widget]:
+        return [
+            self.query_one(WorktreesPane),
+            self.query_one(DatabasePane),
+            self.query_one(MigrationsPane),
+            self.query_one(LogPane),
+        ]
+
+    def target(self, number: int) -> Widget:
+        """What takes the focus for pane `number`: its list, or the pane itself."""
+        pane = self.panes[number - 1]
+        if isinstance(pane, WorktreesPane | MigrationsPane):
+            return pane.table
+        if isinstance(pane, LogPane):
+            return pane.view
+        return pane
+
+    @property
+    def mode(self) -> str:
+        return mode_for(self.screen.size.width)
+
+    def on_resize(self) -> None:
+        self.arrange_panes()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        number = self._number_of(event.widget)
+        if number is None:
+            return
+        self.current = number
+        if number in (2, 3):
+            self.side_tab = number
+        if self.zoomed is not None and self.zoomed is not self.panes[number - 1]:
+            self.zoomed = self.panes[number - 1]  # zoom stays on, on the pane now in use
+        self.arrange_panes()
+
+    def _number_of(self, widget: Widget) -> int | None:
+        for number, pane in enumerate(self.panes, 1):
+            if widget is pane or pane in widget.ancestors:
+                return number
+        return None
+
+    # -- what the keys do ------------------------------------------------------------------
+
+    def focus_pane(self, number: int) -> None:
+        """Focus pane `number` (bringing it on screen); when it has the focus already, zoom."""
+        pane = self.panes[number - 1]
+        target = self.target(number)
+        if target.has_focus or self.zoomed is pane:
+            self.zoom(None if self.zoomed is pane else pane)
+        target.focus()
+
+    def zoom(self, pane: Widget | None) -> None:
+        """Let `pane` fill the screen (all but the footer); None: back to the layout."""
+        self.zoomed = pane
+        self.arrange_panes()
+
+    def back_out(self) -> None:
+        """esc: unzoom, else close the filter, else back to the worktree list."""
+        if self.zoomed is not None:
+            self.zoom(None)
+            return
+        worktrees = self.query_one(WorktreesPane)
+        if not worktrees.close_filter():
+            worktrees.table.focus()
+
+    def action_next_pane(self) -> None:
+        self._cycle(1)
+
+    def action_previous_pane(self) -> None:
+        self._cycle(-1)
+
+    def _cycle(self, delta: int) -> None:
+        focused = self.app.focused
+        number = self._number_of(focused) if focused is not None else None
+        self.target(((number or self.current) - 1 + delta) % 4 + 1).focus()
+
+    # -- arranging -------------------------------------------------------------------------
+
+    def arrange_panes(self) -> None:
+        """Show the panes the size and the state call for (geometry is in the stylesheet)."""
+        mode = self.mode
+        shown = self._shown(mode)
+        worktrees, database, migrations, log = self.panes
+        top, side = self.query_one("#top"), self.query_one("#side")
+        for pane in self.panes:
+            pane.display = pane in shown
+            pane.set_class(pane is self.zoomed, "zoomed")
+        top.display = bool(shown & {worktrees, database, migrations})
+        side.display = bool(shown & {database, migrations})
+        one_line = self.zoomed is None and (
+            self.screen.size.height < SHORT_BELOW or (mode == SINGLE and self.current != 4)
+        )
+        log.set_class(one_line, "-line")
+        pane_tabs = self.query_one("#pane-tabs", PaneTabs)
+        side_tabs = self.query_one("#side-tabs", PaneTabs)
+        pane_tabs.display = mode == SINGLE and self.zoomed is None
+        pane_tabs.current = self.current
+        side_tabs.display = mode == STACKED and self.zoomed is None
+        side_tabs.current = self.side_tab
+
+    def _shown(self, mode: str) -> set[Widget]:
+        worktrees, database, migrations, log = self.panes
+        if self.zoomed is not None:
+            return {self.zoomed}
+        if mode == SINGLE:
+            return {self.panes[self.current - 1], log}
+        if mode == STACKED:
+            return {worktrees, database if self.side_tab == 2 else migrations, log}
+        return {worktrees, database, migrations, log}
