@@ -153,6 +153,7 @@ def describe(plan: Plan) -> list[str]:
             f"database   {target.label} on {target.server}",
         ]
         lines += [f"env        {key}" for key in plan.env]
+        lines.append("env        PGHOST PGPORT PGUSER PGDATABASE, PGPASSFILE (0600, while it runs)")
         return lines + _overrides(plan.overrides)
     if isinstance(plan, ContainerPlan):
         return [

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -81,6 +82,7 @@ class Services:
         self.root = git.root
         self.project = config.project_name(self.root)
         self._strategies: dict[str, Strategy] = {}
+        git.own_files = frozenset({config.env.file})  # never counted as uncommitted changes
 
     @classmethod
     def from_path(cls, start: Path, *, server: Server | None = None) -> Services:
@@ -199,12 +201,26 @@ class Services:
         Raises:
             EnvConflict: a key holds a hand-set value and not `force`; nothing is written.
         """
-        return write_env(
+        from wttui.providers.env_record import EnvRecord
+        from wttui.providers.server import data_dir
+
+        record = EnvRecord(data_dir())
+        change = write_env(
             context.env_file,
             context.env_values,
             force=force,
             secrets=url_secrets(context.target.url),
+            backup=record.prepare_backup(context.env_file),
         )
+        record.remember(context.env_file, context.env_values)
+        return change
+
+    def keep_out_of_git(self, worktree_path: Path) -> Path | None:
+        """Put the env file's pattern into the repository's `info/exclude` unless git ignores
+        it already (F15). Returns the exclude file when it was added now (say so once)."""
+        from wttui.providers.git_files import exclude
+
+        return exclude(worktree_path, self.config.env.file)
 
     def run_command(
         self,
@@ -229,6 +245,13 @@ class Services:
             secrets=secrets,
             capture=capture,
         )
+
+    def libpq_env(self, target: DbTarget) -> AbstractContextManager[dict[str, str]]:
+        """`PGHOST`, `PGPORT`, `PGUSER`, `PGDATABASE` (`PGOPTIONS`) and a `PGPASSFILE` that
+        exists (0600) only while the `with` block runs."""
+        from wttui.providers.pgpass import libpq_env
+
+        return libpq_env(target.url, target.conninfo)
 
     def container_strategy(self, worktree: Worktree) -> ContainerStrategy:
         """The container strategy of `worktree` (its plan has checked it has one)."""

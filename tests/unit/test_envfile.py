@@ -24,12 +24,16 @@ def test_other_lines_and_comments_are_kept(tmp_path: Path) -> None:
     env = tmp_path / ".env"
     original = "# app settings\nexport SECRET_KEY='abc def'\n\nDEBUG=1 # inline\n"
     env.write_text(original)
-    write_env(env, {"DATABASE_URL": URL})
+    backup = tmp_path / "data" / "env.bak"
+    backup.parent.mkdir()
+    write_env(env, {"DATABASE_URL": URL}, backup=backup)
     text = env.read_text()
     assert text.startswith(original)
     assert read_env(env)["SECRET_KEY"] == "abc def"
     assert read_env(env)["DEBUG"] == "1"
-    assert (tmp_path / ".env.wttui.bak").read_text() == original
+    assert backup.read_text() == original
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".env", "data"]  # nothing beside it
 
 
 def test_hand_set_value_is_not_overwritten_without_force(tmp_path: Path) -> None:
@@ -50,9 +54,9 @@ def test_hand_set_value_is_not_overwritten_without_force(tmp_path: Path) -> None
 def test_same_value_is_a_no_op(tmp_path: Path) -> None:
     env = tmp_path / ".env"
     write_env(env, {"DATABASE_URL": URL})
-    change = write_env(env, {"DATABASE_URL": URL})
+    change = write_env(env, {"DATABASE_URL": URL}, backup=tmp_path / "env.bak")
     assert not change.changed
-    assert not (tmp_path / ".env.wttui.bak").exists()
+    assert not (tmp_path / "env.bak").exists()
 
 
 def test_values_needing_quotes_round_trip(tmp_path: Path) -> None:

@@ -3,8 +3,8 @@
 Only the keys wttui manages change; every other line, comment, blank line and `export ` prefix
 is kept as it was. A key that already holds a different value is treated as set by hand: it is
 not overwritten unless forced, and the caller gets a diff (passwords masked) to show first.
-Writes are atomic (temporary file + rename, same permissions) and keep the previous content in
-`<file>.wttui.bak`.
+Writes are atomic (temporary file + rename, same permissions); the previous content goes to the
+backup path the caller names (in wttui's data directory: never next to the file).
 """
 
 from __future__ import annotations
@@ -118,9 +118,15 @@ def plan_env(path: Path, values: Mapping[str, str]) -> EnvChange:
 
 
 def write_env(
-    path: Path, values: Mapping[str, str], *, force: bool = False, secrets: tuple[str, ...] = ()
+    path: Path,
+    values: Mapping[str, str],
+    *,
+    force: bool = False,
+    secrets: tuple[str, ...] = (),
+    backup: Path | None = None,
 ) -> EnvChange:
-    """Set `values` in the env file at `path`, atomically, with a backup of the old content.
+    """Set `values` in the env file at `path`, atomically; the old content goes to `backup`
+    (0600) when one is named.
 
     Raises:
         EnvConflict: a key holds a different value and `force` is False; nothing is written.
@@ -131,15 +137,14 @@ def write_env(
         raise EnvConflict(
             f"{path} already sets {keys} to a different value",
             diff=change.diff(secrets),
-            hint="overwrite it with --force (the old file is kept as .wttui.bak)",
+            hint="overwrite it with --force (the old file is kept in wttui's data directory)",
         )
     if not change.changed:
         return change
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
-    if change.old_text:
-        backup = path.with_name(path.name + ".wttui.bak")
-        _atomic_write(backup, change.old_text, mode)
+    if change.old_text and backup is not None:
+        _atomic_write(backup, change.old_text, 0o600)
     _atomic_write(path, change.new_text, mode)
     return change
 

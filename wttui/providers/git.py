@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from wttui.core.models import Worktree
 from wttui.core.naming import check_branch_name
 from wttui.errors import DirtyWorktree, GitError, InvalidInput
+from wttui.providers.git_files import status_path
 
 if TYPE_CHECKING:
     import git
@@ -104,10 +105,13 @@ def _parse_worktree_list(output: str) -> list[WorktreeEntry]:
     return entries
 
 
-def _parse_status(output: str) -> _Changes:
+def _parse_status(output: str, own: frozenset[str] = frozenset()) -> _Changes:
+    """Counts of changed and untracked files, leaving out `own` (the files wttui wrote)."""
     modified = untracked = 0
     ahead = behind = None
     for record in output.split("\0"):
+        if own and status_path(record) in own:
+            continue
         if record.startswith("# branch.ab "):
             plus, minus = record.split()[2:4]
             ahead, behind = int(plus), -int(minus)
@@ -128,6 +132,8 @@ class GitProvider:
         """The main worktree's top directory."""
         self.common_dir = common_dir
         """The shared `.git` directory."""
+        self.own_files: frozenset[str] = frozenset()
+        """Paths (relative to a worktree) of files wttui writes: never counted as changes."""
 
     @classmethod
     def discover(cls, start: Path) -> GitProvider:
@@ -173,7 +179,8 @@ class GitProvider:
         return _parse_worktree_list(_run(self.root, "worktree", "list", "--porcelain", "-z"))
 
     def _changes(self, path: Path) -> _Changes:
-        return _parse_status(_run(path, "status", "--porcelain=v2", "--branch", "-z"))
+        output = _run(path, "status", "--porcelain=v2", "--branch", "-z")
+        return _parse_status(output, self.own_files)
 
     def read(self, entry: WorktreeEntry) -> Worktree:
         """`entry` with its working tree's state: dirty, ahead/behind, last commit."""
@@ -346,7 +353,6 @@ class GitProvider:
             DirtyWorktree: uncommitted changes and not `force`.
             GitError: it is locked and not `force`, or git refused.
         """
-        checked = not isinstance(worktree, Path)  # a plan has read its state already
         if isinstance(worktree, Path):
             path = worktree
             found = self.find_worktree(str(path))
@@ -361,8 +367,10 @@ class GitProvider:
                 f"Worktree {worktree.label} at {worktree.path} is locked{reason}",
                 hint="unlock it with `git worktree unlock`, or force the removal",
             )
-        if not force and not worktree.prunable and not checked:
-            # (From a plan, git's own check in `worktree remove` covers changes made since.)
+        own_only = False
+        if not force and not worktree.prunable:
+            # Read again even after a plan: changes made since must not be lost, and git's own
+            # check would count wttui's files, which never make a worktree dirty.
             changes = self._changes(worktree.path)
             if changes.modified or changes.untracked:
                 raise DirtyWorktree(
@@ -370,10 +378,13 @@ class GitProvider:
                     f"{changes.modified} modified, {changes.untracked} untracked",
                     hint="commit or stash them, or force the removal",
                 )
+            own_only = True
         if not worktree.prunable:
             args = ["worktree", "remove"]
             if force:
                 args += ["--force", "--force"]  # twice: also removes a locked worktree
+            elif own_only:
+                args.append("--force")  # once: only wttui's files differ (checked just above)
             _run(self.root, *args, str(worktree.path))
         _run(self.root, "worktree", "prune")
 
