@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import humanize
 
+from wttui.core.housekeeping import AnyPlan, HousekeepingPlan
 from wttui.core.models import DbStatus, MigrationState, MigrationStatus, WorktreeView
 from wttui.core.plans import (
     ContainerPlan,
@@ -20,7 +21,6 @@ from wttui.core.plans import (
     EnvEdit,
     ExecPlan,
     MigratePlan,
-    Plan,
     RemovePlan,
     ResetPlan,
     RollbackPlan,
@@ -113,9 +113,13 @@ def database_words(view: WorktreeView) -> str:
 # -- plans -------------------------------------------------------------------------------------
 
 
-def describe(plan: Plan) -> list[str]:
+def describe(plan: AnyPlan) -> list[str]:
     """What `plan` will touch, a line each: server, database, `.env` lines, worktree, files.
     Passwords are masked."""
+    if isinstance(plan, HousekeepingPlan):
+        from wttui.present_housekeeping import describe_housekeeping
+
+        return describe_housekeeping(plan)
     if isinstance(plan, CreatePlan):
         return _create(plan)
     if isinstance(plan, RemovePlan):

@@ -212,8 +212,20 @@ class Services:
             secrets=url_secrets(context.target.url),
             backup=record.prepare_backup(context.env_file),
         )
-        record.remember(context.env_file, context.env_values)
+        record.remember(context.env_file, context.env_values, label=context.label)
         return change
+
+    def read_env(self, env_file: Path) -> dict[str, str]:
+        """The env file's values now (empty when it is missing)."""
+        from wttui.providers.envfile import read_env
+
+        return read_env(env_file)
+
+    def remove_volume(self, name: str) -> bool:
+        """Remove the Docker volume `name` (an orphan's); False when it was already gone."""
+        from wttui.providers.docker_engine import DockerProvider
+
+        return DockerProvider().remove_volume(name)
 
     def keep_out_of_git(self, worktree_path: Path) -> Path | None:
         """Put the env file's pattern into the repository's `info/exclude` unless git ignores

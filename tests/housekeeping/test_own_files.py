@@ -62,8 +62,9 @@ def test_a_tracked_env_file_changed_by_wttui_is_not_a_change(repo: Path) -> None
 def test_env_backups_go_to_the_data_directory(repo: Path, tmp_path: Path) -> None:
     data = tmp_path / "data"
     env = {"WTTUI_DATA_DIR": str(data)}
-    assert wttui(repo, "create", "feat/bak", env=env).returncode == 0
-    path = next(p for p in repo.parent.rglob("feat-bak") if p.is_dir())
+    created = wttui(repo, "create", "feat/bak", env=env)
+    assert created.returncode == 0, created.stderr
+    path = Path(created.stdout.strip())
     (path / ".env").write_text("DATABASE_URL=postgresql://me:hand@db:5432/elsewhere\nA=1\n")
     done = wttui(repo, "sync", "feat/bak", "--force", "--yes", env=env)
     assert done.returncode == 0, done.stderr

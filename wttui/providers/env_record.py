@@ -66,19 +66,28 @@ class EnvRecord:
     def _record_path(self, env_file: Path) -> Path:
         return self.root / "state" / "env" / f"{_key(env_file)}.json"
 
-    def written(self, env_file: Path) -> dict[str, str]:
-        """Key → digest of the value wttui last wrote there (empty when unknown)."""
+    def _read(self, env_file: Path) -> dict[str, object]:
         try:
             data = json.loads(self._record_path(env_file).read_text())
         except (OSError, ValueError):
             return {}
-        values = data.get("keys") if isinstance(data, dict) else None
+        return data if isinstance(data, dict) else {}
+
+    def written(self, env_file: Path) -> dict[str, str]:
+        """Key → digest of the value wttui last wrote there (empty when unknown)."""
+        values = self._read(env_file).get("keys")
         return {str(k): str(v) for k, v in values.items()} if isinstance(values, dict) else {}
 
-    def remember(self, env_file: Path, values: Mapping[str, str]) -> None:
-        """Record that wttui wrote `values` into `env_file` now."""
+    def label(self, env_file: Path) -> str | None:
+        """The worktree (branch) the file was written for: what a removal hook that knows only
+        a deleted worktree's path needs to find its database."""
+        label = self._read(env_file).get("label")
+        return label if isinstance(label, str) else None
+
+    def remember(self, env_file: Path, values: Mapping[str, str], *, label: str) -> None:
+        """Record that wttui wrote `values` into `env_file` now, for worktree `label`."""
         path = self._record_path(env_file)
         _private_dir(path.parent)
         keys = {**self.written(env_file), **{k: digest(v) for k, v in values.items()}}
-        record = {"file": str(env_file.resolve()), "keys": keys}
+        record = {"file": str(env_file.resolve()), "label": label, "keys": keys}
         _write_private(path, json.dumps(record, indent=2))
