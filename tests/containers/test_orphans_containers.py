@@ -42,5 +42,6 @@ def test_container_and_volume_orphans_are_listed_and_cleaned(
     assert docker.volume_labels(f"{root.name}_feat_gone_pgdata") is None
     assert docker.volume_labels(f"{root.name}_feat_kept_pgdata") is None
     live = docker.get(f"{root.name}_feat_live")
-    assert live is not None and live.running
+    assert live is not None
+    assert live.running
     assert json.loads(wttui(root, "orphans", "--json").stdout)["orphans"] == []

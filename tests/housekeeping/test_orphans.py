@@ -48,7 +48,8 @@ def test_orphans_after_a_hand_worktree_remove_are_listed_and_cleaned(
     assert ("schema", f"{root.name}.feat_s") not in found  # the live schema worktree's
     gone_db = next(o for o in report["orphans"] if o["name"] == f"{root.name}_feat_gone")
     assert gone_db["size_bytes"] > 0
-    assert gone_db["last_used"] is not None and gone_db["last_used_is"] == "last modified"
+    assert gone_db["last_used"] is not None
+    assert gone_db["last_used_is"] == "last modified"
     assert report["disk"]["orphans_bytes"] >= gone_db["size_bytes"]
     assert report["disk"]["live_bytes"] > 0
 
@@ -56,7 +57,8 @@ def test_orphans_after_a_hand_worktree_remove_are_listed_and_cleaned(
     code, out = on_terminal(root, "orphans", "--clean", answer="nope")
     assert code == 4
     assert f"drop database {root.name}_feat_gone" in out
-    assert "frees" in out and f"Type {root.name} to confirm" in out
+    assert "frees" in out
+    assert f"Type {root.name} to confirm" in out
     assert fingerprint(root, pg_admin_url, root.name) == before
 
     code, out = on_terminal(root, "orphans", "--clean", answer=root.name)
@@ -89,7 +91,8 @@ def test_clean_for_one_removed_worktree_only(repo: Path, pg: PostgresProvider) -
     _hand_remove(repo, "feat/one")
     _hand_remove(repo, "feat/two")
     live = wttui(repo, "orphans", "--clean", "--worktree", "main", "--yes")
-    assert live.returncode == 2 and "still the worktree" in live.stderr
+    assert live.returncode == 2
+    assert "still the worktree" in live.stderr
     done = wttui(repo, "orphans", "--clean", "--worktree", str(path), "--yes", "--quiet")
     assert (done.returncode, done.stderr) == (0, ""), done.stderr
     assert not pg.database_exists(f"{repo.name}_feat_one")  # found through the path's record
@@ -103,7 +106,7 @@ def test_a_keeper_keeps_wttuis_own_names(repo: Path, pg_admin_url: str) -> None:
     run_sql(pg_admin_url, f'CREATE DATABASE "{repo.name}_tpl_0123abcd"')
 
     @keep
-    def templates(services: Services, candidate):  # type: ignore[no-untyped-def]
+    def templates(_services: Services, candidate):  # type: ignore[no-untyped-def]
         return None if "_tpl_" in candidate.name else candidate
 
     try:

@@ -69,8 +69,10 @@ def test_hand_set_values_need_force_and_a_confirmation(repo: Path, pg_admin_url:
 
     code, out = on_terminal(repo, "sync", "feat/hand")  # refused before any question
     assert code == 4
-    assert "Hand-set values" in out and "--force" in out
-    assert "hunter2" not in out and "***" in out
+    assert "Hand-set values" in out
+    assert "--force" in out
+    assert "hunter2" not in out
+    assert "***" in out
     assert fingerprint(repo, pg_admin_url, repo.name) == before
 
     code, out = on_terminal(repo, "sync", "feat/hand", "--force", answer="n")
