@@ -227,6 +227,12 @@ class Services:
 
         return DockerProvider().remove_volume(name)
 
+    def write_hook(self, path: Path, text: str | None) -> None:
+        """Write a git hook (executable), or remove it when `text` is None."""
+        from wttui.providers.git_hooks import write
+
+        write(path, text)
+
     def keep_out_of_git(self, worktree_path: Path) -> Path | None:
         """Put the env file's pattern into the repository's `info/exclude` unless git ignores
         it already (F15). Returns the exclude file when it was added now (say so once)."""

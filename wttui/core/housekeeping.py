@@ -199,3 +199,39 @@ class HooksPlan:
 HousekeepingPlan = SyncPlan | CleanPlan | FixPlan | HooksPlan
 AnyPlan = Plan | HousekeepingPlan
 """Every plan the CLI and the app show, confirm and execute."""
+
+
+# -- inspect -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One table (or view) of a worktree's database, as `inspect` lists it."""
+
+    schema: str
+    name: str
+    kind: str
+    """`table`, `partitioned table`, `view`, `materialized view`, `foreign table`."""
+    rows: int | None
+    """The planner's estimate; None when the table was never analysed."""
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    nullable: bool
+    default: str | None
+
+
+@dataclass(frozen=True)
+class TableDetail:
+    """`inspect BRANCH TABLE`: columns, indexes and foreign keys."""
+
+    table: TableRow
+    columns: tuple[Column, ...]
+    indexes: tuple[tuple[str, str], ...]
+    """(name, definition)."""
+    foreign_keys: tuple[tuple[str, str], ...]
+    """(name, definition)."""
