@@ -7,6 +7,7 @@ own schema only.
 
 from __future__ import annotations
 
+import shutil
 from typing import TYPE_CHECKING
 
 from wttui.core.housekeeping import TableDetail, TableRow
@@ -16,6 +17,11 @@ from wttui.providers import pg_inspect
 if TYPE_CHECKING:
     from wttui.migrations.adapter import AppliedMigration
     from wttui.services import Services, WorktreeContext
+
+
+def client() -> list[str]:
+    """The interactive client `wttui psql` opens: pgcli when installed, else psql."""
+    return ["pgcli"] if shutil.which("pgcli") else ["psql"]
 
 
 def reachable(services: Services, ref: str) -> WorktreeContext:

@@ -30,7 +30,7 @@ from wttui.core.housekeeping import (
     SyncPlan,
 )
 from wttui.core.models import Worktree
-from wttui.core.plans import Confirmation, EnvEdit
+from wttui.core.plans import Confirmation, CreatePlan, EnvEdit
 from wttui.core.urls import mask_secrets, url_parts, url_secrets
 from wttui.errors import DatabaseInUse, EnvConflict, InvalidInput, WttuiError
 from wttui.present import size
@@ -105,6 +105,26 @@ def plan_sync(
         keys = "; ".join(f"{', '.join(i.hand_set)} in {i.env_file}" for i in hand_set)
         confirmation = Confirmation(f"Replace the hand-set {keys}?", yes="Replace")
     return SyncPlan(items=items, force=force, skipped=tuple(skipped), confirmation=confirmation)
+
+
+def plan_create_or_sync(
+    services: Services,
+    branch: str,
+    *,
+    base: str | None = None,
+    adopt: bool = False,
+    force_env: bool = False,
+) -> CreatePlan | SyncPlan:
+    """What the app's create dialog does for `branch`: sync its worktree when it has one
+    (made with `git worktree add`, provisioned in part), else create one."""
+    from wttui.plans import plan_create
+
+    entry = next((e for e in services.git.entries() if e.branch == branch), None)
+    if entry is not None and branch:
+        if base is not None:
+            raise InvalidInput(f"{branch} already has a worktree at {entry.path}: no base")
+        return plan_sync(services, str(entry.path), force=force_env)
+    return plan_create(services, branch, base=base, adopt=adopt, force_env=force_env)
 
 
 def sync_item(services: Services, context: WorktreeContext) -> SyncItem:

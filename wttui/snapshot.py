@@ -119,9 +119,24 @@ def _view(
             migrations = context.tool.status(target.connect_url)
         except WttuiError as exc:
             errors = (str(exc),)
+        else:
+            errors = _foreign(services, tool, migrations, target.connect_url)
     return WorktreeView(
         worktree, target, DbStatus.PRESENT, info, migrations, env=env, errors=errors, tool=tool
     )
+
+
+def _foreign(
+    services: Services, tool: str, migrations: tuple[MigrationStatus, ...], conninfo: str
+) -> tuple[str, ...]:
+    """When the detected runner sees nothing at all, another tool's state table is said (a
+    monorepo's `apps/web/prisma`); only then, so a refresh pays nothing otherwise."""
+    if migrations or tool != "sql" or services.config.migrations.tool != "auto":
+        return ()
+    from wttui.migrations.foreign import foreign_note, foreign_state_tables
+
+    found = foreign_state_tables(conninfo, tool=tool)
+    return (foreign_note(found),) if found else ()
 
 
 def env_state(services: Services, worktree: Worktree, context: WorktreeContext | None) -> EnvState:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 from collections.abc import Sequence
 from typing import Any
 
@@ -111,13 +110,9 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def client() -> list[str]:
-    """pgcli when installed, else psql."""
-    return ["pgcli"] if shutil.which("pgcli") else ["psql"]
-
-
 def cmd_psql(args: argparse.Namespace) -> int:
     from wttui.actions.exec import run_in_worktree
+    from wttui.inspect import client
     from wttui.plans import plan_exec
 
     found = services(args)

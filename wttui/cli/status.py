@@ -11,10 +11,16 @@ from wttui.cli.common import services
 from wttui.cli.registry import Add
 from wttui.core.models import DbStatus, RepoSnapshot, WorktreeView
 from wttui.errors import EXIT_OK, EXIT_UNREACHABLE
-from wttui.present import database_words, migrations_words
+from wttui.present import (
+    database_words,
+    disk_bytes,
+    migrations_words,
+    project_disk_bytes,
+    size,
+)
 
 
-def view_json(view: WorktreeView) -> dict[str, Any]:
+def view_json(view: WorktreeView, project_bytes: int | None = None) -> dict[str, Any]:
     """One worktree as the documented `status --json` object."""
     worktree = view.worktree
     counts = view.counts
@@ -59,12 +65,19 @@ def view_json(view: WorktreeView) -> dict[str, Any]:
             "file": str(view.env.path) if view.env else None,
             "matches": view.env.matches if view.env else False,
         },
+        "disk": {
+            "database_bytes": view.database.size_bytes if view.database else None,
+            "volume_bytes": view.database.volume_bytes if view.database else None,
+            "total_bytes": disk_bytes(view),
+            "project_total_bytes": project_bytes,
+        },
         "errors": list(view.errors),
     }
 
 
 def render_json(snapshot: RepoSnapshot) -> list[dict[str, Any]]:
-    return [view_json(view) for view in snapshot.views]
+    total = project_disk_bytes(snapshot.views)
+    return [view_json(view, total) for view in snapshot.views]
 
 
 def render_table(snapshot: RepoSnapshot) -> str:
@@ -84,7 +97,8 @@ def render_table(snapshot: RepoSnapshot) -> str:
         + row[4]
         for row in rows
     ]
-    lines.append(f"\n{snapshot.project} on {snapshot.server}")
+    used = size(project_disk_bytes(snapshot.views)) or "0 B"
+    lines.append(f"\n{snapshot.project} on {snapshot.server}: {used} on disk")
     return "\n".join(line.rstrip() for line in lines)
 
 
