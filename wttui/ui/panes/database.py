@@ -58,7 +58,7 @@ class DatabasePane(Static):
             row("container", f"{target.container} ({running}; s start/stop, L logs)")
         state = {
             DbStatus.PRESENT: ("exists", "green"),
-            DbStatus.MISSING: ("missing — c creates it", "yellow"),
+            DbStatus.MISSING: ("missing — c provisions it", "yellow"),
             DbStatus.UNREACHABLE: ("unknown — server unreachable", "red"),
             DbStatus.STOPPED: ("container stopped — s starts it", "yellow"),
         }[view.db_status]

@@ -127,6 +127,8 @@ class CreateScreen(ModalScreen[CreatePlan | SyncPlan | None]):
         self._plan = plan
         self.query_one("#create", Button).disabled = plan is None
         if plan is not None:
+            verb = "Sync" if isinstance(plan, SyncPlan) else "Create"  # the branch has a worktree
+            self.query_one("#create", Button).label = f"{verb} (enter)"
             self.query_one("#plan", Static).update(Text("\n".join(describe(plan))))
             return
         text = Text(f"✗ {error.message if error else 'cannot plan'}", style="red")
