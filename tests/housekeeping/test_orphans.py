@@ -145,3 +145,24 @@ def test_server_down_lists_what_it_can_and_cleans_nothing_unverified(repo: Path)
     (repo / ".wttui.toml").write_text(text)
     left = json.loads(wttui(repo, "orphans", "--json").stdout)
     assert [o["name"] for o in left["orphans"]] == [f"{repo.name}_feat_kept"]  # not dropped
+
+
+def test_a_removal_hook_names_the_worktree_in_json_on_stdin(
+    repo: Path, pg: PostgresProvider
+) -> None:
+    import subprocess
+    import sys
+
+    assert wttui(repo, "create", "feat/agent").returncode == 0
+    path = repo.parent / f"{repo.name}-worktrees" / "feat-agent"
+    _hand_remove(repo, "feat/agent")
+    payload = json.dumps({"hook_event_name": "WorktreeRemove", "worktree_path": str(path)})
+    done = subprocess.run(
+        [sys.executable, "-m", "wttui", "orphans", "--clean", "--yes", "-q", "--worktree", "-"],
+        cwd=repo,
+        input=payload,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert not pg.database_exists(f"{repo.name}_feat_agent")

@@ -108,7 +108,7 @@ def _clean(args: argparse.Namespace, found: Any, report: Any) -> int:
     from wttui.actions.orphans import clean
     from wttui.plans_housekeeping import plan_clean
 
-    plan = plan_clean(found, report, worktree=args.worktree, force=args.force)
+    plan = plan_clean(found, report, worktree=_worktree_ref(args.worktree), force=args.force)
     if not plan.orphans and not args.dry_run:
         if not args.quiet:
             print("wttui: no orphans to remove", file=sys.stderr)
@@ -127,6 +127,24 @@ def _clean(args: argparse.Namespace, found: Any, report: Any) -> int:
             }
         )
     return EXIT_UNREACHABLE if plan.unchecked else EXIT_OK
+
+
+def _worktree_ref(value: str | None) -> str | None:
+    """`--worktree -`: the worktree named by a hook's JSON on stdin (Claude Code's and
+    worktrunk's payloads carry `worktree_path`; worktrunk's `branch` too)."""
+    if value != "-":
+        return value
+    try:
+        data = json.load(sys.stdin)
+    except (ValueError, OSError):
+        data = None
+    ref = data.get("worktree_path") or data.get("branch") if isinstance(data, dict) else None
+    if not isinstance(ref, str) or not ref:
+        raise InvalidInput(
+            "--worktree -: stdin holds no JSON object with worktree_path or branch",
+            hint="pass the removed worktree's branch or path instead",
+        )
+    return ref
 
 
 # -- doctor ------------------------------------------------------------------------------------
@@ -204,7 +222,8 @@ def register(add: Add) -> None:
     orphans.add_argument(
         "--worktree",
         metavar="REF",
-        help="with --clean: only what belonged to this removed worktree (branch or path)",
+        help="with --clean: only what belonged to this removed worktree (branch or path; "
+        "-: read a hook's JSON on stdin)",
     )
     orphans.add_argument("-q", "--quiet", action="store_true", help="no narration (hooks)")
     add_plan_options(orphans, force="end open sessions on orphan databases")
