@@ -132,8 +132,7 @@ class GitProvider:
         """The main worktree's top directory."""
         self.common_dir = common_dir
         """The shared `.git` directory."""
-        self.own_files: frozenset[str] = frozenset()
-        """Paths (relative to a worktree) of files wttui writes: never counted as changes."""
+        self.own_files: frozenset[str] = frozenset()  # wttui's files: never counted as changes
 
     @classmethod
     def discover(cls, start: Path) -> GitProvider:
@@ -353,6 +352,7 @@ class GitProvider:
             DirtyWorktree: uncommitted changes and not `force`.
             GitError: it is locked and not `force`, or git refused.
         """
+        checked = not isinstance(worktree, Path)  # a plan has read its state already
         if isinstance(worktree, Path):
             path = worktree
             found = self.find_worktree(str(path))
@@ -367,26 +367,30 @@ class GitProvider:
                 f"Worktree {worktree.label} at {worktree.path} is locked{reason}",
                 hint="unlock it with `git worktree unlock`, or force the removal",
             )
-        own_only = False
-        if not force and not worktree.prunable:
-            # Read again even after a plan: changes made since must not be lost, and git's own
-            # check would count wttui's files, which never make a worktree dirty.
-            changes = self._changes(worktree.path)
-            if changes.modified or changes.untracked:
-                raise DirtyWorktree(
-                    f"Worktree {worktree.label} at {worktree.path} has uncommitted changes: "
-                    f"{changes.modified} modified, {changes.untracked} untracked",
-                    hint="commit or stash them, or force the removal",
-                )
-            own_only = True
+        if not force and not worktree.prunable and not checked:
+            self._refuse_changes(worktree)
         if not worktree.prunable:
             args = ["worktree", "remove"]
             if force:
                 args += ["--force", "--force"]  # twice: also removes a locked worktree
-            elif own_only:
-                args.append("--force")  # once: only wttui's files differ (checked just above)
-            _run(self.root, *args, str(worktree.path))
+            try:
+                _run(self.root, *args, str(worktree.path))
+            except GitError as exc:
+                # git counts wttui's own files (a tracked .env it changed); wttui does not.
+                if force or "modified or untracked" not in exc.message:
+                    raise
+                self._refuse_changes(worktree)
+                _run(self.root, "worktree", "remove", "--force", str(worktree.path))
         _run(self.root, "worktree", "prune")
+
+    def _refuse_changes(self, worktree: Worktree) -> None:
+        changes = self._changes(worktree.path)
+        if changes.modified or changes.untracked:
+            raise DirtyWorktree(
+                f"Worktree {worktree.label} at {worktree.path} has uncommitted changes: "
+                f"{changes.modified} modified, {changes.untracked} untracked",
+                hint="commit or stash them, or force the removal",
+            )
 
     def prune(self) -> list[Path]:
         """Forget worktrees whose directories are gone; returns the paths it forgot."""
