@@ -33,14 +33,18 @@ def test_q_lands_the_shell_in_the_selected_worktree(
     tmux.keys("wttui", "Enter")
     tmux.wait_for("feat/land")
     tmux.keys("j")
+    tmux.wait_for(f"{root.name}_feat_land")
     tmux.keys("Q")
     tmux.wait_gone("Worktrees")
-    tmux.keys("echo AT-$PWD", "Enter")
-    tmux.wait_for(f"AT-{root}")
+    tmux.keys(f'[ "$PWD" = {shlex.quote(str(root))} ] && echo STAY""ED', "Enter")
+    tmux.wait_for("STAYED")  # (the typed line shows STAY""ED: only the output matches)
     tmux.keys("wttui", "Enter")
     tmux.wait_for("feat/land")
     tmux.keys("j")
+    tmux.wait_for(f"{root.name}_feat_land")  # the Database pane follows the selection
     tmux.keys("q")
     tmux.wait_gone("Worktrees")
-    tmux.keys("clear; echo AT-$PWD", "Enter")
-    tmux.wait_for(f"AT-{view.worktree.path}")
+    tmux.keys(
+        f'clear; [ "$PWD" = {shlex.quote(str(view.worktree.path))} ] && echo LAND""ED', "Enter"
+    )
+    tmux.wait_for("LANDED")
