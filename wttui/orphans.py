@@ -12,7 +12,7 @@ ever cleaned. Reads only: nothing is created, started or changed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -232,9 +232,12 @@ def _on_server(services: Services, in_use: Live, strategies: set[str]) -> tuple[
     return orphans, used
 
 
-def _target(strategy: str, name: str, admin: str, where: str, **extra: str) -> DbTarget:
+def _target(
+    strategy: str, name: str, admin: str, where: str, schema: str | None = None
+) -> DbTarget:
+    """What the strategy's `drop` needs to remove an orphan (no worktree: no label)."""
     url = with_database(admin, name)
-    return DbTarget(strategy, name, url, mask_url(url), where, **extra)  # type: ignore[arg-type]
+    return DbTarget(strategy, name, url, mask_url(url), where, schema=schema)
 
 
 def _distinct(targets: Iterable[DbTarget]) -> list[DbTarget]:
@@ -353,8 +356,3 @@ def _admin_dir(services: Services, path: Path) -> Path | None:
         if gitdir.parent == path:
             return admin
     return None
-
-
-def replace_orphan(orphan: Orphan, **changes: object) -> Orphan:
-    """A keeper's helper: `orphan` with `kind`, `note`… changed."""
-    return replace(orphan, **changes)  # type: ignore[arg-type]
