@@ -72,6 +72,41 @@ async def _drift(pilot: Pilot[None]) -> None:
         await pilot.pause(0.1)
 
 
+async def _until(pilot: Pilot[None], selector: str, text: str = "") -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        found = pilot.app.screen.query(selector)
+        if found and text in str(found.first().render()):
+            return
+        await pilot.pause(0.1)
+
+
+async def _orphans(pilot: Pilot[None]) -> None:
+    from wttui.ui.app import WttuiApp
+
+    assert isinstance(pilot.app, WttuiApp)
+    services = pilot.app.services
+    provider = services.server.provider()
+    if not provider.database_exists(f"{services.project}_feat_old_search"):
+        provider.create_database(f"{services.project}_feat_old_search")  # a removed branch's
+    await pilot.press("X")
+    await _until(pilot, "#report-body", "feat_old_search")
+    await pilot.press("c")
+    await _until(pilot, ".dialog-body", "drop database")
+
+
+async def _doctor(pilot: Pilot[None]) -> None:
+    await pilot.press("H")
+    await _until(pilot, "#report-body", "server")
+
+
+async def _inspect(pilot: Pilot[None]) -> None:
+    await pilot.press("j", "i")
+    await _until(pilot, "#inspect-tables")
+    await pilot.press("enter")
+    await _until(pilot, "#detail", "indexes")
+
+
 SHOTS: list[tuple[str, tuple[int, int], Steps]] = [
     ("main-100x30", (100, 30), _nothing),
     ("main-120x34", (120, 34), _nothing),
@@ -83,6 +118,10 @@ SHOTS: list[tuple[str, tuple[int, int], Steps]] = [
     ("remove-100x30", (100, 30), _open_remove),
     ("help-100x30", (100, 30), _open_help),
     ("drift-100x30", (100, 30), _drift),
+    ("orphans-100x30", (100, 30), _orphans),
+    ("doctor-100x30", (100, 30), _doctor),
+    ("doctor-60x24", (60, 24), _doctor),
+    ("inspect-80x24", (80, 24), _inspect),
 ]
 
 

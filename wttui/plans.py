@@ -37,6 +37,7 @@ from wttui.core.urls import url_secrets
 from wttui.errors import (
     DatabaseError,
     DatabaseInUse,
+    DatabaseUnavailable,
     DirtyWorktree,
     EnvConflict,
     InvalidInput,
@@ -288,11 +289,17 @@ def _refuse_unforced(overrides: Sequence[WttuiError], force: bool) -> None:
 
 
 def _existing(context: WorktreeContext) -> None:
-    if context.strategy.info(context.target) is None:
-        target = context.target
+    target = context.target
+    info = context.strategy.info(target)
+    if info is None:
         raise DatabaseError(
             f"Database {target.label} of {context.label} does not exist on {target.server}",
-            hint=f"`wttui create {context.label}` provisions it",
+            hint=f"`wttui sync {context.label}` provisions it",
+        )
+    if info.state is not None and info.state not in ("running", "starting"):
+        raise DatabaseUnavailable(
+            f"Container {target.container} of {context.label} is {info.state}",
+            hint=f"`wttui start {context.label}` starts it",
         )
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import humanize
 
+from wttui.core.housekeeping import AnyPlan, HousekeepingPlan
 from wttui.core.models import (
     DbStatus,
     LintFinding,
@@ -28,7 +29,6 @@ from wttui.core.plans import (
     EnvEdit,
     ExecPlan,
     MigratePlan,
-    Plan,
     RemovePlan,
     ResetPlan,
     ResolvePlan,
@@ -150,12 +150,34 @@ def database_words(view: WorktreeView) -> str:
     return f"{target.label} ({word})"
 
 
+def disk_bytes(view: WorktreeView) -> int | None:
+    """What the worktree's database takes on disk: its volume where it has one, else its size."""
+    database = view.database
+    if database is None:
+        return None
+    return database.volume_bytes or database.size_bytes
+
+
+def project_disk_bytes(views: Iterable[WorktreeView]) -> int:
+    """Every live worktree's database, each counted once (a shared one too)."""
+    seen: dict[object, int] = {}
+    for view in views:
+        used = disk_bytes(view)
+        if view.target is not None and used is not None:
+            seen[view.target.key] = used
+    return sum(seen.values())
+
+
 # -- plans -------------------------------------------------------------------------------------
 
 
-def describe(plan: Plan) -> list[str]:
+def describe(plan: AnyPlan) -> list[str]:
     """What `plan` will touch, a line each: server, database, `.env` lines, worktree, files.
     Passwords are masked."""
+    if isinstance(plan, HousekeepingPlan):
+        from wttui.present_housekeeping import describe_housekeeping
+
+        return describe_housekeeping(plan)
     if isinstance(plan, CreatePlan):
         return _create(plan)
     if isinstance(plan, RemovePlan):
@@ -193,6 +215,7 @@ def describe(plan: Plan) -> list[str]:
             f"database   {target.label} on {target.server}",
         ]
         lines += [f"env        {key}" for key in plan.env]
+        lines.append("env        PGHOST PGPORT PGUSER PGDATABASE, PGPASSFILE (0600, while it runs)")
         return lines + _overrides(plan.overrides)
     if isinstance(plan, ResolvePlan):
         return _resolve(plan)

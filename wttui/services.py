@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -81,6 +82,7 @@ class Services:
         self.root = git.root
         self.project = config.project_name(self.root)
         self._strategies: dict[str, Strategy] = {}
+        git.own_files = frozenset({config.env.file})  # never counted as uncommitted changes
 
     @classmethod
     def from_path(cls, start: Path, *, server: Server | None = None) -> Services:
@@ -199,14 +201,44 @@ class Services:
         Raises:
             EnvConflict: a key holds a hand-set value and not `force`; nothing is written.
         """
-        return write_env(
+        from wttui.providers.env_record import EnvRecord
+
+        record = EnvRecord(data_dir())
+        change = write_env(
             context.env_file,
             context.env_values,
             force=force,
             secrets=url_secrets(context.target.url),
             within=context.worktree.path,
-            backup_dir=data_dir() / "env-backups",
+            backup_dir=record.backup_dir,
         )
+        record.remember(context.env_file, context.env_values, label=context.label)
+        return change
+
+    def read_env(self, env_file: Path) -> dict[str, str]:
+        """The env file's values now (empty when it is missing)."""
+        from wttui.providers.envfile import read_env
+
+        return read_env(env_file)
+
+    def remove_volume(self, name: str) -> bool:
+        """Remove the Docker volume `name` (an orphan's); False when it was already gone."""
+        from wttui.providers.docker_engine import DockerProvider
+
+        return DockerProvider().remove_volume(name)
+
+    def write_hook(self, path: Path, text: str | None) -> None:
+        """Write a git hook (executable), or remove it when `text` is None."""
+        from wttui.providers.git_hooks import write
+
+        write(path, text)
+
+    def keep_out_of_git(self, worktree_path: Path) -> Path | None:
+        """Put the env file's pattern into the repository's `info/exclude` unless git ignores
+        it already (F15). Returns the exclude file when it was added now (say so once)."""
+        from wttui.providers.git_files import exclude
+
+        return exclude(worktree_path, self.config.env.file)
 
     def run_command(
         self,
@@ -231,6 +263,13 @@ class Services:
             secrets=secrets,
             capture=capture,
         )
+
+    def libpq_env(self, target: DbTarget) -> AbstractContextManager[dict[str, str]]:
+        """`PGHOST`, `PGPORT`, `PGUSER`, `PGDATABASE` (`PGOPTIONS`) and a `PGPASSFILE` that
+        exists (0600) only while the `with` block runs."""
+        from wttui.providers.pgpass import libpq_env
+
+        return libpq_env(target.url, target.conninfo)
 
     def container_strategy(self, worktree: Worktree) -> ContainerStrategy:
         """The container strategy of `worktree` (its plan has checked it has one)."""

@@ -37,7 +37,7 @@ def test_migrate_without_database_says_how_to_create_it(
     with pytest.raises(DatabaseError, match="does not exist") as info:
         steps.migrate(services, "main", sink=sink, cancel=cancel)
     assert info.value.hint is not None
-    assert "wttui create main" in info.value.hint
+    assert "wttui sync main" in info.value.hint
 
 
 def test_rollback_needs_a_positive_count(

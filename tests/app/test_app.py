@@ -128,7 +128,7 @@ async def test_remove_needs_the_database_name_typed(repo: Path) -> None:
         assert not confirm.disabled
         await pilot.press("enter")
         await job_done(pilot)
-        assert not services.server.provider().database_exists(name)
+        assert not services.server.provider().database_exists(name), log_text(app)
         assert services.git.find_worktree("feat/bye") is None
 
 

@@ -58,3 +58,24 @@ def test_no_command_is_bad_input(repo: Path) -> None:
     done = wttui(repo, "exec", "main", "--")
     assert done.returncode == 2
     assert "No command to run" in done.stderr
+
+
+def test_psql_connects_to_the_worktrees_database_with_libpq_variables(repo: Path) -> None:
+    """Issue 10 item 10: psql ignores DATABASE_URL; exec gives it PGHOST… and a PGPASSFILE."""
+    assert wttui(repo, "create", "feat/psql").returncode == 0
+    done = wttui(
+        repo, "exec", "feat/psql", "--", "psql", "-XAtc", "select current_database(), current_user"
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"{repo.name}_feat__psql|postgres"
+
+
+def test_the_password_file_is_private_and_gone_afterwards(repo: Path) -> None:
+    assert wttui(repo, "create", "feat/pass").returncode == 0
+    script = 'stat -c %a "$PGPASSFILE"; echo "$PGPASSFILE"; env | grep -c "^PGPASSWORD=" || true'
+    done = wttui(repo, "exec", "feat/pass", "--", "sh", "-c", script)
+    assert done.returncode == 0, done.stderr
+    mode, path, password_vars = done.stdout.split()
+    assert mode == "600"
+    assert password_vars == "0"  # never in the environment
+    assert not Path(path).exists()

@@ -15,6 +15,16 @@ from wttui.plans import create_marker
 from wttui.services import Services
 
 
+def say_excluded(services: Services, worktree_path: Path, sink: LogSink) -> None:
+    """Keep the env file out of git (F15), and say so the one time the pattern is added."""
+    added = services.keep_out_of_git(worktree_path)
+    if added is not None:
+        sink.line(
+            f"Added /{services.config.env.file} to {added} (shared by every worktree): "
+            "wttui's files never show as changes"
+        )
+
+
 def create(services: Services, plan: CreatePlan, *, sink: LogSink, cancel: CancelToken) -> Path:
     """Execute `plan`: add the worktree (unless it exists), provision its database, write its
     env file and apply its migrations. Returns the worktree's path.
@@ -45,6 +55,7 @@ def create(services: Services, plan: CreatePlan, *, sink: LogSink, cancel: Cance
     context.strategy.provision(target, sink=sink, adopt=plan.adopt, owned=plan.adopt)
     cancel.check()
     sink.step(f"Writing {services.config.env.url_key} to {context.env_file}")
+    say_excluded(services, worktree.path, sink)
     change = services.write_env(context, force=plan.force_env)
     if not change.changed:
         sink.line(f"{context.env_file.name} already up to date")

@@ -2,8 +2,10 @@
 
 The command gets the worktree as its directory and every env key wttui manages for it
 (`DATABASE_URL` and the configured ones) on top of the caller's environment, so scripts and git
-hooks reach the right database even before `.env` is loaded. The plan has already refused the
-`[database] refuse` commands on a shared database.
+hooks reach the right database even before `.env` is loaded; and libpq's own variables
+(`PGHOST`, `PGPORT`, `PGUSER`, `PGDATABASE`, the password through a 0600 `PGPASSFILE` that
+exists only while the command runs), so `psql` and `pg_dump` need no arguments. The plan has
+already refused the `[database] refuse` commands on a shared database.
 """
 
 from __future__ import annotations
@@ -31,12 +33,13 @@ def run_in_worktree(
     """
     target = plan.target
     sink.step(f"Running {' '.join(plan.argv)} in {plan.worktree.path} on {target.label}")
-    return services.run_command(
-        plan.argv,
-        cwd=plan.worktree.path,
-        env=plan.env,
-        sink=sink,
-        cancel=cancel,
-        secrets=url_secrets(target.url),
-        capture=capture,
-    )
+    with services.libpq_env(target) as libpq:
+        return services.run_command(
+            plan.argv,
+            cwd=plan.worktree.path,
+            env={**libpq, **plan.env},
+            sink=sink,
+            cancel=cancel,
+            secrets=url_secrets(target.url),
+            capture=capture,
+        )

@@ -19,7 +19,7 @@ from wttui.core.logsink import CancelToken
 from wttui.errors import Cancelled, NeedsConfirmation
 
 if TYPE_CHECKING:
-    from wttui.core.plans import Plan
+    from wttui.core.housekeeping import AnyPlan as Plan
     from wttui.services import Services
 
 T = TypeVar("T")

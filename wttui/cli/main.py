@@ -15,12 +15,21 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from wttui import __version__
-from wttui.cli import migrations, resolve, server, status, worktrees
+from wttui.cli import (
+    housekeeping,
+    inspect,
+    integrations,
+    migrations,
+    resolve,
+    server,
+    status,
+    worktrees,
+)
 from wttui.cli.common import PrintSink
 from wttui.cli.registry import Command
 from wttui.errors import EXIT_INTERRUPTED, EXIT_OK, Cancelled, EnvConflict, WttuiError
 
-GROUPS = (status, worktrees, migrations, resolve, server)
+GROUPS = (status, worktrees, migrations, resolve, server, housekeeping, inspect, integrations)
 """Modules whose `register(add)` adds their subcommands, in `--help` order."""
 
 

@@ -6,7 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from wttui.core.models import DbStatus, MigrationStatus, RepoSnapshot, WorktreeView
-from wttui.present import database_words, migration_name, migrations_words, warning_line
+from wttui.present import (
+    database_words,
+    disk_bytes,
+    migration_name,
+    migrations_words,
+    project_disk_bytes,
+    size,
+    warning_line,
+)
 
 
 def migration_json(status: MigrationStatus) -> dict[str, Any]:
@@ -24,9 +32,11 @@ def migration_json(status: MigrationStatus) -> dict[str, Any]:
     }
 
 
-def view_json(view: WorktreeView, *, migrations: bool = False) -> dict[str, Any]:
+def view_json(
+    view: WorktreeView, *, migrations: bool = False, project_bytes: int | None = None
+) -> dict[str, Any]:
     """One worktree as the documented `status --json` object (`migrations`: with every
-    migration listed)."""
+    migration listed; `project_bytes`: the project's disk total, repeated on every row)."""
     worktree = view.worktree
     counts = view.counts
     target = view.target
@@ -79,12 +89,19 @@ def view_json(view: WorktreeView, *, migrations: bool = False) -> dict[str, Any]
             "matches": view.env.matches if view.env else False,
             "error": view.env.error if view.env else None,
         },
+        "disk": {
+            "database_bytes": view.database.size_bytes if view.database else None,
+            "volume_bytes": view.database.volume_bytes if view.database else None,
+            "total_bytes": disk_bytes(view),
+            "project_total_bytes": project_bytes,
+        },
         "errors": list(view.errors),
     }
 
 
 def render_json(snapshot: RepoSnapshot, *, migrations: bool = False) -> list[dict[str, Any]]:
-    return [view_json(view, migrations=migrations) for view in snapshot.views]
+    total = project_disk_bytes(snapshot.views)
+    return [view_json(view, migrations=migrations, project_bytes=total) for view in snapshot.views]
 
 
 def render_table(snapshot: RepoSnapshot) -> str:
@@ -104,7 +121,8 @@ def render_table(snapshot: RepoSnapshot) -> str:
         + row[4]
         for row in rows
     ]
-    lines.append(f"\n{snapshot.project} on {snapshot.server}")
+    used = size(project_disk_bytes(snapshot.views)) or "0 B"
+    lines.append(f"\n{snapshot.project} on {snapshot.server}: {used} on disk")
     warnings = [
         f"⚠ {view.worktree.label}: {warning_line(w)}"
         for view in snapshot.views

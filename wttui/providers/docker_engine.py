@@ -168,6 +168,42 @@ class DockerProvider:
                 return None
         return dict((volume.attrs or {}).get("Labels") or {})
 
+    def volumes(self, project: str) -> list[tuple[str, str | None, str]]:
+        """This project's volumes (labelled by wttui): (name, worktree label, created at)."""
+        with _engine_errors("Listing volumes"):
+            found = self.client.volumes.list(filters={"label": f"{LABEL_PROJECT}={project}"})
+        return [
+            (
+                str(volume.name),
+                ((volume.attrs or {}).get("Labels") or {}).get(LABEL_WORKTREE),
+                str((volume.attrs or {}).get("CreatedAt") or ""),
+            )
+            for volume in found
+        ]
+
+    def stopped_at(self, name: str) -> str:
+        """When the container last stopped (`State.FinishedAt`), '' when it never did."""
+        import docker.errors
+
+        with _engine_errors(f"Reading container {name}"):
+            try:
+                state = self.client.containers.get(name).attrs.get("State") or {}
+            except docker.errors.NotFound:
+                return ""
+        finished = str(state.get("FinishedAt") or "")
+        return "" if finished.startswith("0001-") else finished
+
+    def remove_volume(self, name: str) -> bool:
+        """Remove volume `name`; False when it was already gone."""
+        import docker.errors
+
+        with _engine_errors(f"Removing volume {name}"):
+            try:
+                self.client.volumes.get(name).remove(force=True)
+            except docker.errors.NotFound:
+                return False
+        return True
+
     def logs(self, name: str, lines: int = 30) -> str:
         with _engine_errors(f"Reading the logs of {name}"):
             raw = self.client.containers.get(name).logs(tail=lines)

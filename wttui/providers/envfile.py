@@ -312,9 +312,15 @@ def write_env(
     )
 
 
+def backup_path(backup_dir: Path, env_file: Path) -> Path:
+    """Where `write_env` keeps the previous content of `env_file` in `backup_dir`."""
+    real = env_file.resolve()
+    return backup_dir / f"{real.name}-{short_hash(str(real))}.bak"
+
+
 def _keep(backup_dir: Path, real: Path, text: str) -> Path:
     backup_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    target = backup_dir / f"{real.name}-{short_hash(str(real.resolve()))}.bak"
+    target = backup_path(backup_dir, real)
     _atomic_write(target, text, FILE_MODE)
     return target
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from wttui.core.models import Worktree
 from wttui.core.naming import check_branch_name
 from wttui.errors import DirtyWorktree, GitError, InvalidInput
+from wttui.providers.git_files import status_path
 
 _READERS = 8
 
@@ -123,10 +124,13 @@ def _parse_worktree_list(output: str) -> list[WorktreeEntry]:
     return entries
 
 
-def _parse_status(output: str) -> _Changes:
+def _parse_status(output: str, own: frozenset[str] = frozenset()) -> _Changes:
+    """Counts of changed and untracked files, leaving out `own` (the files wttui wrote)."""
     modified = untracked = 0
     ahead = behind = None
     for record in output.split("\0"):
+        if own and status_path(record) in own:
+            continue
         if record.startswith("# branch.ab "):
             plus, minus = record.split()[2:4]
             ahead, behind = int(plus), -int(minus)
@@ -147,6 +151,7 @@ class GitProvider:
         """The main worktree's top directory."""
         self.common_dir = common_dir
         """The shared `.git` directory."""
+        self.own_files: frozenset[str] = frozenset()  # wttui's files: never counted as changes
 
     @classmethod
     def discover(cls, start: Path) -> GitProvider:
@@ -192,9 +197,8 @@ class GitProvider:
         return _parse_worktree_list(_run(self.root, "worktree", "list", "--porcelain", "-z"))
 
     def _changes(self, path: Path) -> _Changes:
-        return _parse_status(
-            _run(path, "--no-optional-locks", "status", "--porcelain=v2", "--branch", "-z")
-        )
+        output = _run(path, "--no-optional-locks", "status", "--porcelain=v2", "--branch", "-z")
+        return _parse_status(output, self.own_files)
 
     def _last_commits(self, heads: list[str]) -> dict[str, tuple[datetime, str]]:
         """Committer date and subject of each commit in `heads`, in one `git log`."""
@@ -407,20 +411,29 @@ class GitProvider:
                 hint="unlock it with `git worktree unlock`, or force the removal",
             )
         if not force and not worktree.prunable and not checked:
-            # (From a plan, git's own check in `worktree remove` covers changes made since.)
-            changes = self._changes(worktree.path)
-            if changes.modified or changes.untracked:
-                raise DirtyWorktree(
-                    f"Worktree {worktree.label} at {worktree.path} has uncommitted changes: "
-                    f"{changes.modified} modified, {changes.untracked} untracked",
-                    hint="commit or stash them, or force the removal",
-                )
+            self._refuse_changes(worktree)
         if not worktree.prunable:
             args = ["worktree", "remove"]
             if force:
                 args += ["--force", "--force"]  # twice: also removes a locked worktree
-            _run(self.root, *args, str(worktree.path))
+            try:
+                _run(self.root, *args, str(worktree.path))
+            except GitError as exc:
+                # git counts wttui's own files (a tracked .env it changed); wttui does not.
+                if force or "modified or untracked" not in exc.message:
+                    raise
+                self._refuse_changes(worktree)
+                _run(self.root, "worktree", "remove", "--force", str(worktree.path))
         _run(self.root, "worktree", "prune")
+
+    def _refuse_changes(self, worktree: Worktree) -> None:
+        changes = self._changes(worktree.path)
+        if changes.modified or changes.untracked:
+            raise DirtyWorktree(
+                f"Worktree {worktree.label} at {worktree.path} has uncommitted changes: "
+                f"{changes.modified} modified, {changes.untracked} untracked",
+                hint="commit or stash them, or force the removal",
+            )
 
     def prune(self) -> list[Path]:
         """Forget worktrees whose directories are gone; returns the paths it forgot."""

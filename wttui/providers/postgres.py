@@ -56,7 +56,10 @@ class Session:
     state: str
 
 
-def _unavailable(exc: psycopg.Error, url: str) -> DatabaseUnavailable:
+DEFAULT_HINT = "`wttui doctor` says what is wrong and how to fix it"
+
+
+def _unavailable(exc: psycopg.Error, url: str, hint: str = DEFAULT_HINT) -> DatabaseUnavailable:
     text = str(exc).strip()
     if "connection refused" in text.lower():
         reason = "connection refused"
@@ -68,7 +71,7 @@ def _unavailable(exc: psycopg.Error, url: str) -> DatabaseUnavailable:
         reason = mask_secrets(reason, url_secrets(url))
     return DatabaseUnavailable(
         f"Cannot connect to PostgreSQL at {server_label(url)}: {reason}",
-        hint="is the server running? `wttui server start` starts the embedded one",
+        hint=hint,
     )
 
 
@@ -102,8 +105,10 @@ def check_name(name: str) -> None:
 class PostgresProvider:
     """Databases on the server behind `admin_url` (a maintenance database such as `postgres`)."""
 
-    def __init__(self, admin_url: str) -> None:
+    def __init__(self, admin_url: str, *, hint: str = DEFAULT_HINT) -> None:
         self.admin_url = admin_url
+        self.hint = hint
+        """What to do when the server cannot be reached (it depends on whose server it is)."""
 
     @property
     def server_label(self) -> str:
@@ -141,13 +146,13 @@ class PostgresProvider:
                 url, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT, **extra
             )
         except psycopg.OperationalError as exc:
-            raise _unavailable(exc, url) from None
+            raise _unavailable(exc, url, self.hint) from None
         try:
             with conn:
                 yield conn
         except psycopg.Error as exc:
             if _lost_connection(exc):
-                raise _unavailable(exc, url) from None
+                raise _unavailable(exc, url, self.hint) from None
             first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             message = mask_secrets(first_line, url_secrets(url))
             raise DatabaseError(f"PostgreSQL at {self.server_label}: {message}") from None

@@ -66,7 +66,14 @@ class Server:
         # Imported on first use, in a worker: psycopg is not needed for the first frame.
         from wttui.providers.postgres import PostgresProvider
 
-        return PostgresProvider(self.admin_url())
+        if self._cluster is not None:
+            hint = "`wttui server start` starts the embedded server; `wttui doctor` says more"
+        else:
+            hint = (
+                f"is PostgreSQL running at {server_label(self._url)}? `wttui doctor` shows what "
+                "listens there"
+            )
+        return PostgresProvider(self.admin_url(), hint=hint)
 
     def role_url(self, role: str, *, createdb: bool = False, dbname: str = "postgres") -> str:
         """The URL of login role `role` (made if missing: no superuser, no CREATEROLE,

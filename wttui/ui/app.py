@@ -7,6 +7,8 @@ shows, panes post requests, and every services/actions call runs in a thread wor
 
 from __future__ import annotations
 
+import contextlib
+import os
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
@@ -20,15 +22,18 @@ from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from wttui.core.models import DbStatus, RepoSnapshot, WorktreeView
+from wttui.core.models import RepoSnapshot, WorktreeView
+from wttui.core.shell import CD_FILE
 from wttui.core.urls import url_secrets
 from wttui.errors import Cancelled, WttuiError
+from wttui.present import project_disk_bytes
 from wttui.providers.server import data_dir
 from wttui.services import Services
 from wttui.snapshot import Reader
 from wttui.ui import messages as msg
 from wttui.ui.commands import ActionCommands, bindings
 from wttui.ui.flows import Flows
+from wttui.ui.flows_housekeeping import HousekeepingFlows, incomplete
 from wttui.ui.jobs import BATCH_SECONDS, Call, JobRunner
 from wttui.ui.layout import (
     HORIZONTAL_BREAKPOINTS,
@@ -63,6 +68,7 @@ class WttuiApp(App[None]):
         self.refresher = Refresher(self, read or Reader(services).read)
         self.jobs = JobRunner(self, secrets=_secrets(services))
         self.flows = Flows(self, self)
+        self.housekeeping = HousekeepingFlows(self, self.flows)
         self.sub_title = f"{services.project} · {services.server_label}"
 
     def compose(self) -> ComposeResult:
@@ -145,7 +151,8 @@ class WttuiApp(App[None]):
     def _selected(self, message: WorktreesPane.Selected) -> None:
         if self._torn_down:
             return
-        self.query_one(DatabasePane).show(message.view)
+        views = self.snapshot.views if self.snapshot else ()
+        self.query_one(DatabasePane).show(message.view, project_disk_bytes(views))
         self.query_one(MigrationsPane).show(message.view)
 
     # -- jobs --------------------------------------------------------------------------------
@@ -220,11 +227,48 @@ class WttuiApp(App[None]):
         return view
 
     def action_create(self) -> None:
-        # On a worktree made outside wttui (no database yet), `c` provisions that one.
+        # On a worktree provisioned in part or not at all (made with `git worktree add`, a
+        # stale .env, a stopped container), `c` syncs that one.
         view = self.selected
-        missing = view is not None and view.db_status is DbStatus.MISSING
-        branch = view.worktree.branch if view is not None and missing else None
-        self.flows.create(branch or "")
+        if view is not None and incomplete(view):
+            if view.worktree.branch is None:  # detached: no branch to prefill
+                self.housekeeping.sync(view)
+                return
+            self.flows.create(view.worktree.branch)  # prefilled: its plan is a sync
+            return
+        self.flows.create("")
+
+    def action_orphans(self) -> None:
+        self.housekeeping.orphans()
+
+    def action_doctor(self) -> None:
+        self.housekeeping.doctor(self.selected)
+
+    def action_inspect(self) -> None:
+        if view := self._need_selection():
+            self.housekeeping.inspect(view)
+
+    def action_psql(self) -> None:
+        if view := self._need_selection():
+            self.housekeeping.psql(view)
+
+    def action_copy_path(self) -> None:
+        if view := self._need_selection():
+            self.housekeeping.copy_path(view)
+
+    def action_copy_url(self) -> None:
+        if view := self._need_selection():
+            self.housekeeping.copy_url(view)
+
+    def action_quit_here(self) -> None:
+        """Quit; with the shell function (`wttui shell-init`), the shell lands in the selected
+        worktree."""
+        target = os.environ.get(CD_FILE)
+        view = self.selected
+        if target and view is not None and view.worktree.path.is_dir():
+            with contextlib.suppress(OSError):
+                Path(target).write_text(str(view.worktree.path))
+        self.exit()
 
     def action_migrate(self) -> None:
         if view := self._need_selection():

@@ -66,6 +66,12 @@ ACTIONS: tuple[ActionInfo, ...] = (
     ActionInfo("container", "s", "Start or stop the selected worktree's container"),
     ActionInfo("container_logs", "L", "Show the container's last log lines", key_display="L"),
     ActionInfo("cancel_job", "x", "Cancel the running action", footer="cancel"),
+    ActionInfo("orphans", "X", "Orphans: what no live worktree uses; clean them", key_display="X"),
+    ActionInfo("doctor", "H", "Doctor: check the server, .env files, tools; fix", key_display="H"),
+    ActionInfo("inspect", "i", "Inspect the selected worktree's tables"),
+    ActionInfo("psql", "p", "Open psql (or pgcli) on the selected worktree's database"),
+    ActionInfo("copy_path", "y", "Copy the selected worktree's path (OSC 52)"),
+    ActionInfo("copy_url", "Y", "Copy its URL, masked (again: with password)", key_display="Y"),
     ActionInfo("refresh", "R", "Refresh everything now", key_display="R"),
     ActionInfo("filter", "slash", "Filter the worktree list", key_display="/"),
     ActionInfo("drill", "enter", "Drill in: the selected worktree's migrations", where="Worktrees"),
@@ -113,7 +119,10 @@ ACTIONS: tuple[ActionInfo, ...] = (
         "Command palette: every action by name",
         key_display="ctrl+p :",
     ),
-    ActionInfo("quit", "q", "Quit", footer="quit"),
+    ActionInfo(
+        "quit_here", "q", "Quit (with shell-init: the shell goes to the selection)", footer="quit"
+    ),
+    ActionInfo("quit", "Q", "Quit, staying in the shell's directory", key_display="Q"),
     ActionInfo(
         "help", "question_mark", "Help: every key, filterable", footer="help", key_display="?"
     ),
@@ -126,7 +135,7 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
 )
 """Keys handled by the widgets themselves, listed in `?` help with the actions."""
 
-_PRIORITY = ("quit", "help")
+_PRIORITY = ("quit", "quit_here", "help")
 """App keys that work even when a text field has the focus."""
 
 

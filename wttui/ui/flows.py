@@ -15,9 +15,11 @@ from typing import Protocol, TypeVar
 from textual.app import App
 
 from wttui import actions, plans
+from wttui.core.housekeeping import AnyPlan as Plan
+from wttui.core.housekeeping import SyncPlan
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import DbStatus, WorktreeView
-from wttui.core.plans import ContainerPlan, CreatePlan, Plan, RemovePlan, RollbackPlan
+from wttui.core.plans import ContainerPlan, CreatePlan, RemovePlan, RollbackPlan
 from wttui.errors import NeedsForce, WttuiError
 from wttui.present import describe, drift_lines
 from wttui.services import Services
@@ -86,8 +88,12 @@ class Flows:
     # -- create ------------------------------------------------------------------------------
 
     def create(self, branch: str = "") -> None:
-        def planner(request: CreateRequest) -> CreatePlan:
-            return plans.plan_create(
+        """The create dialog; a branch that already has a worktree plans a sync of it."""
+        from wttui.actions.sync import sync
+        from wttui.plans_housekeeping import plan_create_or_sync
+
+        def planner(request: CreateRequest) -> CreatePlan | SyncPlan:
+            return plan_create_or_sync(
                 self.services,
                 request.branch,
                 base=request.base,
@@ -95,8 +101,14 @@ class Flows:
                 force_env=request.force_env,
             )
 
-        def chosen(plan: CreatePlan | None) -> None:
-            if plan is not None:
+        def chosen(plan: CreatePlan | SyncPlan | None) -> None:
+            if isinstance(plan, SyncPlan):
+                self._job(
+                    f"sync {plan.items[0].worktree.label}",
+                    plan,
+                    lambda sink, cancel: sync(self.services, plan, sink=sink, cancel=cancel),
+                )
+            elif plan is not None:
                 self._job(
                     f"create {plan.branch}",
                     plan,

@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from wttui.core.models import DbStatus, WorktreeView
 from wttui.core.urls import mask_url
+from wttui.present import disk_bytes
 from wttui.ui import format as fmt
 
 _STRATEGIES = {
@@ -37,12 +38,15 @@ class DatabasePane(Static):
         self.can_focus = True
         self.border_title = "2 Database"
         self._view: WorktreeView | None = None
+        self._project_bytes: int | None = None
 
     def on_resize(self) -> None:
-        self.show(self._view)  # the short or long form depends on the width
+        self.show(self._view, self._project_bytes)  # the short or long form depends on the width
 
-    def show(self, view: WorktreeView | None) -> None:
+    def show(self, view: WorktreeView | None, project_bytes: int | None = None) -> None:
+        """`view`'s database; `project_bytes` is every live worktree's disk use, for the total."""
         self._view = view
+        self._project_bytes = project_bytes
         if view is None:
             self.update("no worktree selected")
             return
@@ -69,7 +73,7 @@ class DatabasePane(Static):
             row("container", f"{target.container} ({running}; s start/stop, L logs)")
         state = {
             DbStatus.PRESENT: ("exists", "green"),
-            DbStatus.MISSING: ("missing — c creates it", "yellow"),
+            DbStatus.MISSING: ("missing — c provisions it", "yellow"),
             DbStatus.UNREACHABLE: ("unknown — server unreachable", "red"),
             DbStatus.STOPPED: ("container stopped — s starts it", "yellow"),
         }[view.db_status]
@@ -77,6 +81,10 @@ class DatabasePane(Static):
         if database is not None and database.size_bytes is not None:
             sessions = database.connections
             row("size", f"{fmt.size(database.size_bytes)}, {sessions} session(s)")
+        on_disk = disk_bytes(view)
+        if on_disk is not None:
+            total = f" of {fmt.size(project_bytes)} (project)" if project_bytes else ""
+            row("disk", f"{fmt.size(on_disk)}{total}")
         if database is not None and database.volume:
             used = f", {fmt.size(database.volume_bytes)}" if database.volume_bytes else ""
             row("volume", f"{database.volume}{used}")

@@ -22,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
+from wttui.core.housekeeping import SyncPlan
 from wttui.core.plans import CreatePlan
 from wttui.errors import AdoptableDatabase, EnvConflict, WttuiError
 from wttui.present import describe
@@ -38,11 +39,12 @@ class CreateRequest:
     force_env: bool = False
 
 
-CreatePlanner = Callable[[CreateRequest], CreatePlan]
-"""Makes the plan for a request, or raises the refusal (in a worker thread)."""
+CreatePlanner = Callable[[CreateRequest], CreatePlan | SyncPlan]
+"""Makes the plan for a request, or raises the refusal (in a worker thread): a sync of the
+branch's worktree when it has one already."""
 
 
-class CreateScreen(ModalScreen[CreatePlan | None]):
+class CreateScreen(ModalScreen[CreatePlan | SyncPlan | None]):
     """Asks for a branch (and an optional base); Enter creates, Escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -51,7 +53,7 @@ class CreateScreen(ModalScreen[CreatePlan | None]):
         super().__init__()
         self._planner = planner
         self._branch = branch
-        self._plan: CreatePlan | None = None
+        self._plan: CreatePlan | SyncPlan | None = None
         self._debounce: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -118,7 +120,7 @@ class CreateScreen(ModalScreen[CreatePlan | None]):
         self.app.call_from_thread(self._show, request, plan, None)
 
     def _show(
-        self, request: CreateRequest, plan: CreatePlan | None, error: WttuiError | None
+        self, request: CreateRequest, plan: CreatePlan | SyncPlan | None, error: WttuiError | None
     ) -> None:
         """The plan for `request` (ignored when the input moved on since it was asked for)."""
         if not self.is_mounted or request != self.request:
@@ -126,6 +128,8 @@ class CreateScreen(ModalScreen[CreatePlan | None]):
         self._plan = plan
         self.query_one("#create", Button).disabled = plan is None
         if plan is not None:
+            verb = "Sync" if isinstance(plan, SyncPlan) else "Create"  # the branch has a worktree
+            self.query_one("#create", Button).label = f"{verb} (enter)"
             self.query_one("#plan", Static).update(Text("\n".join(describe(plan))))
             return
         text = Text(f"✗ {error.message if error else 'cannot plan'}", style="red")

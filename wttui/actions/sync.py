@@ -1,0 +1,78 @@
+"""F14 sync: each worktree of the plan gets what is missing — its database (created and
+migrated, or its container started) and the managed `.env` keys — and nothing else.
+
+Idempotent: a worktree already in line is left untouched and reported as such. A hand edit of
+the env file between the plan and now is never overwritten: the action stops before writing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wttui.actions.create import say_excluded
+from wttui.core.housekeeping import DbStep, SyncItem, SyncPlan
+from wttui.core.logsink import CancelToken, LogSink
+from wttui.errors import Refused
+from wttui.services import Services
+
+
+@dataclass(frozen=True)
+class Synced:
+    """What sync did to one worktree (`sync --json`)."""
+
+    branch: str | None
+    path: str
+    database: str
+    """`exists`, `created` or `started`."""
+    env_changed: tuple[str, ...]
+    migrations_applied: int = 0
+
+
+def sync(services: Services, plan: SyncPlan, *, sink: LogSink, cancel: CancelToken) -> list[Synced]:
+    """Execute `plan`, one worktree after the other.
+
+    Raises:
+        Refused: an env file changed since the plan (nothing more is written).
+        DatabaseUnavailable, DockerUnavailable, MigrationFailed, Cancelled.
+    """
+    done = []
+    for item in plan.items:
+        cancel.check()
+        done.append(_one(services, item, sink=sink, cancel=cancel))
+    for label, why in plan.skipped:
+        sink.line(f"{label}: skipped, {why}", stream="warn")
+    return done
+
+
+def _one(services: Services, item: SyncItem, *, sink: LogSink, cancel: CancelToken) -> Synced:
+    worktree = item.worktree
+    target = item.target
+    context = services.context(worktree, target=target)
+    if item.in_line:
+        sink.line(f"{worktree.label}: in line ({target.label}, {item.env_file.name} up to date)")
+        return Synced(worktree.branch, str(worktree.path), "exists", ())
+    sink.step(f"Sync {worktree.label} at {worktree.path} (database {target.label})")
+    if item.database is not DbStep.EXISTS:
+        context.strategy.provision(target, sink=sink, owned=True)
+    cancel.check()
+    changed = tuple(edit.key for edit in item.changes)
+    if changed:
+        now = services.read_env(context.env_file)
+        moved = [edit.key for edit in item.env_edits if now.get(edit.key) != edit.old]
+        if moved:
+            raise Refused(
+                f"{item.env_file} changed since sync was planned ({', '.join(moved)})",
+                hint="run the sync again to see the new difference",
+            )
+        sink.line(f"Writing {', '.join(changed)} to {item.env_file}")
+        say_excluded(services, worktree.path, sink)
+        services.write_env(context, force=True)  # the plan decided: stale, or confirmed
+    applied = 0
+    if item.database is DbStep.CREATE:
+        cancel.check()
+        sink.step(f"Migrating {target.label}")
+        applied = context.tool.apply(
+            target.connect_url, context=context.apply_context(), sink=sink, cancel=cancel
+        )
+    database = {DbStep.CREATE: "created", DbStep.START: "started"}.get(item.database, "exists")
+    return Synced(worktree.branch, str(worktree.path), database, changed, applied)
