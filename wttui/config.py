@@ -8,6 +8,7 @@ Who reads what:
 | `[database]`   | strategies (name template, server URL)    |
 | `[migrations]` | migrations (folder, tracking table)       |
 | `[env]`        | providers.envfile via actions             |
+| `[snapshots]`, `[cleanup]`, `[seeds]` | wttui.lifecycle via plans and actions |
 
 Files are found in the main worktree's root: `.wttui.toml` wins over `pyproject.toml`'s
 `[tool.wttui]`; `WTTUI_CONFIG` names a file explicitly. A per-user file in the XDG config
@@ -27,7 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from wttui.config_model import (
+    CLONE_METHODS,
     CONFIG_FILE,
+    SNAPSHOT_METHODS,
+    CleanupConfig,
+    SeedsConfig,
+    SnapshotsConfig,
     DEFAULT_REFUSED_COMMANDS,
     ONE_DATABASE_NAME,
     PER_WORKTREE_NAME,
@@ -47,6 +53,7 @@ from wttui.errors import ConfigError, InvalidInput
 
 __all__ = [
     "CONFIG_FILE",
+    "CleanupConfig",
     "Config",
     "ContainerConfig",
     "DEFAULT_REFUSED_COMMANDS",
@@ -57,6 +64,8 @@ __all__ = [
     "PER_WORKTREE_NAME",
     "ProjectConfig",
     "STRATEGIES",
+    "SeedsConfig",
+    "SnapshotsConfig",
     "WorktreeConfig",
     "from_mapping",
     "find_config",
@@ -70,10 +79,14 @@ _SECTIONS: dict[str, type] = {
     "migrations": MigrationsConfig,
     "env": EnvConfig,
     "container": ContainerConfig,
+    "snapshots": SnapshotsConfig,
+    "cleanup": CleanupConfig,
+    "seeds": SeedsConfig,
 }
-_LISTS = frozenset({"refuse", "vague_names"})
-_INTS = frozenset({"ready_timeout"})
-_BOOLS = frozenset({"keep_volume"})
+_LISTS = frozenset({"refuse", "vague_names", "files"})
+_INTS = frozenset({"ready_timeout", "keep"})
+_NON_NEGATIVE_INTS = frozenset({"trash_days"})
+_BOOLS = frozenset({"keep_volume", "template_cache", "before_destructive", "in_template"})
 _ENV_KEY_FIELDS = frozenset(
     {
         "url",
@@ -122,6 +135,10 @@ def _section(source: Path | None, name: str, raw: object) -> Any:
         elif key in _INTS:
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise _fail(source, dotted, "must be a positive whole number")
+            values[key] = value
+        elif key in _NON_NEGATIVE_INTS:
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise _fail(source, dotted, "must be a whole number, 0 or more")
             values[key] = value
         elif not isinstance(value, str):
             raise _fail(source, dotted, f"must be a string, not {type(value).__name__}")
@@ -209,10 +226,27 @@ def _validate(config: Config) -> None:
                     f"env.keys.{key}",
                     f"unknown field {{{part}}} (known: {', '.join(sorted(_ENV_KEY_FIELDS))})",
                 )
+    _validate_lifecycle(config)
     paths = (("migrations.dir", config.migrations.dir or "."), ("env.file", config.env.file))
     for key, value in paths:
         if not value or Path(value).is_absolute() or ".." in Path(value).parts:
             raise _fail(src, key, "must be a relative path inside the worktree")
+
+
+def _validate_lifecycle(config: Config) -> None:
+    """`[database] clone_method`, `[snapshots] method` and `[seeds] files`."""
+    src = config.source
+    if config.database.clone_method not in CLONE_METHODS:
+        raise _fail(src, "database.clone_method", f"must be one of {', '.join(CLONE_METHODS)}")
+    if config.snapshots.method not in SNAPSHOT_METHODS:
+        raise _fail(src, "snapshots.method", f"must be one of {', '.join(SNAPSHOT_METHODS)}")
+    for file in config.seeds.files:
+        if not file or Path(file).is_absolute() or ".." in Path(file).parts:
+            raise _fail(src, "seeds.files", f"{file!r} must be a relative path inside the worktree")
+        try:
+            check_template(file)
+        except InvalidInput as exc:
+            raise _fail(src, "seeds.files", exc.message) from None
 
 
 def _template_fields(template: str) -> list[str]:
