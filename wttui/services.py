@@ -30,6 +30,7 @@ from wttui.providers.server import Server
 from wttui.strategies import registry as strategies
 
 if TYPE_CHECKING:
+    from wttui.lifecycle import Lifecycle
     from wttui.migrations.adapter import ApplyContext
     from wttui.migrations.runner import Runner
     from wttui.strategies.base import Strategy
@@ -228,6 +229,16 @@ class Services:
             cancel=cancel,
             secrets=secrets,
             capture=capture,
+        )
+
+    @cached_property
+    def lifecycle(self) -> Lifecycle:
+        """Templates, snapshots, trash and seeds of this project (`wttui.lifecycle`)."""
+        from wttui.lifecycle import Lifecycle
+        from wttui.providers.docker_engine import DockerProvider
+
+        return Lifecycle(
+            server=self.server, project=self.project, root=self.root, docker=DockerProvider
         )
 
     def container_strategy(self, worktree: Worktree) -> ContainerStrategy:

@@ -160,3 +160,14 @@ def confirm_or_stop(args: argparse.Namespace, title: str, plan: Plan) -> bool:
     if answer.strip().lower() not in ("y", "yes"):
         raise NeedsConfirmation("Not confirmed; nothing changed")
     return True
+
+
+def background_templates(found: Services) -> None:
+    """After a create or a migrate on the main branch: bring the template cache up to date in
+    a background process (off with `[database] template_cache = false` or
+    `WTTUI_NO_BACKGROUND=1`)."""
+    from wttui.actions.templates import spawn_build
+
+    log = spawn_build(found)
+    if log:
+        print(f"wttui: updating the template cache in the background (log: {log})", file=sys.stderr)

@@ -218,6 +218,12 @@ class Adapter(ABC):
         del folder
         return None
 
+    def adopt(self, conn: Connection, context: ApplyContext) -> None:
+        """A copy of another database (a template clone) becomes `context`'s: rewrite whatever
+        the tool's own table says about who applied each row, as a replay by `context` would
+        have written it. Nothing by default (most tools record no applier)."""
+        del conn, context
+
 
 def exact_checksum(local: LocalMigration, stored: str) -> bool:
     """The common rule: the file's checksum, as the tool computes it, equals the stored one."""

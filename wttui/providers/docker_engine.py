@@ -214,6 +214,11 @@ class DockerProvider:
         with _engine_errors(f"Stopping container {name}"):
             self.client.containers.get(name).stop(timeout=20)
 
+    def rename(self, name: str, new: str) -> None:
+        """Rename a container (the trash keeps a removed worktree's container this way)."""
+        with _engine_errors(f"Renaming container {name}"):
+            self.client.containers.get(name).rename(new)
+
     def remove(self, name: str, *, volume: str | None) -> None:
         """Remove the container (stopping it) and, when named, its volume."""
         import docker.errors

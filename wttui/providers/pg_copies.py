@@ -199,6 +199,16 @@ class DatabaseCopies:
                     self._refuse_sessions(old, "rename")
             raise
 
+    def terminate(self, name: str) -> int:
+        """End every other session on database `name` (a forced soft drop); how many."""
+        with self.provider.connect(autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                (name,),
+            ).fetchall()
+        return len(rows)
+
     def drop(self, name: str, *, force: bool = False) -> bool:
         """Drop `name` (thawed first when frozen); False when it did not exist."""
         found = [db for db in self.listing(name) if db.name == name]
