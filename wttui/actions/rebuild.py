@@ -24,9 +24,15 @@ from wttui.services import Services
 
 
 def rebuild(
-    services: Services, plan: RebuildPlan, *, sink: LogSink, cancel: CancelToken
+    services: Services,
+    plan: RebuildPlan,
+    *,
+    sink: LogSink,
+    cancel: CancelToken,
+    notice_to_sink: bool = True,
 ) -> list[str]:
-    """Execute `plan`; the notice for the teams (also written to `sink`)."""
+    """Execute `plan`; the notice for the teams (also written to `sink` unless the caller
+    prints it itself: the CLI puts it on stdout)."""
     from wttui.actions.snapshot import before
     from wttui.lifecycle.rebuild import apply_until, copy_data
 
@@ -67,7 +73,7 @@ def rebuild(
     sink.line(f"The old database is in the trash as {item.name} (`wttui undo` swaps back)")
     notice = rebuild_notice(plan, time.monotonic() - started)
     sink.step("Send this to every team using the database:")
-    for line in notice:
+    for line in notice if notice_to_sink else ():
         sink.line(line)
     return notice
 

@@ -86,6 +86,11 @@ def saved_line(cloned: Cloned, rest_seconds: float) -> str:
     if replay is None:
         return f"Cloned {cloned.count} migrations instead of replaying them"
     saved = replay - cloned.seconds
+    if saved <= 0:
+        return (
+            f"Cloned {cloned.count} migrations in {cloned.seconds:.2f} s; their replay took "
+            f"{replay:.2f} s when the template was built: too few to save time yet"
+        )
     return (
         f"Saved ~{saved:.1f} s against a replay of {cloned.count} migrations "
         f"(replay {replay:.1f} s when the template was built; clone {cloned.seconds:.2f} s, "

@@ -66,7 +66,9 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     plan = plan_rebuild(found, ref(args), args.to)
     if not confirm_or_stop(args, f"rebuild {plan.target.label}", plan):
         return 0
-    notice = run_action(lambda cancel: rebuild(found, plan, sink=PrintSink(), cancel=cancel))
+    notice = run_action(
+        lambda cancel: rebuild(found, plan, sink=PrintSink(), cancel=cancel, notice_to_sink=False)
+    )
     print("\n".join(notice))
     return 0
 

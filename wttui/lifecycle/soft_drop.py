@@ -112,6 +112,9 @@ class SoftDrops:
             name = self.index.new_name(
                 original, now, {d.name for d in copies.listing(TRASH_PREFIX)}
             )
+            if size_bytes is None:
+                found = copies.provider.get_database(original)
+                size_bytes = found.size_bytes if found else None
         item = TrashItem(
             name=name,
             kind=kind,
@@ -184,6 +187,7 @@ class SoftDrops:
             reason=reason,
             trashed_at=now,
             container=target.container if target.container else None,
+            size_bytes=_size(copies, target.name),
         )
         sink.step(f"Swapping {work} in for {target.name} (the old one goes to the trash as {name})")
         copies.rename([(target.name, name), (work, target.name)])
@@ -300,3 +304,8 @@ class SoftDrops:
 def container_admin_url(target: DbTarget) -> str:
     """The maintenance database of a worktree's container, as its own superuser."""
     return with_database(target.url, "postgres")
+
+
+def _size(copies: DatabaseCopies, name: str) -> int | None:
+    found = copies.provider.get_database(name)
+    return found.size_bytes if found else None
