@@ -155,7 +155,7 @@ class ContainerPlan:
     confirmation: Confirmation | None = None
 
 
-from wttui.core.plans_lifecycle import LifecyclePlan  # noqa: E402 - it needs Confirmation above
+from wttui.core.plans_lifecycle import LifecyclePlan  # noqa: E402 - after Confirmation
 
 Plan = (
     CreatePlan

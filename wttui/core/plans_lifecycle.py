@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from wttui.core.models import DbTarget, MigrationStatus, Worktree
-from wttui.core.plans import Confirmation
+
+if TYPE_CHECKING:  # core.plans imports this module to name every plan
+    from wttui.core.plans import Confirmation
 
 
 @dataclass(frozen=True)
