@@ -77,7 +77,8 @@ def test_a_cloned_database_is_what_a_replay_gives(
     cloned = steps.create(services, "feat/clone", sink=clone_sink)
     assert "Cloning template wttui_tpl_" in clone_sink.text
     assert "(2 of 2 migrations" in clone_sink.text
-    assert replayed.target is not None and cloned.target is not None
+    assert replayed.target is not None
+    assert cloned.target is not None
     a = _state(db_url(pg_admin_url, replayed.target.name), table)
     b = _state(db_url(pg_admin_url, cloned.target.name), table)
     assert a["tables"] == b["tables"]
@@ -87,7 +88,8 @@ def test_a_cloned_database_is_what_a_replay_gives(
     assert [tuple(mine.get(v, v) for v in row) for row in a["tracking"]] == b["tracking"]
     assert [tuple(mine.get(v, v) for v in row) for row in a["side"]] == b["side"]
     if config:
-        assert len(b["side"]) == 2 and all(row[6] == "feat/clone" for row in b["side"])
+        assert len(b["side"]) == 2
+        assert all(row[6] == "feat/clone" for row in b["side"])
 
 
 def test_a_cached_create_applies_only_the_missing_migrations(
@@ -145,7 +147,8 @@ def test_templates_are_frozen_listed_and_pruned(lc_repo: MakeRepo, pg_admin_url:
     services = lc_repo()
     root = services.root
     first = build(services, sink=ListSink(), cancel=CancelToken())
-    assert first is not None and owned_kind(first) is OwnedKind.TEMPLATE
+    assert first is not None
+    assert owned_kind(first) is OwnedKind.TEMPLATE
     assert len(first.encode()) <= 63
     with pytest.raises(psycopg.OperationalError, match="not currently accepting connections"):
         psycopg.connect(db_url(pg_admin_url, first)).close()
@@ -155,7 +158,8 @@ def test_templates_are_frozen_listed_and_pruned(lc_repo: MakeRepo, pg_admin_url:
     git(root, "commit", "-q", "-m", "003")
     sink = ListSink()
     second = build(services, sink=sink, cancel=CancelToken(), prune=False)
-    assert second is not None and second != first
+    assert second is not None
+    assert second != first
     assert f"from {first} (2 of 3 migrations)" in sink.text  # built on the older one
 
     listed = json.loads(wttui(root, "templates", "--json").stdout)
@@ -163,7 +167,8 @@ def test_templates_are_frozen_listed_and_pruned(lc_repo: MakeRepo, pg_admin_url:
     assert all(t["replay_seconds"] is not None for t in listed)
 
     dry = wttui(root, "templates", "prune", "--dry-run")
-    assert dry.returncode == 0 and f"drop       template {first}" in dry.stdout
+    assert dry.returncode == 0
+    assert f"drop       template {first}" in dry.stdout
     assert wttui(root, "templates", "prune", "--yes").returncode == 0
     assert [t["name"] for t in json.loads(wttui(root, "templates", "--json").stdout)] == [second]
 
