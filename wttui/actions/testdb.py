@@ -62,6 +62,8 @@ def run_tests(
             secrets=url_secrets(target.url),
             capture=capture,
         )
+        if status < 0:  # killed by a signal (Ctrl-C reached it too): the shell's 128 + signal
+            status = 128 - status
         sink.line(f"{plan.argv[0]} exited with status {status}")
         return status
     finally:
