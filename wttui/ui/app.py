@@ -28,6 +28,7 @@ from wttui.snapshot import read_snapshot
 from wttui.ui import messages as msg
 from wttui.ui.commands import ActionCommands, bindings
 from wttui.ui.flows import Flows
+from wttui.ui.flows_lifecycle import LifecycleFlows
 from wttui.ui.jobs import Call, JobRunner
 from wttui.ui.panes.database import DatabasePane
 from wttui.ui.panes.log import LogPane
@@ -59,6 +60,7 @@ class WttuiApp(App[None]):
         self.refresher = Refresher(self, read or partial(read_snapshot, services))
         self.jobs = JobRunner(self, secrets=_secrets(services))
         self.flows = Flows(self, self)
+        self.lifecycle = LifecycleFlows(self, self)
         self.sub_title = f"{services.project} · {services.server_label}"
 
     def compose(self) -> ComposeResult:
@@ -215,6 +217,24 @@ class WttuiApp(App[None]):
     def action_remove(self) -> None:
         if view := self._need_selection():
             self.flows.remove(view)
+
+    def action_clone(self) -> None:
+        if (view := self._need_selection()) and self.snapshot is not None:
+            self.lifecycle.clone(view, list(self.snapshot.views))
+
+    def action_snapshot(self) -> None:
+        if view := self._need_selection():
+            self.lifecycle.snapshot(view)
+
+    def action_snapshots(self) -> None:
+        if view := self._need_selection():
+            self.lifecycle.snapshots(view)
+
+    def action_undo(self) -> None:
+        self.lifecycle.undo()
+
+    def action_trash(self) -> None:
+        self.lifecycle.trash()
 
     def action_cancel_job(self) -> None:
         if self.jobs.cancel():
