@@ -42,15 +42,17 @@ async def test_snapshot_then_restore_from_the_list(repo: Path) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot)
         await pilot.press("j", "S")
+        await wait_until(pilot, lambda: "taken (template)" in log_text(app), 60, "the snapshot")
         await job_done(pilot)
-        assert "taken (template)" in log_text(app)
         run_sql(url, "DELETE FROM users")
         await pilot.press("V")
         await wait_until(pilot, lambda: isinstance(app.screen, PickScreen), what="the list")
         assert app.screen.query_one(DataTable).row_count == 1
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await wait_until(pilot, lambda: app.screen.query("#typed").first().has_focus)
         await pilot.press(*f"{services.project}_feat_snap", "enter")
+        await wait_until(pilot, lambda: "restored from" in log_text(app), 60, "the restore")
         await job_done(pilot)
     assert _emails(services, "feat_snap") == ["keep@x"]
 
@@ -63,7 +65,9 @@ async def test_remove_then_z_brings_it_back_and_t_lists_the_trash(repo: Path) ->
         await loaded(pilot)
         await pilot.press("j", "d")
         await wait_until(pilot, lambda: isinstance(app.screen, RemoveScreen), what="remove")
+        await wait_until(pilot, lambda: app.screen.query("#typed").first().has_focus)
         await pilot.press(*name, "enter")
+        await wait_until(pilot, lambda: "Removed feat/bye" in log_text(app), 60, "the remove")
         await job_done(pilot)
         await pilot.press("T")
         await wait_until(pilot, lambda: isinstance(app.screen, PickScreen), what="the trash")
@@ -72,8 +76,8 @@ async def test_remove_then_z_brings_it_back_and_t_lists_the_trash(repo: Path) ->
         await pilot.press("z")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         await pilot.press("y")
+        await wait_until(pilot, lambda: "is back with worktree" in log_text(app), 60, "the undo")
         await job_done(pilot)
-        assert "is back with worktree feat/bye" in log_text(app)
     assert services.git.find_worktree("feat/bye") is not None
     assert "users" in tables(with_database(services.server.admin_url(), name))
 
@@ -89,6 +93,9 @@ async def test_c_clones_another_worktrees_data_after_the_typed_name(repo: Path) 
         labels = [v.worktree.label for v in app.snapshot.views]  # type: ignore[union-attr]
         for _ in range(labels.index("feat/b")):
             await pilot.press("j")
+        await wait_until(
+            pilot, lambda: app.selected is not None and app.selected.worktree.label == "feat/b"
+        )
         await pilot.press("C")
         await wait_until(pilot, lambda: isinstance(app.screen, PickScreen), what="the picker")
         table = app.screen.query_one(DataTable)
@@ -97,6 +104,8 @@ async def test_c_clones_another_worktrees_data_after_the_typed_name(repo: Path) 
             await pilot.press("down")
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
+        await wait_until(pilot, lambda: app.screen.query("#typed").first().has_focus)
         await pilot.press(*f"{services.project}_feat_b", "enter")
+        await wait_until(pilot, lambda: "now holds a copy" in log_text(app), 60, "the clone")
         await job_done(pilot)
     assert _emails(services, "feat_b") == ["from-a@x"]

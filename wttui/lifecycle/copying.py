@@ -18,6 +18,7 @@ from wttui.core.lifecycle_names import work_name
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import DbTarget
 from wttui.core.urls import with_database
+from wttui.errors import DatabaseInUse
 from wttui.lifecycle.clone import DUMP, Method, choose, copy_database
 from wttui.providers import pg_tools
 from wttui.providers.pg_copies import DatabaseCopies
@@ -63,7 +64,16 @@ def copy_database_of(
         else:
             method = choose(copies, (info.size_bytes or 0) if info else 0, clone_method)
         sink.step(f"Copying {source.label} into {dest_name} with {method.words}")
-        seconds = copy_database(copies, source.name, dest_name, method, sink=sink, cancel=cancel)
+        try:
+            seconds = copy_database(
+                copies, source.name, dest_name, method, sink=sink, cancel=cancel
+            )
+        except DatabaseInUse as exc:  # a session opened since: a dump does not mind it
+            method = Method("dump", reason=exc.message)
+            sink.line(f"{exc.message}: copying with pg_dump | pg_restore instead", stream="warn")
+            seconds = copy_database(
+                copies, source.name, dest_name, method, sink=sink, cancel=cancel
+            )
         sink.line(f"Copied in {seconds:.2f} s")
         return method
     dest_admin = PostgresProvider(_admin(dest, admin_url))

@@ -12,6 +12,7 @@ RENAME` inside one, so a swap is all or nothing. Every name goes through `psycop
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,9 @@ from psycopg import sql
 
 from wttui.errors import DatabaseError, DatabaseInUse, InvalidInput
 from wttui.providers.postgres import PostgresProvider, Session, check_name
+
+SESSION_GRACE = 3.0
+"""Seconds a copy or rename waits for brief sessions on a database to end before refusing."""
 
 _OWNED = """
 SELECT d.datname, pg_database_size(d.oid), d.datistemplate, d.datallowconn,
@@ -102,7 +106,13 @@ class DatabaseCopies:
         return True
 
     def _refuse_sessions(self, name: str, what: str) -> None:
+        """Refuse while sessions are open on `name`, after waiting `SESSION_GRACE` seconds
+        for brief ones to end (a refresh's status read, wttui's own or another process's)."""
+        deadline = time.monotonic() + SESSION_GRACE
         sessions = self.provider.sessions(name)
+        while sessions and time.monotonic() < deadline:
+            time.sleep(0.1)
+            sessions = self.provider.sessions(name)
         if sessions:
             raise DatabaseInUse(
                 _in_use_text(name, sessions) + f"; PostgreSQL cannot {what} it while they are open",
@@ -130,16 +140,17 @@ class DatabaseCopies:
             if strategy not in ("WAL_LOG", "FILE_COPY"):
                 raise InvalidInput(f"Unknown copy strategy {strategy!r}")
             statement = sql.SQL("{} STRATEGY {}").format(statement, sql.SQL(strategy))
-        self._refuse_sessions(source, "copy")
-        try:
-            with self.provider.connect(autocommit=True) as conn:
-                if clone:
-                    conn.execute("SET file_copy_method = clone")
-                conn.execute(statement)
-        except DatabaseError as exc:
-            if "being accessed by other users" in exc.message:
-                self._refuse_sessions(source, "copy")
-            raise
+        for attempt in range(3):
+            self._refuse_sessions(source, "copy")
+            try:
+                with self.provider.connect(autocommit=True) as conn:
+                    if clone:
+                        conn.execute("SET file_copy_method = clone")
+                    conn.execute(statement)
+                return
+            except DatabaseError as exc:
+                if "being accessed by other users" not in exc.message or attempt == 2:
+                    raise  # a session that came between the check and the copy: try again
 
     def freeze(self, name: str, meta: dict[str, Any]) -> None:
         """Make `name` a template nobody can connect to, its `meta` in the comment."""
@@ -184,20 +195,21 @@ class DatabaseCopies:
         for old, new in pairs:
             check_name(old)
             check_name(new)
-            self._refuse_sessions(old, "rename")
-        try:
-            with self.provider.connect() as conn, conn.transaction():
-                for old, new in pairs:
-                    conn.execute(
-                        sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
-                            sql.Identifier(old), sql.Identifier(new)
+        for attempt in range(3):
+            for old, _ in pairs:
+                self._refuse_sessions(old, "rename")
+            try:
+                with self.provider.connect() as conn, conn.transaction():
+                    for old, new in pairs:
+                        conn.execute(
+                            sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+                                sql.Identifier(old), sql.Identifier(new)
+                            )
                         )
-                    )
-        except DatabaseError as exc:
-            if "being accessed by other users" in exc.message:
-                for old, _ in pairs:
-                    self._refuse_sessions(old, "rename")
-            raise
+                return
+            except DatabaseError as exc:
+                if "being accessed by other users" not in exc.message or attempt == 2:
+                    raise
 
     def terminate(self, name: str) -> int:
         """End every other session on database `name` (a forced soft drop); how many."""
