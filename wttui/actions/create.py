@@ -59,9 +59,14 @@ def create(services: Services, plan: CreatePlan, *, sink: LogSink, cancel: Cance
     cancel.check()
     sink.step(f"Migrating {target.label}")
     started = time.monotonic()
-    applied = context.tool.apply(
-        target.connect_url, context=context.apply_context(), sink=sink, cancel=cancel
-    )
+    if isinstance(cloned, Cloned) and cloned.count == cloned.total:
+        # The template holds exactly this worktree's migrations (their hash named it): the
+        # tool has nothing to apply, and starting a CLI only to hear that costs a second.
+        applied = 0
+    else:
+        applied = context.tool.apply(
+            target.connect_url, context=context.apply_context(), sink=sink, cancel=cancel
+        )
     if not applied:
         sink.line("No pending migrations")
     if isinstance(cloned, Cloned):
