@@ -201,6 +201,8 @@ def main() -> int:
     parser.add_argument("--bin-dir", help="server binaries (e.g. PostgreSQL 18's) for --methods")
     args = parser.parse_args()
     os.environ["WTTUI_NO_BACKGROUND"] = "1"
+    if args.bin_dir:  # its pg_dump/pg_restore too (wttui refuses older ones than the server)
+        os.environ["PATH"] = f"{args.bin_dir}{os.pathsep}{os.environ['PATH']}"
     with tempfile.TemporaryDirectory(prefix="wttui-bench-") as tmp:
         base = Path(tmp)
         os.chmod(base, 0o755)

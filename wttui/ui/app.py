@@ -12,9 +12,10 @@ from functools import partial
 from typing import ClassVar
 
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, ScreenStackError
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.events import Resize
 from textual.widget import Widget
 from textual.widgets import Footer, Input
@@ -117,8 +118,13 @@ class WttuiApp(App[None]):
 
     @on(WorktreesPane.Selected)
     def _selected(self, message: WorktreesPane.Selected) -> None:
-        self.query_one(DatabasePane).show(message.view)
-        self.query_one(MigrationsPane).show(message.view)
+        try:  # on the main screen, also while a dialog is open
+            main = self.screen_stack[0]
+            database, migrations = main.query_one(DatabasePane), main.query_one(MigrationsPane)
+        except (ScreenStackError, NoMatches):  # the app is closing: its panes are gone already
+            return
+        database.show(message.view)
+        migrations.show(message.view)
 
     # -- jobs --------------------------------------------------------------------------------
 
