@@ -71,7 +71,7 @@ def provision_from_template(
         f"newest {template.newest}) into {context.target.name} with {method.words}"
     )
     seconds = copy_database(
-        copies, template.name, context.target.name, method, sink=sink, cancel=cancel
+        copies, template.name, context.target.name, method, sink=sink, cancel=cancel, frozen=True
     )
     sink.line(f"Cloned {template.name} in {seconds:.2f} s")
     context.tool.adopt(context.target.connect_url, context.apply_context())

@@ -102,6 +102,7 @@ def copy_database(
     *,
     sink: LogSink,
     cancel: CancelToken,
+    frozen: bool = False,
 ) -> float:
     """Copy `source` into a new database `dest` on the same server; the seconds it took.
 
@@ -129,5 +130,5 @@ def copy_database(
             provider.drop_database(dest, force=True)
             raise
     else:
-        copies.copy(source, dest, strategy=method.strategy, clone=method.clone)
+        copies.copy(source, dest, strategy=method.strategy, clone=method.clone, frozen=frozen)
     return time.monotonic() - started

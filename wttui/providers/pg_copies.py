@@ -22,6 +22,9 @@ from psycopg import sql
 from wttui.errors import DatabaseError, DatabaseInUse, InvalidInput
 from wttui.providers.postgres import PostgresProvider, Session, check_name
 
+_VERSIONS: dict[str, int] = {}
+"""Server versions by `host:port` (a server does not change version under a running wttui)."""
+
 SESSION_GRACE = 3.0
 """Seconds a copy or rename waits for brief sessions on a database to end before refusing."""
 
@@ -68,10 +71,13 @@ class DatabaseCopies:
     # -- reading -----------------------------------------------------------------------------
 
     def version_num(self) -> int:
-        """The server's `server_version_num` (150018 for 15.18)."""
-        with self.provider.connect(autocommit=True) as conn:
-            row = conn.execute("SHOW server_version_num").fetchone()
-        return int(row[0]) if row else 0
+        """The server's `server_version_num` (150018 for 15.18), asked once per server."""
+        key = self.provider.server_label
+        if key not in _VERSIONS:
+            with self.provider.connect(autocommit=True) as conn:
+                row = conn.execute("SHOW server_version_num").fetchone()
+            _VERSIONS[key] = int(row[0]) if row else 0
+        return _VERSIONS[key]
 
     def listing(self, prefix: str) -> list[StoredDatabase]:
         """Every database whose name starts with `prefix` (templates too), one query."""
@@ -122,7 +128,13 @@ class DatabaseCopies:
     # -- changing ----------------------------------------------------------------------------
 
     def copy(
-        self, source: str, dest: str, *, strategy: str | None = None, clone: bool = False
+        self,
+        source: str,
+        dest: str,
+        *,
+        strategy: str | None = None,
+        clone: bool = False,
+        frozen: bool = False,
     ) -> None:
         """`CREATE DATABASE dest TEMPLATE source [STRATEGY strategy]`.
 
@@ -130,6 +142,8 @@ class DatabaseCopies:
             InvalidInput: a name is empty or too long.
             DatabaseInUse: the source has open sessions (named).
             DatabaseError: `dest` exists, or the copy failed.
+
+        `frozen`: the source is a frozen template (no session can be open on it).
         """
         check_name(source)
         check_name(dest)
@@ -141,7 +155,8 @@ class DatabaseCopies:
                 raise InvalidInput(f"Unknown copy strategy {strategy!r}")
             statement = sql.SQL("{} STRATEGY {}").format(statement, sql.SQL(strategy))
         for attempt in range(3):
-            self._refuse_sessions(source, "copy")
+            if not frozen or attempt:  # a frozen template takes no connections: no one to wait for
+                self._refuse_sessions(source, "copy")
             try:
                 with self.provider.connect(autocommit=True) as conn:
                     if clone:
