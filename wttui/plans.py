@@ -223,7 +223,11 @@ def plan_remove(
         overrides.append(_in_use(target.label, sessions))
     _refuse_unforced(overrides, force)
     what = f"worktree {worktree.label} at {worktree.path}"
-    trash = services.config.cleanup.trash_days > 0
+    # A container's volume kept by policy (`keep_volume`) already keeps the data for the next
+    # create; otherwise the whole container goes to the trash, its volume attached.
+    trash = services.config.cleanup.trash_days > 0 and not (
+        target.container and services.config.container.keep_volume
+    )
     if will_drop:
         verb = "move database" if trash else "drop database"
         where = " to the trash" if trash else ""

@@ -168,6 +168,14 @@ class DockerProvider:
                 return None
         return dict((volume.attrs or {}).get("Labels") or {})
 
+    def volume_users(self, name: str) -> list[str]:
+        """Names of the containers (running or not) that mount volume `name`."""
+        with _engine_errors(f"Reading who uses volume {name}"):
+            found = self.client.containers.list(
+                all=True, ignore_removed=True, filters={"volume": name}
+            )
+        return [container.name for container in found]
+
     def logs(self, name: str, lines: int = 30) -> str:
         with _engine_errors(f"Reading the logs of {name}"):
             raw = self.client.containers.get(name).logs(tail=lines)
