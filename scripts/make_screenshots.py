@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "screenshots"
 DATA = Path(os.environ.get("WTTUI_DATA_DIR") or "/tmp/wttui-screenshots")
+"""A throwaway data directory (`WTTUI_DATA_DIR` names another: two runs at once stay apart)."""
 
 Steps = Callable[["Pilot[None]"], Awaitable[None]]
 
@@ -105,6 +106,27 @@ async def _inspect(pilot: Pilot[None]) -> None:
     await _until(pilot, "#inspect-tables")
     await pilot.press("enter")
     await _until(pilot, "#detail", "indexes")
+async def _snapshots(pilot: Pilot[None]) -> None:
+    """`S` on feat/user-auth, then `V`: its snapshots."""
+    await pilot.press("j", "S")
+    await settle(pilot)
+    await pilot.press("V")
+    await pilot.pause(1.0)
+
+
+async def _clone_picker(pilot: Pilot[None]) -> None:
+    await pilot.press("j", "C")
+    await pilot.pause(0.5)
+
+
+async def _trash(pilot: Pilot[None]) -> None:
+    """Remove feat/user-auth (typing its database's name), then `T`: the trash."""
+    await pilot.press("j", "j", "d")
+    await pilot.pause(1.5)
+    await pilot.press(*"wttui_demo_feat_user_auth", "enter")
+    await settle(pilot)
+    await pilot.press("T")
+    await pilot.pause(1.0)
 
 
 SHOTS: list[tuple[str, tuple[int, int], Steps]] = [
@@ -122,6 +144,9 @@ SHOTS: list[tuple[str, tuple[int, int], Steps]] = [
     ("doctor-100x30", (100, 30), _doctor),
     ("doctor-60x24", (60, 24), _doctor),
     ("inspect-80x24", (80, 24), _inspect),
+    ("snapshots-100x30", (100, 30), _snapshots),
+    ("clone-100x30", (100, 30), _clone_picker),
+    ("trash-100x30", (100, 30), _trash),  # last: it removes a worktree
 ]
 
 
@@ -168,6 +193,7 @@ def main() -> int:
     os.chmod(DATA, 0o755)
     os.environ["WTTUI_DATA_DIR"] = str(DATA)
     os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    os.environ["WTTUI_NO_BACKGROUND"] = "1"  # pictures of a fixed state
     from wttui.core.logsink import NullSink
     from wttui.demo import build_demo
     from wttui.providers.local_cluster import LocalCluster

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from psycopg import sql
 
 from tests.repo_factory import make_repo
 from wttui.errors import ServerSetupError
@@ -48,6 +49,44 @@ def git_identity(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+@pytest.fixture(scope="session", autouse=True)
+def lifecycle_isolation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No background template builds (a test builds templates itself when it means to), and
+    the trash index and snapshots in a session folder rather than the user's data directory."""
+    values = {"WTTUI_NO_BACKGROUND": "1"}
+    if not os.environ.get("WTTUI_DATA_DIR"):
+        values["WTTUI_DATA_DIR"] = str(tmp_path_factory.mktemp("wttui-data"))
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def drop_project_databases(admin_url: str, project: str) -> None:
+    """Drop the project's databases and wttui's own for it (templates, trash, snapshots, work
+    databases: their names hold the project's)."""
+    provider = PostgresProvider(admin_url)
+    with provider.connect(autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT datname, datistemplate OR NOT datallowconn FROM pg_database "
+            "WHERE datname LIKE %s OR datname LIKE %s",
+            (project + "\\_%", "wttui\\_%" + project + "%"),
+        ).fetchall()
+        for name, frozen in rows:
+            if frozen:
+                conn.execute(
+                    sql.SQL(
+                        "ALTER DATABASE {} WITH IS_TEMPLATE false ALLOW_CONNECTIONS true"
+                    ).format(sql.Identifier(name))
+                )
+    for name, _ in rows:
+        provider.drop_database(str(name), force=True)
 
 
 @pytest.fixture(scope="session")
@@ -92,7 +131,4 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def repo(tmp_path: Path, pg_admin_url: str) -> Iterator[Path]:
     root = make_repo(tmp_path, pg_admin_url)
     yield root
-    provider = PostgresProvider(pg_admin_url)
-    for info in provider.list_databases():
-        if info.name.startswith(root.name + "_"):
-            provider.drop_database(info.name, force=True)
+    drop_project_databases(pg_admin_url, root.name)

@@ -8,6 +8,7 @@ Who reads what:
 | `[database]`   | strategies (name template, server URL)    |
 | `[migrations]` | migrations (folder, tracking table)       |
 | `[env]`        | providers.envfile via actions             |
+| `[snapshots]`, `[cleanup]`, `[seeds]` | wttui.lifecycle via plans and actions |
 
 Files are found in the main worktree's root: `.wttui.toml` wins over `pyproject.toml`'s
 `[tool.wttui]`; `WTTUI_CONFIG` names a file explicitly. A per-user file in the XDG config
@@ -29,18 +30,23 @@ from pathlib import Path
 from typing import Any
 
 from wttui.config_model import (
+    CLONE_METHODS,
     CONFIG_FILE,
     DEFAULT_REFUSED_COMMANDS,
     LINTERS,
     ONE_DATABASE_NAME,
     PER_WORKTREE_NAME,
+    SNAPSHOT_METHODS,
     STRATEGIES,
+    CleanupConfig,
     Config,
     ContainerConfig,
     DatabaseConfig,
     EnvConfig,
     MigrationsConfig,
     ProjectConfig,
+    SeedsConfig,
+    SnapshotsConfig,
     WorktreeConfig,
     is_per_worktree,
 )
@@ -51,6 +57,7 @@ from wttui.errors import ConfigError, InvalidInput
 
 __all__ = [
     "CONFIG_FILE",
+    "CleanupConfig",
     "Config",
     "ContainerConfig",
     "DEFAULT_REFUSED_COMMANDS",
@@ -61,6 +68,8 @@ __all__ = [
     "PER_WORKTREE_NAME",
     "ProjectConfig",
     "STRATEGIES",
+    "SeedsConfig",
+    "SnapshotsConfig",
     "WorktreeConfig",
     "from_mapping",
     "find_config",
@@ -75,10 +84,14 @@ _SECTIONS: dict[str, type] = {
     "migrations": MigrationsConfig,
     "env": EnvConfig,
     "container": ContainerConfig,
+    "snapshots": SnapshotsConfig,
+    "cleanup": CleanupConfig,
+    "seeds": SeedsConfig,
 }
-_LISTS = frozenset({"refuse", "vague_names", "lint_exclude"})
-_INTS = frozenset({"ready_timeout"})
-_BOOLS = frozenset({"keep_volume"})
+_LISTS = frozenset({"refuse", "vague_names", "lint_exclude", "files"})
+_INTS = frozenset({"ready_timeout", "keep"})
+_NON_NEGATIVE_INTS = frozenset({"trash_days"})
+_BOOLS = frozenset({"keep_volume", "template_cache", "before_destructive", "in_template"})
 _ENV_KEY_FIELDS = frozenset(
     {
         "url",
@@ -131,6 +144,10 @@ def _section(source: Path | None, name: str, raw: object) -> Any:
         elif key in _INTS:
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise _fail(source, dotted, "must be a positive whole number")
+            values[key] = value
+        elif key in _NON_NEGATIVE_INTS:
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise _fail(source, dotted, "must be a whole number, 0 or more")
             values[key] = value
         elif not isinstance(value, str):
             raise _fail(source, dotted, f"must be a string, not {type(value).__name__}")
@@ -263,12 +280,29 @@ def _validate(config: Config) -> None:
     if url and (problem := url_problem(url)):
         raise _fail(src, "database.url", problem)  # never the URL itself: it has a password
     _check_env(src, config.env)
+    _validate_lifecycle(config)
     paths = (("migrations.dir", config.migrations.dir or "."), ("env.file", config.env.file))
     for key, value in paths:
         if not value or Path(value).is_absolute() or ".." in Path(value).parts:
             raise _fail(src, key, "must be a relative path inside the worktree")
     if not Path(config.env.file).parts:
         raise _fail(src, "env.file", "must name a file inside the worktree")
+
+
+def _validate_lifecycle(config: Config) -> None:
+    """`[database] clone_method`, `[snapshots] method` and `[seeds] files`."""
+    src = config.source
+    if config.database.clone_method not in CLONE_METHODS:
+        raise _fail(src, "database.clone_method", f"must be one of {', '.join(CLONE_METHODS)}")
+    if config.snapshots.method not in SNAPSHOT_METHODS:
+        raise _fail(src, "snapshots.method", f"must be one of {', '.join(SNAPSHOT_METHODS)}")
+    for file in config.seeds.files:
+        if not file or Path(file).is_absolute() or ".." in Path(file).parts:
+            raise _fail(src, "seeds.files", f"{file!r} must be a relative path inside the worktree")
+        try:
+            check_template(file)
+        except InvalidInput as exc:
+            raise _fail(src, "seeds.files", exc.message) from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

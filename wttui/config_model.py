@@ -73,6 +73,14 @@ class DatabaseConfig:
     """Commands `wttui exec` refuses to run against a shared database, because they drop or
     wipe it for every worktree: the program (seen through `env`, `sudo`, package runners and
     `sh -c` strings) is the first word and the other words are among its arguments."""
+    template_cache: bool = True
+    """Keep a migrated template database per migration set and create new worktrees' databases
+    as a clone of the nearest one plus the missing migrations (database strategy)."""
+    clone_method: str = "auto"
+    """How a database is copied on one server: `auto` (measured rule: PostgreSQL 18's reflink
+    `clone` where it works, `file_copy` for large databases, `wal_log` for small ones),
+    `wal_log`, `file_copy`, `clone`, or `dump` (pg_dump | pg_restore, always used across
+    servers)."""
 
     def name_for(self, strategy: str) -> str:
         """The name template in force for `strategy`: the configured one where it suits the
@@ -156,6 +164,45 @@ class ContainerConfig:
 
 
 @dataclass(frozen=True)
+class SnapshotsConfig:
+    """`[snapshots]`: copies of a worktree's database to go back to."""
+
+    before_destructive: bool = True
+    """Take a snapshot before every reset, rebuild and restore."""
+    keep: int = 5
+    """Snapshots kept per worktree; the oldest beyond it are deleted after a new one."""
+    method: str = "auto"
+    """`template` (a template database on the same server: fastest), `dump` (`pg_dump -Fc`
+    into the data directory), or `auto` (template for the database strategy, dump otherwise)."""
+
+
+@dataclass(frozen=True)
+class CleanupConfig:
+    """`[cleanup]`: what happens to dropped databases."""
+
+    trash_days: int = 7
+    """Dropped databases, schemas and containers stay in the trash (`wttui undo`) this many
+    days, then the next drop or `wttui trash purge` removes them; 0: drops are immediate."""
+
+
+@dataclass(frozen=True)
+class SeedsConfig:
+    """`[seeds]`: data loaded after migrations on create and by `wttui seed`."""
+
+    files: tuple[str, ...] = ()
+    """SQL files relative to the worktree, in order; `{worktree}`/`{branch}` as in the name
+    template; missing files are skipped. Each runs in its own transaction."""
+    command: str = ""
+    """A command run in the worktree with its database env after the files (`npm run db:seed`)."""
+    in_template: bool = False
+    """Seeded data becomes part of the template cache's templates (new databases start seeded)."""
+
+
+CLONE_METHODS = ("auto", "wal_log", "file_copy", "clone", "dump")
+SNAPSHOT_METHODS = ("auto", "template", "dump")
+
+
+@dataclass(frozen=True)
 class WorktreeConfig:
     """`[worktrees."feat/x"]`: settings for one branch's worktree."""
 
@@ -170,6 +217,9 @@ class Config:
     migrations: MigrationsConfig = field(default_factory=MigrationsConfig)
     env: EnvConfig = field(default_factory=EnvConfig)
     container: ContainerConfig = field(default_factory=ContainerConfig)
+    snapshots: SnapshotsConfig = field(default_factory=SnapshotsConfig)
+    cleanup: CleanupConfig = field(default_factory=CleanupConfig)
+    seeds: SeedsConfig = field(default_factory=SeedsConfig)
     worktrees: Mapping[str, WorktreeConfig] = field(default_factory=dict)
     """Per-branch overrides, keyed by branch name."""
     source: Path | None = None

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wttui.core.housekeeping import Orphan, OrphanKind, OrphanReport
+from wttui.core.lifecycle_names import owned_kind
 from wttui.core.models import DbTarget, TargetKey
 from wttui.core.naming import database_name, is_reserved_schema
 from wttui.core.sharing import same_database
@@ -47,6 +48,17 @@ def keep(keeper: Keeper) -> Keeper:
     """Register `keeper` (usable as a decorator)."""
     KEEPERS.append(keeper)
     return keeper
+
+
+@keep
+def _wttuis_own(services: Services, candidate: Orphan) -> Orphan | None:
+    """Templates, trash, snapshots and work databases are wttui's own, never orphans: their own
+    commands prune them (`wttui templates prune`, `wttui trash purge`)."""
+    del services
+    name = candidate.name.rsplit(".", 1)[-1]  # a schema is listed as `db.schema`
+    if owned_kind(name) is not None or owned_kind(candidate.name) is not None:
+        return None
+    return candidate
 
 
 def decide(services: Services, candidate: Orphan) -> Orphan | None:

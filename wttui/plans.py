@@ -155,6 +155,10 @@ def plan_create(
         database_exists=exists,
         adopt=adopt or resuming,
         force_env=force_env,
+        template_cache=services.config.database.template_cache
+        and target.strategy == "database"
+        and not exists,
+        seeds=bool(services.config.seeds.files or services.config.seeds.command),
     )
 
 
@@ -207,9 +211,16 @@ def plan_remove(
         overrides.append(_in_use(target.label, sessions))
     _refuse_unforced(overrides, force)
     what = f"worktree {worktree.label} at {worktree.path}"
+    # A container's volume kept by policy (`keep_volume`) already keeps the data for the next
+    # create; otherwise the whole container goes to the trash, its volume attached.
+    trash = services.config.cleanup.trash_days > 0 and not (
+        target.container and services.config.container.keep_volume
+    )
     if will_drop:
+        verb = "move database" if trash else "drop database"
+        where = " to the trash" if trash else ""
         confirmation = Confirmation(
-            f"Remove {what} and drop database {target.label} on {target.server}?",
+            f"Remove {what} and {verb} {target.label} on {target.server}{where}?",
             typed=target.label,
             yes="Remove",
         )
@@ -226,6 +237,7 @@ def plan_remove(
         force=force,
         overrides=tuple(error.message for error in overrides),
         confirmation=confirmation,
+        trash=trash,
     )
 
 
@@ -265,11 +277,16 @@ def plan_reset(services: Services, ref: str, *, force: bool = False) -> ResetPla
         force=force,
         overrides=tuple(error.message for error in overrides),
         confirmation=Confirmation(
-            f"Reset drops database {target.label} on {target.server} and rebuilds it from "
+            f"Reset moves database {target.label} on {target.server} to the trash and rebuilds "
+            f"it from {worktree.label}'s migrations (`wttui undo` brings the old one back)."
+            if services.config.cleanup.trash_days > 0
+            else f"Reset drops database {target.label} on {target.server} and rebuilds it from "
             f"{worktree.label}'s migrations; its data is lost.",
             typed=target.label,
             yes="Reset",
         ),
+        trash=services.config.cleanup.trash_days > 0,
+        snapshot_first=services.config.snapshots.before_destructive and info is not None,
     )
 
 

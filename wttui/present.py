@@ -34,8 +34,13 @@ from wttui.core.plans import (
     ResolvePlan,
     RollbackPlan,
 )
+from wttui.core.plans_lifecycle import LifecyclePlan
 from wttui.core.urls import mask_secrets, mask_url, url_secrets
 from wttui.core.versions import migration_label
+from wttui.present_lifecycle import describe_lifecycle
+
+LIFECYCLE_PLANS = LifecyclePlan.__args__
+"""The lifecycle plans' classes, for `describe`'s dispatch."""
 
 if TYPE_CHECKING:
     from wttui.drift.analysis import DriftReport
@@ -178,6 +183,8 @@ def describe(plan: AnyPlan) -> list[str]:
         from wttui.present_housekeeping import describe_housekeeping
 
         return describe_housekeeping(plan)
+    if isinstance(plan, LIFECYCLE_PLANS):
+        return describe_lifecycle(plan)
     if isinstance(plan, CreatePlan):
         return _create(plan)
     if isinstance(plan, RemovePlan):
@@ -187,10 +194,16 @@ def describe(plan: AnyPlan) -> list[str]:
         lines = [
             f"worktree   {plan.worktree.label} at {plan.worktree.path}",
             f"server     {target.server}",
-            f"database   {target.label} will be DROPPED, re-created and migrated"
+            (
+                f"database   {target.label} goes to the TRASH, is re-created and migrated"
+                if plan.trash
+                else f"database   {target.label} will be DROPPED, re-created and migrated"
+            )
             if plan.database_exists
             else f"database   {target.label} (missing) will be created and migrated",
         ]
+        if plan.snapshot_first:
+            lines.append("first      a snapshot of the current state")
         return lines + _overrides(plan.overrides)
     if isinstance(plan, MigratePlan):
         return _migrate(plan)
@@ -246,7 +259,18 @@ def _create(plan: CreatePlan) -> list[str]:
         f"url        {target.masked_url}",
     ]
     lines += _env_lines(plan.env_file.name, plan.env_edits)
-    lines.append("migrations apply every pending one with the worktree's tool")
+    if plan.source_target is not None and plan.source is not None:
+        lines.append(f"data       copied from {plan.source_target.label} of {plan.source.label}")
+        lines.append("migrations then apply the pending ones with the worktree's tool")
+    elif plan.template_cache:
+        lines.append(
+            "migrations clone the nearest cached template, apply only the missing ones "
+            "(else replay them all)"
+        )
+    else:
+        lines.append("migrations apply every pending one with the worktree's tool")
+    if plan.seeds:
+        lines.append("seeds      run after the migrations ([seeds])")
     return lines
 
 
@@ -272,6 +296,10 @@ def _remove(plan: RemovePlan) -> list[str]:
     lines = [f"worktree   {worktree.label} at {worktree.path}: removed (branch kept)"]
     if target is None or not plan.database_exists:
         lines.append("database   none to drop")
+    elif plan.will_drop and plan.trash:
+        lines.append(
+            f"database   {target.label} on {target.server} goes to the TRASH (`wttui undo`)"
+        )
     elif plan.will_drop:
         lines.append(f"database   {target.label} on {target.server} will be DROPPED")
         if plan.sessions:

@@ -31,6 +31,7 @@ from wttui.providers.server import Server, data_dir
 from wttui.strategies import registry as strategies
 
 if TYPE_CHECKING:
+    from wttui.lifecycle import Lifecycle
     from wttui.migrations.adapter import ApplyContext
     from wttui.migrations.runner import Runner
     from wttui.strategies.base import Strategy
@@ -270,6 +271,16 @@ class Services:
         from wttui.providers.pgpass import libpq_env
 
         return libpq_env(target.url, target.conninfo)
+
+    @cached_property
+    def lifecycle(self) -> Lifecycle:
+        """Templates, snapshots, trash and seeds of this project (`wttui.lifecycle`)."""
+        from wttui.lifecycle import Lifecycle
+        from wttui.providers.docker_engine import DockerProvider
+
+        return Lifecycle(
+            server=self.server, project=self.project, root=self.root, docker=DockerProvider
+        )
 
     def container_strategy(self, worktree: Worktree) -> ContainerStrategy:
         """The container strategy of `worktree` (its plan has checked it has one)."""

@@ -83,9 +83,10 @@ def test_schema_per_worktree_end_to_end(make: Callable[[str], Services]) -> None
 
     sink = ListSink()
     steps.remove(services, "feat/a", force=True, sink=sink, cancel=CancelToken())
-    assert "CASCADE" in sink.text
+    assert "Moving schema feat__a to the trash as wttui_trash_" in sink.text  # soft: undo-able
     tables = tables_by_schema(b.target.connect_url)
     assert "feat__a" not in tables
+    assert any(name.startswith("wttui_trash_") and name.endswith("_feat__a") for name in tables)
     assert {"users", "orders"} <= tables["feat__b"]
 
 

@@ -31,8 +31,8 @@ def provisioned(repo: Path) -> Services:
     ("args", "says"),
     [
         (["create", "feat/new"], ["branch feat/new", "set DATABASE_URL=", ": create"]),
-        (["remove", "feat/dry"], ["feat/dry", "will be DROPPED", "(type ", "confirm"]),
-        (["reset", "feat/dry"], ["will be DROPPED, re-created and migrated"]),
+        (["remove", "feat/dry"], ["feat/dry", "goes to the TRASH", "(type ", "confirm"]),
+        (["reset", "feat/dry"], ["goes to the TRASH, is re-created and migrated", "snapshot"]),
         (["migrate", "feat/dry"], ["apply      003_more"]),
         (["rollback", "feat/dry"], ["revert     002_create_orders"]),
         (

@@ -71,7 +71,14 @@ def test_create_stop_start_remove(container_repo: Factory, docker: DockerProvide
     sink = ListSink()
     steps.remove(services, "feat/box", sink=sink, cancel=CancelToken())
     assert docker.get(target.container) is None
-    assert not [v for v in docker.client.volumes.list() if v.name == info.volume]
+    trashed = [c for c in docker.volume_users(str(info.volume)) if c.startswith("wttui_trash_")]
+    assert len(trashed) == 1  # in the trash, with its data, for `wttui undo`
+    create(services, "feat/box")  # the same branch again: a fresh volume, never the trashed one
+    fresh = read_view(services, "feat/box").target
+    assert fresh is not None
+    with psycopg.connect(fresh.url) as conn:
+        assert conn.execute("SELECT count(*) FROM users").fetchone() == (0,)
+    assert docker.volume_users(str(info.volume)) == trashed
 
 
 def squat(container_repo: Factory) -> tuple[Services, int, socket.socket]:

@@ -1,18 +1,27 @@
-"""F11 create: worktree → database → .env → migrations, resumable.
+"""F11 create: worktree → database → .env → migrations → seeds, resumable.
 
-A create that stops half way (a failed migration, a cancel) leaves a marker in the worktree's
-git admin directory. Planning the same create again sees the marker and finishes the remaining
+The database comes, in order of preference, from another worktree's data (`--from`), from the
+template cache (a clone of the nearest template plus the missing migrations, F26), or empty
+with every migration replayed. A create that stops half way (a failed migration or seed, a
+cancel) leaves a marker in the worktree's git admin directory, which also lists the seed files
+that went through. Planning the same create again sees the marker and finishes the remaining
 steps without duplicating any.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+from wttui.actions.seed import run_seeds
+from wttui.actions.templates import Cloned, provision_from_template, saved_line
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.plans import CreatePlan
 from wttui.plans import create_marker
-from wttui.services import Services
+from wttui.services import Services, WorktreeContext
+
+SEEDED = "seeded "
+"""Marker line prefix: a seed file that went through (not run again on resume)."""
 
 
 def say_excluded(services: Services, worktree_path: Path, sink: LogSink) -> None:
@@ -27,11 +36,11 @@ def say_excluded(services: Services, worktree_path: Path, sink: LogSink) -> None
 
 def create(services: Services, plan: CreatePlan, *, sink: LogSink, cancel: CancelToken) -> Path:
     """Execute `plan`: add the worktree (unless it exists), provision its database, write its
-    env file and apply its migrations. Returns the worktree's path.
+    env file, apply its migrations and run its seeds. Returns the worktree's path.
 
     Raises:
-        GitError, DatabaseUnavailable, MigrationFailed, Cancelled; EnvConflict when a hand-set
-        value appeared in the env file since the plan.
+        GitError, DatabaseUnavailable, MigrationFailed, SeedFailed, Cancelled; EnvConflict when
+        a hand-set value appeared in the env file since the plan.
     """
     target = plan.target
     branch = plan.branch
@@ -52,7 +61,7 @@ def create(services: Services, plan: CreatePlan, *, sink: LogSink, cancel: Cance
         marker.write_text("create started\n")
     context = services.context(worktree, target=target, label=branch)
     cancel.check()
-    context.strategy.provision(target, sink=sink, adopt=plan.adopt, owned=plan.adopt)
+    cloned = _database(services, plan, context, sink=sink, cancel=cancel)
     cancel.check()
     sink.step(f"Writing {services.config.env.url_key} to {context.env_file}")
     say_excluded(services, worktree.path, sink)
@@ -67,12 +76,103 @@ def create(services: Services, plan: CreatePlan, *, sink: LogSink, cancel: Cance
         )
     cancel.check()
     sink.step(f"Migrating {target.label}")
-    applied = context.tool.apply(
-        target.connect_url, context=context.apply_context(), sink=sink, cancel=cancel
-    )
+    started = time.monotonic()
+    if isinstance(cloned, Cloned) and cloned.count == cloned.total:
+        # The template holds exactly this worktree's migrations (their hash named it): the
+        # tool has nothing to apply, and starting a CLI only to hear that costs a second.
+        applied = 0
+    else:
+        applied = context.tool.apply(
+            target.connect_url, context=context.apply_context(), sink=sink, cancel=cancel
+        )
     if not applied:
         sink.line("No pending migrations")
+    if isinstance(cloned, Cloned):
+        sink.line(saved_line(cloned, time.monotonic() - started))
+    if plan.seeds and plan.source is None:
+        _seed(services, context, marker, sink=sink, cancel=cancel)
+    elif plan.seeds:
+        sink.line(f"Seeds skipped: the data came from {plan.source.label if plan.source else ''}")
     if marker is not None:
         marker.unlink(missing_ok=True)
     sink.step(f"Worktree {worktree.label} is ready at {worktree.path}")
     return worktree.path
+
+
+def _database(
+    services: Services,
+    plan: CreatePlan,
+    context: WorktreeContext,
+    *,
+    sink: LogSink,
+    cancel: CancelToken,
+) -> Cloned | bool:
+    """The worktree's database: copied from `--from`, cloned from a template, or provisioned
+    empty. A template clone is returned for the log's "time saved" line."""
+    target = plan.target
+    fresh = not (plan.adopt or context.strategy.info(target) is not None)
+    if plan.source_target is not None and fresh:
+        from_source(services, plan, context, sink=sink, cancel=cancel)
+        return True
+    if plan.template_cache and fresh:
+        cloned = provision_from_template(services, context, sink=sink, cancel=cancel)
+        if cloned is not None:
+            return cloned
+    context.strategy.provision(target, sink=sink, adopt=plan.adopt, owned=plan.adopt)
+    return False
+
+
+def from_source(
+    services: Services,
+    plan: CreatePlan,
+    context: WorktreeContext,
+    *,
+    sink: LogSink,
+    cancel: CancelToken,
+) -> None:
+    """`--from`: the new database starts as a copy of the source worktree's."""
+    from wttui.lifecycle.copying import copy_database_of, copy_schema_of
+
+    source = plan.source_target
+    assert source is not None
+    target = plan.target
+    admin = services.server.admin_url() if target.container is None else ""
+    if target.schema is not None:
+        copy_schema_of(source, target.schema, admin_url=admin, sink=sink, cancel=cancel)
+        return
+    if target.container is not None:
+        context.strategy.provision(target, sink=sink)  # the container, its empty database
+    copy_database_of(
+        source,
+        target,
+        target.name,
+        admin_url=admin,
+        clone_method=services.config.database.clone_method,
+        sink=sink,
+        cancel=cancel,
+    )
+
+
+def _seed(
+    services: Services,
+    context: WorktreeContext,
+    marker: Path | None,
+    *,
+    sink: LogSink,
+    cancel: CancelToken,
+) -> None:
+    """Run the seeds, skipping files a stopped create already ran (listed in the marker)."""
+    done: set[str] = set()
+    if marker is not None and marker.exists():
+        done = {
+            line[len(SEEDED) :]
+            for line in marker.read_text().splitlines()
+            if line.startswith(SEEDED)
+        }
+
+    def finished(relative: str) -> None:
+        if marker is not None:
+            with marker.open("a") as out:
+                out.write(f"{SEEDED}{relative}\n")
+
+    run_seeds(services, context, sink=sink, cancel=cancel, skip=done, on_file=finished)

@@ -1,19 +1,26 @@
 """Destructive actions on one worktree: remove it (F12) or reset its database (F41).
 
 The plan has checked everything (the main worktree, sharing, uncommitted changes, open
-sessions) and the user has confirmed it; these only execute. A session opened on the database
-after the plan is not ended unless the plan was forced: the drop then fails instead.
+sessions) and the user has confirmed it; these only execute. Drops are soft unless `[cleanup]
+trash_days = 0`: the database (schema, container) goes to the trash, `wttui undo` brings it
+back, and what is older than `trash_days` is purged on the way. A reset takes a snapshot first
+(`[snapshots] before_destructive`). A session opened on the database after the plan is not
+ended unless the plan was forced: the step then fails instead.
 """
 
 from __future__ import annotations
 
+from wttui.actions.seed import configured, run_seeds
+from wttui.actions.templates import provision_from_template
+from wttui.actions.trash import purge_expired
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.plans import RemovePlan, ResetPlan
+from wttui.plans_lifecycle import template_cache_applies
 from wttui.services import Services
 
 
 def remove(services: Services, plan: RemovePlan, *, sink: LogSink, cancel: CancelToken) -> None:
-    """Remove the worktree of `plan`, then drop its database if the plan says so."""
+    """Remove the worktree of `plan`, then trash (or drop) its database if the plan says so."""
     worktree = plan.worktree
     target = plan.target
     sink.step(f"Remove worktree {worktree.label} at {worktree.path}")
@@ -23,6 +30,17 @@ def remove(services: Services, plan: RemovePlan, *, sink: LogSink, cancel: Cance
     services.git.remove_worktree(worktree, force=plan.force)
     if target is None or not plan.database_exists:
         sink.line("No database to drop")
+    elif plan.will_drop and plan.trash:
+        item = services.lifecycle.soft_drops().trash(
+            target,
+            worktree=worktree,
+            reason="remove",
+            worktree_removed=True,
+            force=plan.force,
+            sink=sink,
+        )
+        sink.line(f"`wttui undo` brings back {worktree.label} and {item.original}")
+        purge_expired(services, keep=item.name, sink=sink)
     elif plan.will_drop:
         strategy = services.strategy_for(worktree.branch)
         strategy.drop(target, sink=sink, force=plan.force)
@@ -37,16 +55,40 @@ def remove(services: Services, plan: RemovePlan, *, sink: LogSink, cancel: Cance
 
 
 def reset(services: Services, plan: ResetPlan, *, sink: LogSink, cancel: CancelToken) -> None:
-    """Drop, re-create and migrate the database of `plan`'s worktree."""
+    """Snapshot, trash (or drop), re-create and migrate the database of `plan`'s worktree."""
+    from wttui.actions.snapshot import before
+
     context = services.context(plan.worktree, target=plan.target)
     target = plan.target
     sink.step(f"Reset {target.label} on {target.server}")
     cancel.check()
-    context.strategy.drop(target, sink=sink, purge=True, force=plan.force)
-    context.strategy.provision(target, sink=sink)
+    if plan.snapshot_first and plan.database_exists:
+        before(services, context, "reset", sink=sink, cancel=cancel)
+    cancel.check()
+    if plan.trash and plan.database_exists:
+        drops = services.lifecycle.soft_drops()
+        item = drops.trash(
+            target,
+            worktree=plan.worktree,
+            reason="reset",
+            whole_container=False,
+            force=plan.force,
+            sink=sink,
+        )
+        drops.fresh_database(target)
+        purge_expired(services, keep=item.name, sink=sink)
+    else:
+        context.strategy.drop(target, sink=sink, purge=True, force=plan.force)
+    cloned = None
+    if template_cache_applies(services, context) and context.strategy.info(target) is None:
+        cloned = provision_from_template(services, context, sink=sink, cancel=cancel)
+    if cloned is None:
+        context.strategy.provision(target, sink=sink, owned=True)
     cancel.check()
     sink.step(f"Migrating {target.label}")
     context.tool.apply(
         target.connect_url, context=context.apply_context(), sink=sink, cancel=cancel
     )
+    if configured(services):
+        run_seeds(services, context, sink=sink, cancel=cancel)
     sink.step(f"{target.label} is reset")

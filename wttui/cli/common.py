@@ -66,19 +66,24 @@ def run_action(action: Callable[[CancelToken], T]) -> T:
     """
     cancel = CancelToken()
     outcome: dict[str, Any] = {}
+    finished = threading.Event()
 
     def target() -> None:
         try:
             outcome["result"] = action(cancel)
         except BaseException as exc:  # re-raised in the main thread
             outcome["error"] = exc
+        finally:
+            finished.set()
 
     thread = threading.Thread(target=target, name="wttui-action", daemon=True)
     thread.start()
     first: float | None = None
-    while thread.is_alive():
+    # An Event, not `thread.join`: a join interrupted by Ctrl-C can leave the thread looking
+    # finished while it still runs (CPython before 3.13), and the action's cleanup be cut off.
+    while not finished.is_set():
         try:
-            thread.join(0.2)
+            finished.wait(0.2)
         except KeyboardInterrupt:
             now = time.monotonic()
             if first is not None and now - first < ABORT_WINDOW:
@@ -160,3 +165,14 @@ def confirm_or_stop(args: argparse.Namespace, title: str, plan: Plan) -> bool:
     if answer.strip().lower() not in ("y", "yes"):
         raise NeedsConfirmation("Not confirmed; nothing changed")
     return True
+
+
+def background_templates(found: Services) -> None:
+    """After a create or a migrate on the main branch: bring the template cache up to date in
+    a background process (off with `[database] template_cache = false` or
+    `WTTUI_NO_BACKGROUND=1`)."""
+    from wttui.actions.templates import spawn_build
+
+    log = spawn_build(found)
+    if log:
+        print(f"wttui: updating the template cache in the background (log: {log})", file=sys.stderr)

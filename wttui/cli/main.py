@@ -16,9 +16,11 @@ from pathlib import Path
 
 from wttui import __version__
 from wttui.cli import (
+    data,
     housekeeping,
     inspect,
     integrations,
+    lifecycle,
     migrations,
     resolve,
     server,
@@ -29,7 +31,18 @@ from wttui.cli.common import PrintSink
 from wttui.cli.registry import Command
 from wttui.errors import EXIT_INTERRUPTED, EXIT_OK, Cancelled, EnvConflict, WttuiError
 
-GROUPS = (status, worktrees, migrations, resolve, server, housekeeping, inspect, integrations)
+GROUPS = (
+    status,
+    worktrees,
+    migrations,
+    resolve,
+    lifecycle,
+    data,
+    server,
+    housekeeping,
+    inspect,
+    integrations,
+)
 """Modules whose `register(add)` adds their subcommands, in `--help` order."""
 
 

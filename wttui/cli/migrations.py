@@ -26,7 +26,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     plan = plan_migrate(found, ref(args))
     if not confirm_or_stop(args, f"migrate {plan.worktree.label}", plan):
         return 0
-    run_action(lambda cancel: actions.migrate(found, plan, sink=PrintSink(), cancel=cancel))
+    applied = run_action(
+        lambda cancel: actions.migrate(found, plan, sink=PrintSink(), cancel=cancel)
+    )
+    if applied and plan.worktree.is_main:
+        from wttui.cli.common import background_templates
+
+        background_templates(found)
     return 0
 
 

@@ -7,6 +7,7 @@ import argparse
 from wttui.cli.common import (
     PrintSink,
     add_plan_options,
+    background_templates,
     confirm_or_stop,
     ref,
     run_action,
@@ -22,10 +23,15 @@ def cmd_create(args: argparse.Namespace) -> int:
 
     found = services(args)
     plan = plan_create(found, args.branch, base=args.base, adopt=args.adopt, force_env=args.force)
+    if args.source:
+        from wttui.plans_data import plan_create_from
+
+        plan = plan_create_from(found, plan, args.source)
     if not confirm_or_stop(args, f"create {args.branch}", plan):
         return 0
     path = run_action(lambda cancel: actions.create(found, plan, sink=PrintSink(), cancel=cancel))
     print(path)
+    background_templates(found)
     return 0
 
 
@@ -67,15 +73,16 @@ def cmd_exec(args: argparse.Namespace) -> int:
     )
 
 
-def _command(args: argparse.Namespace) -> list[str]:
+def _command(args: argparse.Namespace, flags: dict[str, str] | None = None) -> list[str]:
     """The command after `--`; wttui's own options may also stand between BRANCH and `--`
     (`wttui exec feat/x --dry-run -- psql`)."""
     words = list(args.command)
     if "--" not in words or not words[0].startswith("-"):
         return words[1:] if words[:1] == ["--"] else words
     split = words.index("--")
+    known = {"--dry-run": "dry_run", "--force": "force", "--yes": "yes", **(flags or {})}
     for word in words[:split]:
-        flag = {"--dry-run": "dry_run", "--force": "force", "--yes": "yes"}.get(word)
+        flag = known.get(word)
         if flag is None:
             raise InvalidInput(
                 f"Unknown option {word} before --", hint="wttui exec BRANCH [--dry-run] -- COMMAND"
@@ -102,6 +109,12 @@ def register(add: Add) -> None:
     create.add_argument("branch", help="new or existing branch")
     create.add_argument("--base", help="start a new branch from this ref (default: main HEAD)")
     create.add_argument("--adopt", action="store_true", help="use an existing unowned database")
+    create.add_argument(
+        "--from",
+        dest="source",
+        metavar="OTHER",
+        help="start the database from a copy of worktree OTHER's data",
+    )
     add_plan_options(create, yes=False, force="overwrite hand-set .env values")
 
     remove = add("remove", cmd_remove, "remove a worktree and drop its database")

@@ -63,6 +63,13 @@ class CreatePlan:
     force_env: bool = False
     """Overwrite hand-set values in the env file (asked for explicitly)."""
     confirmation: Confirmation | None = None
+    source: Worktree | None = None
+    """`--from`: the worktree whose data the new database starts from (else: migrations)."""
+    source_target: DbTarget | None = None
+    template_cache: bool = False
+    """The template cache may give the database (a clone of the nearest template)."""
+    seeds: bool = False
+    """Seeds run after the migrations (`[seeds]` is configured)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,8 @@ class RemovePlan:
     overrides: tuple[str, ...] = ()
     """What `force` overrides (uncommitted changes discarded, sessions ended), to show."""
     confirmation: Confirmation | None = None
+    trash: bool = False
+    """The database goes to the trash (`wttui undo` brings it back) instead of being dropped."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,10 @@ class ResetPlan:
     force: bool = False
     overrides: tuple[str, ...] = ()
     confirmation: Confirmation | None = None
+    trash: bool = False
+    """The old database goes to the trash instead of being dropped."""
+    snapshot_first: bool = False
+    """A snapshot is taken first (`[snapshots] before_destructive`)."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +179,8 @@ class ContainerPlan:
     confirmation: Confirmation | None = None
 
 
+from wttui.core.plans_lifecycle import LifecyclePlan  # noqa: E402 - after Confirmation
+
 Plan = (
     CreatePlan
     | RemovePlan
@@ -175,5 +190,6 @@ Plan = (
     | ExecPlan
     | ContainerPlan
     | ResolvePlan
+    | LifecyclePlan
 )
 """Every plan the CLI and the app show, confirm and execute."""

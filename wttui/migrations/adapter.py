@@ -377,6 +377,12 @@ class Adapter(ABC):
         del folder
         return None
 
+    def adopt(self, conn: Connection, context: ApplyContext) -> None:
+        """A copy of another database (a template clone) becomes `context`'s: rewrite whatever
+        the tool's own table says about who applied each row, as a replay by `context` would
+        have written it. Nothing by default (most tools record no applier)."""
+        del conn, context
+
 
 def newest_only(request: ResolveRequest, tool: str, how: str) -> None:
     """Refuse to mark anything but the newest migration in the database rolled back, for a

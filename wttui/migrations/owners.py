@@ -123,3 +123,16 @@ def forget(conn: Connection, tool: str, versions: Sequence[str]) -> None:
             ).format(_ident()),
             (tool, list(versions)),
         )
+
+
+def adopt(conn: Connection, tool: str, context: ApplyContext) -> None:
+    """The rows a template's builder recorded become `context`'s (a clone of the template is
+    this worktree's database: a replay by it would have recorded it as the applier)."""
+    if table_exists(conn, f"{SCHEMA}.{TABLE}"):
+        conn.execute(
+            sql.SQL(
+                "UPDATE {} SET worktree = %s, branch = %s, commit = %s "
+                "WHERE tool = %s AND scope = current_schema() AND by_wttui"
+            ).format(_ident()),
+            (context.worktree, context.branch, context.commit, tool),
+        )

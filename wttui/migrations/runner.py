@@ -402,6 +402,23 @@ class Runner:
                     owners.forget(conn, self.name, gone)
         return len(gone)
 
+    def adopt(self, conninfo: str, context: ApplyContext) -> None:
+        """A copy of another database (a template clone) becomes `context`'s: the tool's own
+        applier columns and wttui's side table say `context` applied what is there, as a replay
+        would. Nothing is applied or reverted."""
+        with self.connect(conninfo) as conn:
+            self.adapter.adopt(conn, context)
+            if self.adapter.records_owners:
+                owners.adopt(conn, self.name, context)
+
+    def local_migrations(self) -> list[LocalMigration]:
+        """This worktree's migrations in the tool's order (what the template cache hashes).
+
+        Raises:
+            MigrationFileError: the folder holds a malformed migration.
+        """
+        return self.adapter.local(self.folder)
+
     # -- resolve -----------------------------------------------------------------------------
 
     def resolution(

@@ -204,6 +204,14 @@ class DockerProvider:
                 return False
         return True
 
+    def volume_users(self, name: str) -> list[str]:
+        """Names of the containers (running or not) that mount volume `name`."""
+        with _engine_errors(f"Reading who uses volume {name}"):
+            found = self.client.containers.list(
+                all=True, ignore_removed=True, filters={"volume": name}
+            )
+        return [container.name for container in found]
+
     def logs(self, name: str, lines: int = 30) -> str:
         with _engine_errors(f"Reading the logs of {name}"):
             raw = self.client.containers.get(name).logs(tail=lines)
@@ -249,6 +257,11 @@ class DockerProvider:
     def stop(self, name: str) -> None:
         with _engine_errors(f"Stopping container {name}"):
             self.client.containers.get(name).stop(timeout=20)
+
+    def rename(self, name: str, new: str) -> None:
+        """Rename a container (the trash keeps a removed worktree's container this way)."""
+        with _engine_errors(f"Renaming container {name}"):
+            self.client.containers.get(name).rename(new)
 
     def remove(self, name: str, *, volume: str | None) -> None:
         """Remove the container (stopping it) and, when named, its volume."""

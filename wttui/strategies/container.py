@@ -214,7 +214,7 @@ class ContainerStrategy:
                 f"Port {port} on 127.0.0.1 is in use by another program",
                 hint="stop it, or run the create again: wttui then picks the next free port",
             )
-        volume = fit_identifier(target.container + "_pgdata")
+        volume = self._free_volume(target.container)
         kept_volume = self.docker.volume_labels(volume) is not None
         sink.step(
             f"Creating container {target.container} from {self.config.image} "
@@ -257,6 +257,16 @@ class ContainerStrategy:
                 self.docker.remove(target.container, volume=made)
             raise
         return True
+
+    def _free_volume(self, container: str) -> str:
+        """`{container}_pgdata`, unless another container (one in wttui's trash, with its
+        data) still mounts it: then `…_pgdata_2`, `_3`…, so two never share one."""
+        base = fit_identifier(container + "_pgdata")
+        candidate, counter = base, 2
+        while [user for user in self.docker.volume_users(candidate) if user != container]:
+            candidate = fit_identifier(f"{base}_{counter}")
+            counter += 1
+        return candidate
 
     def _wait_ready(self, target: DbTarget, sink: LogSink, *, created: bool) -> None:
         """Wait until the container accepts connections to the target database."""

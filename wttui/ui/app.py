@@ -34,6 +34,7 @@ from wttui.ui import messages as msg
 from wttui.ui.commands import ActionCommands, bindings
 from wttui.ui.flows import Flows
 from wttui.ui.flows_housekeeping import HousekeepingFlows, incomplete
+from wttui.ui.flows_lifecycle import LifecycleFlows
 from wttui.ui.jobs import BATCH_SECONDS, Call, JobRunner
 from wttui.ui.layout import (
     HORIZONTAL_BREAKPOINTS,
@@ -69,6 +70,7 @@ class WttuiApp(App[None]):
         self.jobs = JobRunner(self, secrets=_secrets(services))
         self.flows = Flows(self, self)
         self.housekeeping = HousekeepingFlows(self, self.flows)
+        self.lifecycle = LifecycleFlows(self, self)
         self.sub_title = f"{services.project} · {services.server_label}"
 
     def compose(self) -> ComposeResult:
@@ -296,6 +298,24 @@ class WttuiApp(App[None]):
     def action_remove(self) -> None:
         if view := self._need_selection():
             self.flows.remove(view)
+
+    def action_clone(self) -> None:
+        if (view := self._need_selection()) and self.snapshot is not None:
+            self.lifecycle.clone(view, list(self.snapshot.views))
+
+    def action_snapshot(self) -> None:
+        if view := self._need_selection():
+            self.lifecycle.snapshot(view)
+
+    def action_snapshots(self) -> None:
+        if view := self._need_selection():
+            self.lifecycle.snapshots(view)
+
+    def action_undo(self) -> None:
+        self.lifecycle.undo()
+
+    def action_trash(self) -> None:
+        self.lifecycle.trash()
 
     def action_cancel_job(self) -> None:
         if self.jobs.cancel():

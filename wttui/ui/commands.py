@@ -64,6 +64,21 @@ ACTIONS: tuple[ActionInfo, ...] = (
         "drift", "D", "Drift: this branch against the others (again: back)", key_display="D"
     ),
     ActionInfo("container", "s", "Start or stop the selected worktree's container"),
+    ActionInfo(
+        "clone",
+        "C",
+        "Clone: replace the selected database with a copy of another's",
+        key_display="C",
+    ),
+    ActionInfo("snapshot", "S", "Snapshot the selected worktree's database", key_display="S"),
+    ActionInfo(
+        "snapshots",
+        "V",
+        "View the selected worktree's snapshots (restore, delete)",
+        key_display="V",
+    ),
+    ActionInfo("undo", "z", "Undo the last drop (brings back its worktree too)"),
+    ActionInfo("trash", "T", "View the trash (bring a dropped database back)", key_display="T"),
     ActionInfo("container_logs", "L", "Show the container's last log lines", key_display="L"),
     ActionInfo("cancel_job", "x", "Cancel the running action", footer="cancel"),
     ActionInfo("orphans", "X", "Orphans: what no live worktree uses; clean them", key_display="X"),

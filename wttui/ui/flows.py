@@ -109,14 +109,13 @@ class Flows:
                     lambda sink, cancel: sync(self.services, plan, sink=sink, cancel=cancel),
                 )
             elif plan is not None:
-                self._job(
-                    f"create {plan.branch}",
-                    plan,
-                    lambda sink, cancel: actions.create(
-                        self.services, plan, sink=sink, cancel=cancel
-                    ),
-                    plan.path,
-                )
+
+                def run(sink: LogSink, cancel: CancelToken) -> object:
+                    path = actions.create(self.services, plan, sink=sink, cancel=cancel)
+                    _templates_in_background(self.services, sink)
+                    return path
+
+                self._job(f"create {plan.branch}", plan, run, plan.path)
 
         self.app.push_screen(CreateScreen(planner, branch), chosen)
 
@@ -129,7 +128,10 @@ class Flows:
             plan = plans.plan_migrate(self.services, ref)
             for line in describe(plan):
                 sink.line(line)
-            return actions.migrate(self.services, plan, sink=sink, cancel=cancel)
+            applied = actions.migrate(self.services, plan, sink=sink, cancel=cancel)
+            if applied and plan.worktree.is_main:
+                _templates_in_background(self.services, sink)
+            return applied
 
         self.host.start_job(f"migrate {view.worktree.label}", call, view.worktree.path)
 
@@ -224,3 +226,13 @@ class Flows:
                 self.host.report(error)
 
         self._plan_then(lambda: planner(False, False), open_with, refused)
+
+
+def _templates_in_background(services: Services, sink: LogSink) -> None:
+    """After a create or a migrate on main: the template cache is brought up to date by a
+    background process (see `actions.templates.spawn_build`)."""
+    from wttui.actions.templates import spawn_build
+
+    log = spawn_build(services)
+    if log:
+        sink.line(f"Updating the template cache in the background (log: {log})")

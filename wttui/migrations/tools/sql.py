@@ -28,6 +28,7 @@ from wttui.migrations import sql_tracking as tracking
 from wttui.migrations.adapter import (
     Adapter,
     AppliedMigration,
+    ApplyContext,
     Connection,
     Executor,
     LocalMigration,
@@ -147,6 +148,20 @@ class SqlAdapter(Adapter):
         """In-process: `[migrations] apply/rollback` are for tools with a CLI."""
         del folder
         return SqlExecutor(self.table)
+
+    def adopt(self, conn: Connection, context: ApplyContext) -> None:
+        """The runner's table names who applied each row: a clone's rows become `context`'s."""
+        ident = sql.Identifier(self.table)
+        found = conn.execute("SELECT to_regclass(%s)", (ident.as_string(conn),)).fetchone()
+        if found is None or found[0] is None:
+            return
+        conn.execute(
+            sql.SQL(
+                "UPDATE {} SET applied_by_worktree = %s, applied_by_branch = %s, "
+                "applied_by_commit = %s"
+            ).format(ident),
+            (context.worktree, context.branch, context.commit),
+        )
 
 
 def _interrupted(status: str, at: datetime | None, by: str | None) -> str:

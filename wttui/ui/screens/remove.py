@@ -82,7 +82,7 @@ class RemoveScreen(ModalScreen[RemovePlan | None]):
             confirm.disabled = plan is None
             self.query_one("#cancel", Button).focus()
         else:
-            prompt.update(Text.assemble("Type ", (expected, "bold"), " to drop it:"))
+            prompt.update(Text.assemble("Type ", (expected, "bold"), " to confirm:"))
             confirm.disabled = typed.value != expected
             typed.focus()
 

@@ -1,0 +1,203 @@
+"""The app's lifecycle flows: `C` clone, `S` snapshot, `z` undo, `V` snapshots, `T` trash.
+
+As in `flows.py`: every read and plan runs in a worker, the UI thread only pushes screens with
+what was read (rows of words), and every rule lives in the plans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from wttui import plans_data, plans_lifecycle
+from wttui.core.logsink import CancelToken, LogSink
+from wttui.core.models import WorktreeView
+from wttui.core.plans import Plan
+from wttui.core.plans_lifecycle import UndoPlan
+from wttui.present import describe
+from wttui.present_lifecycle import age, size
+from wttui.ui.flows import Flows
+from wttui.ui.screens.confirm import ConfirmScreen
+from wttui.ui.screens.pick import Choice, PickScreen
+
+Rows = list[tuple[str, list[str]]]
+
+
+class LifecycleFlows(Flows):
+    """Clone, snapshot, restore, undo and the trash, as the app runs them."""
+
+    def _confirm_then(
+        self, title: str, plan: Plan, run: Callable[[LogSink, CancelToken], object]
+    ) -> None:
+        """Ask the plan's question (when it has one), then run the job."""
+
+        def start() -> None:
+            self._job(title, plan, run)
+
+        if plan.confirmation is None:
+            start()
+            return
+        screen = ConfirmScreen(title, describe(plan), plan.confirmation)
+        self.app.push_screen(screen, lambda yes: start() if yes else None)
+
+    # -- clone: pick the source --------------------------------------------------------------
+
+    def clone(self, view: WorktreeView, others: list[WorktreeView]) -> None:
+        """`C`: replace the selected worktree's database with a copy of another's."""
+        from wttui.actions.clone import clone
+
+        dest = str(view.worktree.path)
+        rows: Rows = [
+            (str(o.worktree.path), [o.worktree.label, o.target.label if o.target else "?"])
+            for o in others
+            if o.worktree.path != view.worktree.path
+        ]
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is None:
+                return
+            self._plan_then(
+                lambda: plans_data.plan_clone(self.services, choice.row_id, dest),
+                lambda plan: self._confirm_then(
+                    f"Clone into {view.worktree.label}?",
+                    plan,
+                    lambda sink, cancel: clone(self.services, plan, sink=sink, cancel=cancel),
+                ),
+            )
+
+        self.app.push_screen(
+            PickScreen(
+                f"Copy whose data into {view.worktree.label}?",
+                ["WORKTREE", "DATABASE"],
+                rows,
+                {"enter": ("clone", "copy its data")},
+                "No other worktree to copy from",
+            ),
+            chosen,
+        )
+
+    # -- snapshots ---------------------------------------------------------------------------
+
+    def snapshot(self, view: WorktreeView) -> None:
+        """`S`: snapshot the selected worktree's database now (cheap: no question)."""
+        from wttui.actions.snapshot import snapshot
+
+        ref = str(view.worktree.path)
+        self._plan_then(
+            lambda: plans_lifecycle.plan_snapshot(self.services, ref),
+            lambda plan: self._job(
+                f"snapshot {view.worktree.label}",
+                plan,
+                lambda sink, cancel: snapshot(self.services, plan, sink=sink, cancel=cancel),
+            ),
+        )
+
+    def snapshots(self, view: WorktreeView) -> None:
+        """`V`: the selected worktree's snapshots; enter restores, d deletes."""
+        label = view.worktree.label
+        ref = str(view.worktree.path)
+
+        def read() -> Rows:
+            return [
+                (
+                    s.name,
+                    [
+                        s.name,
+                        s.method,
+                        size(s.size_bytes),
+                        age(s.created_at),
+                        s.migration,
+                        s.reason,
+                    ],
+                )
+                for s in self.services.lifecycle.snapshots.listing(label)
+            ]
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is None:
+                return
+            if choice.verb == "restore":
+                from wttui.actions.snapshot import restore
+
+                self._plan_then(
+                    lambda: plans_lifecycle.plan_restore(self.services, ref, choice.row_id),
+                    lambda plan: self._confirm_then(
+                        "Restore?",
+                        plan,
+                        lambda sink, cancel: restore(self.services, plan, sink=sink, cancel=cancel),
+                    ),
+                )
+            else:
+                from wttui.actions.snapshot import delete
+
+                self._plan_then(
+                    lambda: plans_lifecycle.plan_snapshot_delete(self.services, ref, choice.row_id),
+                    lambda plan: self._confirm_then(
+                        "Delete the snapshot?",
+                        plan,
+                        lambda sink, cancel: delete(self.services, plan, sink=sink, cancel=cancel),
+                    ),
+                )
+
+        def show(rows: Rows) -> None:
+            screen = PickScreen(
+                f"Snapshots of {label}",
+                ["NAME", "METHOD", "SIZE", "AGE", "MIGRATION", "WHY"],
+                rows,
+                {"enter": ("restore", "restore"), "d": ("delete", "delete")},
+                f"No snapshots of {label} yet: S takes one",
+            )
+            self.app.push_screen(screen, chosen)
+
+        self._plan_then(read, show)
+
+    # -- trash -------------------------------------------------------------------------------
+
+    def trash(self) -> None:
+        """`T`: what was dropped, newest first; enter brings one back."""
+
+        def read() -> Rows:
+            lifecycle = self.services.lifecycle
+            items = lifecycle.trash.items()
+            drops = lifecycle.soft_drops() if items else None
+            return [
+                (
+                    item.name,
+                    [
+                        item.original,
+                        item.branch or item.worktree or "-",
+                        item.reason,
+                        age(item.trashed_at),
+                        size(item.size_bytes) if drops and drops.exists(item) else "GONE",
+                    ],
+                )
+                for item in items
+            ]
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is not None:
+                self.undo(choice.row_id)
+
+        def show(rows: Rows) -> None:
+            screen = PickScreen(
+                "Trash (z undoes the newest)",
+                ["WAS", "WORKTREE", "WHY", "AGE", "SIZE"],
+                rows,
+                {"enter": ("restore", "bring back")},
+                "The trash is empty",
+            )
+            self.app.push_screen(screen, chosen)
+
+        self._plan_then(read, show)
+
+    def undo(self, name: str | None = None) -> None:
+        """`z`: bring back the newest trash item (or `name`), its worktree too."""
+        from wttui.actions.trash import undo
+
+        def confirm(plan: UndoPlan) -> None:
+            self._confirm_then(
+                "Undo?",
+                plan,
+                lambda sink, cancel: undo(self.services, plan, sink=sink, cancel=cancel),
+            )
+
+        self._plan_then(lambda: plans_lifecycle.plan_undo(self.services, name), confirm)
