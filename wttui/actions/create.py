@@ -25,6 +25,14 @@ def create(services: Services, plan: CreatePlan, *, sink: LogSink, cancel: Cance
     """
     target = plan.target
     branch = plan.branch
+    if plan.record_strategy is not None:  # first: a create that stops half way still knows
+        services.record_strategy(branch, plan.record_strategy)
+        sink.line(
+            f"Recorded strategy {plan.record_strategy} for {branch} in git config "
+            f"(branch.{branch}.wttuiStrategy)"
+        )
+    if target.none:
+        return _without_database(services, plan, sink=sink)
     if plan.worktree is None:
         sink.step(f"Create {branch} with database {target.label} on {target.server}")
         kind = (
@@ -44,7 +52,10 @@ def create(services: Services, plan: CreatePlan, *, sink: LogSink, cancel: Cance
     cancel.check()
     context.strategy.provision(target, sink=sink, adopt=plan.adopt, owned=plan.adopt)
     cancel.check()
-    sink.step(f"Writing {services.config.env.url_key} to {context.env_file}")
+    if plan.env_template:
+        sink.step(f"Rendering {context.env_file} from {plan.env_template}")
+    else:
+        sink.step(f"Writing {services.config.env.url_key} to {context.env_file}")
     change = services.write_env(context, force=plan.force_env)
     if not change.changed:
         sink.line(f"{context.env_file.name} already up to date")
@@ -63,5 +74,21 @@ def create(services: Services, plan: CreatePlan, *, sink: LogSink, cancel: Cance
         sink.line("No pending migrations")
     if marker is not None:
         marker.unlink(missing_ok=True)
+    sink.step(f"Worktree {worktree.label} is ready at {worktree.path}")
+    return worktree.path
+
+
+def _without_database(services: Services, plan: CreatePlan, *, sink: LogSink) -> Path:
+    """A worktree with no database: the worktree alone, no env key, no migrations."""
+    branch = plan.branch
+    if plan.worktree is None:
+        kind = (
+            "existing branch" if plan.existing_branch else f"new branch from {plan.base or 'HEAD'}"
+        )
+        sink.step(f"Adding worktree {plan.path} ({kind} {branch}), with no database")
+        worktree = services.git.add_worktree(plan.path, branch, base=plan.base, entries=[])
+    else:
+        worktree = plan.worktree
+    sink.line("No database (strategy none): no .env key written, no migrations run")
     sink.step(f"Worktree {worktree.label} is ready at {worktree.path}")
     return worktree.path

@@ -21,7 +21,14 @@ def cmd_create(args: argparse.Namespace) -> int:
     from wttui.plans import plan_create
 
     found = services(args)
-    plan = plan_create(found, args.branch, base=args.base, adopt=args.adopt, force_env=args.force)
+    plan = plan_create(
+        found,
+        args.branch,
+        base=args.base,
+        adopt=args.adopt,
+        force_env=args.force,
+        no_db=args.no_db,
+    )
     if not confirm_or_stop(args, f"create {args.branch}", plan):
         return 0
     path = run_action(lambda cancel: actions.create(found, plan, sink=PrintSink(), cancel=cancel))
@@ -102,6 +109,11 @@ def register(add: Add) -> None:
     create.add_argument("branch", help="new or existing branch")
     create.add_argument("--base", help="start a new branch from this ref (default: main HEAD)")
     create.add_argument("--adopt", action="store_true", help="use an existing unowned database")
+    create.add_argument(
+        "--no-db",
+        action="store_true",
+        help="no database for this worktree (strategy none, recorded in git config)",
+    )
     add_plan_options(create, yes=False, force="overwrite hand-set .env values")
 
     remove = add("remove", cmd_remove, "remove a worktree and drop its database")

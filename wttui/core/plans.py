@@ -63,6 +63,12 @@ class CreatePlan:
     force_env: bool = False
     """Overwrite hand-set values in the env file (asked for explicitly)."""
     confirmation: Confirmation | None = None
+    record_strategy: str | None = None
+    """A strategy to remember for the branch in the repository's git config before anything
+    else (`--no-db` records `none`); None: nothing to record."""
+    env_template: str | None = None
+    """The template the env file is rendered from (`[env] template`), when this checkout has
+    one."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,9 @@ class ExecPlan:
     shared_with: tuple[str, ...] = ()
     overrides: tuple[str, ...] = ()
     confirmation: Confirmation | None = None
+    libpq: tuple[str, ...] = ()
+    """What the command gets for libpq clients on top of the env file's keys, in words (the
+    schema strategy: `PGOPTIONS`, and the URL in libpq's form for `psql` and friends)."""
 
 
 @dataclass(frozen=True)
