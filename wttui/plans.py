@@ -131,6 +131,11 @@ def plan_create(
         )
     if target.schema is not None:
         check_schema_name(target.schema)
+    if target.port_clash:  # a pinned port never moves: who holds it is said instead
+        raise Refused(
+            f"Cannot make the container of {branch}: {target.port_clash}",
+            hint=f'stop it, or pin another port ([worktrees."{branch}"] port)',
+        )
     wanted = services.env_values(target, branch)
     check_values(wanted)  # a value no .env dialect keeps literal: refused before anything
     exists = strategy.info(target) is not None
@@ -485,6 +490,14 @@ def plan_container(services: Services, ref: str, verb: str) -> ContainerPlan:
             f"{context.label} uses the {target.strategy} strategy: it has no container",
             hint='set [database] strategy = "container" to give each worktree one',
         )
+    if verb in ("start", "restart"):
+        strategy = services.container_strategy(context.worktree)
+        info = strategy.info(target)
+        if info is not None and info.state != "running" and (clash := strategy.clash(target)):
+            raise Refused(
+                f"Cannot start the container of {context.label}: {clash}",
+                hint="stop that first; wttui never moves an existing container's port",
+            )
     return ContainerPlan(verb=verb, worktree=context.worktree, target=target)
 
 

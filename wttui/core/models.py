@@ -125,6 +125,9 @@ class DbTarget:
     port_note: str = ""
     """Why the container's port is not the one its worktree prefers (a clash moved it), in
     words for the log and the Database pane; '' when it is."""
+    port_clash: str = ""
+    """Who holds the port pinned for this worktree's container, which is not made yet: a
+    create is refused until it is free (a pinned port never moves)."""
 
     @property
     def none(self) -> bool:
