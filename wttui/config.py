@@ -31,6 +31,7 @@ from typing import Any
 from wttui.config_model import (
     CONFIG_FILE,
     DEFAULT_REFUSED_COMMANDS,
+    LINTERS,
     ONE_DATABASE_NAME,
     PER_WORKTREE_NAME,
     STRATEGIES,
@@ -76,7 +77,7 @@ _SECTIONS: dict[str, type] = {
     "env": EnvConfig,
     "container": ContainerConfig,
 }
-_LISTS = frozenset({"refuse", "vague_names"})
+_LISTS = frozenset({"refuse", "vague_names", "lint_exclude"})
 _INTS = frozenset({"ready_timeout"})
 _BOOLS = frozenset({"keep_volume"})
 ENV_FIELDS = _ENV_KEY_FIELDS = frozenset(
@@ -266,6 +267,10 @@ def _validate(config: Config) -> None:
         re.compile(config.migrations.name_pattern)
     except re.error as exc:
         raise _fail(src, "migrations.name_pattern", f"not a regular expression: {exc}") from None
+    if config.migrations.lint not in LINTERS:
+        raise _fail(
+            src, "migrations.lint", f"{config.migrations.lint!r} is not one of {', '.join(LINTERS)}"
+        )
     _check_commands(src, config.migrations)
     try:
         port_range(config.container.ports)

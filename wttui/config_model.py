@@ -27,6 +27,23 @@ DEFAULT_REFUSED_COMMANDS = (
 """Commands the shared-database seed names as never to run against a shared database."""
 
 
+LINTERS = ("squawk", "off")
+DEFAULT_LINT_EXCLUDE = (
+    "prefer-robust-stmts",
+    "prefer-bigint-over-int",
+    "prefer-bigint-over-smallint",
+    "prefer-identity",
+    "prefer-text-field",
+    "prefer-timestamp-tz",
+    "ban-char-field",
+    "require-timeout-settings",
+    "require-statement-timeout",
+    "require-lock-timeout",
+)
+"""squawk rules about style, types and re-running a failed file, not about locks: left out by
+default so a finding means "this blocks an existing table"."""
+
+
 @dataclass(frozen=True)
 class ProjectConfig:
     name: str = ""
@@ -98,6 +115,12 @@ class MigrationsConfig:
     """Names made only of these words are warned about: they say nothing about the change."""
     table: str = "wttui_schema_migrations"
     """Tracking table of the built-in runner."""
+    lint: str = "squawk"
+    """Lock-safety lint of pending SQL migrations: `squawk` (when its binary is installed:
+    `pip install 'wttui[lint]'`) or `off`."""
+    lint_exclude: tuple[str, ...] = DEFAULT_LINT_EXCLUDE
+    """squawk rules left out. The default leaves out rules about style and re-runnability,
+    keeping those about locks and rewrites on existing tables; setting it replaces the list."""
 
 
 @dataclass(frozen=True)

@@ -343,20 +343,38 @@ def plan_migrate(services: Services, ref: str) -> MigratePlan:
 
     Raises:
         DatabaseError: the database does not exist.
-        Refused: the tool must not run now (the built-in runner: an applied file was edited).
+        Refused: the tool must not run now (a migration stopped part way outside a transaction;
+            the built-in runner: an applied file was edited).
     """
     context = services.context_of(ref)
     _existing(context)
     tool = context.tool
     statuses = tool.status(context.target.connect_url)
-    tool.check_apply(statuses)
+    tool.check_apply(statuses, worktree=context.label)
     waiting = (MigrationState.PENDING, MigrationState.ROLLED_BACK, MigrationState.FAILED)
+    pending = tuple(status for status in statuses if status.state in waiting)
+    pending, lint_note = _lint(services, context, pending)
     return MigratePlan(
         worktree=context.worktree,
         target=context.target,
         tool=tool.name,
-        pending=tuple(status for status in statuses if status.state in waiting),
+        pending=pending,
+        lint_note=lint_note,
     )
+
+
+def _lint(
+    services: Services, context: WorktreeContext, pending: tuple[MigrationStatus, ...]
+) -> tuple[tuple[MigrationStatus, ...], str | None]:
+    """The pending migrations with their lock-safety findings (shown before anything runs);
+    a linter that is missing or failing is said, never a refusal."""
+    from wttui.migrations.lint import LintSettings, LintUnavailable, lint_pending
+
+    try:
+        settings = LintSettings.of(services.config.migrations)
+        return lint_pending(pending, settings, cwd=context.worktree.path), None
+    except LintUnavailable as exc:
+        return pending, str(exc)
 
 
 def plan_rollback(services: Services, ref: str, *, steps: int = 1) -> RollbackPlan:

@@ -8,12 +8,13 @@ app's confirmation dialogs, so both say exactly the same thing.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import humanize
 
-from wttui.core.models import DbStatus, MigrationState, MigrationStatus, WorktreeView
+from wttui.core.models import DbStatus, LintFinding, MigrationState, MigrationStatus, WorktreeView
 from wttui.core.plans import (
     ContainerPlan,
     CreatePlan,
@@ -23,6 +24,7 @@ from wttui.core.plans import (
     Plan,
     RemovePlan,
     ResetPlan,
+    ResolvePlan,
     RollbackPlan,
 )
 from wttui.core.urls import mask_secrets, mask_url, url_secrets
@@ -161,6 +163,8 @@ def describe(plan: Plan) -> list[str]:
         lines += [f"env        {key}" for key in plan.env if key != "PGOPTIONS"]
         lines += [f"libpq      {note}" for note in plan.libpq]
         return lines + _overrides(plan.overrides)
+    if isinstance(plan, ResolvePlan):
+        return _resolve(plan)
     if isinstance(plan, ContainerPlan):
         return [
             f"{plan.verb:<10} container {plan.target.container} of {plan.worktree.label}",
@@ -253,7 +257,40 @@ def _migrate(plan: MigratePlan) -> list[str]:
     ]
     if not plan.pending:
         return [*lines, "apply      nothing: no pending migration"]
-    return lines + [f"apply      {migration_name(status)}" for status in plan.pending]
+    for status in plan.pending:
+        lines.append(f"apply      {migration_name(status)}")
+        lines += [f"  lock     {finding_words(finding)}" for finding in status.lint]
+    if plan.lint_note:
+        lines.append(f"lint       {plan.lint_note}")
+    return lines
+
+
+def finding_words(finding: LintFinding) -> str:
+    """`line 4: require-concurrent-index-creation: … (Use `concurrently` …)`."""
+    text = f"line {finding.line}: {finding.rule}: {finding.message}"
+    return f"{text} ({finding.help})" if finding.help else text
+
+
+def _resolve(plan: ResolvePlan) -> list[str]:
+    target = plan.target
+    word = "applied" if plan.applied else "rolled back"
+    lines = [
+        f"worktree   {plan.worktree.label} at {plan.worktree.path}",
+        f"database   {target.label} on {target.server}",
+        f"tool       {plan.tool}",
+        f"mark       {migration_name(plan.migration)} as {word}, without running it",
+        f"now        {STATE_SENTENCES[plan.migration.state]}",
+    ]
+    if plan.command is not None:
+        command = plan.command
+        shown = command[2].removeprefix("exec ") if command[:2] == ("sh", "-c") else None
+        lines.append(f"command    {shown or shlex.join(command)}")
+    if plan.how:
+        lines.append(f"writes     {plan.how}")
+    lines.append(f"afterwards {plan.belief}")
+    if plan.shared_with:
+        lines.append(f"shared     with {', '.join(plan.shared_with)}")
+    return lines
 
 
 def _overrides(overrides: Iterable[str]) -> list[str]:
@@ -290,4 +327,9 @@ def drift_lines(report: DriftReport, branch: str, worktree: str) -> list[str]:
             f"merge {order.index(branch) + 1} of {len(order)} (oldest new migration first)"
         )
     lines += [f"name {w.version}_{w.name}: {w.reason}" for w in report.names if w.branch == branch]
+    lines += [
+        f"lock {r.version}_{r.name} line {r.line}: {r.rule}: {r.help or r.message}"
+        for r in report.lock_risks
+        if r.branch == branch
+    ]
     return lines or [f"{branch}: no drift"]

@@ -316,9 +316,27 @@ def _view(
             migrations = context.tool.status(target.connect_url)
         except WttuiError as exc:
             errors = (str(exc),)
+        migrations, lint_error = _linted(services, worktree, migrations)
+        errors += lint_error
     return WorktreeView(
         worktree, target, DbStatus.PRESENT, info, migrations, env=env, errors=errors, tool=tool
     )
+
+
+def _linted(
+    services: Services, worktree: Worktree, migrations: tuple[MigrationStatus, ...]
+) -> tuple[tuple[MigrationStatus, ...], tuple[str, ...]]:
+    """Pending migrations with their lock-safety findings (`migrations.lint`). A missing
+    squawk says nothing here (`migrate`'s plan says it once); a failing one is an error."""
+    from wttui.migrations.lint import LinterMissing, LintSettings, LintUnavailable, lint_pending
+
+    try:
+        settings = LintSettings.of(services.config.migrations)
+        return lint_pending(migrations, settings, cwd=worktree.path), ()
+    except LinterMissing:
+        return migrations, ()
+    except LintUnavailable as exc:
+        return migrations, (str(exc),)
 
 
 def env_state(services: Services, worktree: Worktree, context: WorktreeContext | None) -> EnvState:
@@ -368,6 +386,7 @@ def read_drift(services: Services, snapshot: RepoSnapshot | None = None) -> Drif
     """The cross-branch report (F32, F34). Blocking: git and the databases are read."""
     from wttui.drift.analysis import LintRule
     from wttui.drift.branches import drift_report  # pglast: only when asked for
+    from wttui.migrations.lint import LintSettings
 
     settings = services.config.migrations
     return drift_report(
@@ -375,4 +394,5 @@ def read_drift(services: Services, snapshot: RepoSnapshot | None = None) -> Drif
         migrations_folder(services),
         LintRule(pattern=settings.name_pattern, vague=tuple(settings.vague_names)),
         snapshot or read_snapshot(services),
+        LintSettings.of(settings),
     )

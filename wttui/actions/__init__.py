@@ -10,5 +10,6 @@ through `Services` and the plan's `WorktreeContext`.
 from wttui.actions.create import create
 from wttui.actions.migrate import migrate, rollback
 from wttui.actions.remove import remove, reset
+from wttui.actions.resolve import resolve
 
-__all__ = ["create", "migrate", "remove", "reset", "rollback"]
+__all__ = ["create", "migrate", "remove", "reset", "resolve", "rollback"]

@@ -79,4 +79,14 @@ def render_markdown(report: DriftReport) -> str:
         [f"| {w.branch} | `{w.version}_{w.name}` | {w.reason} |" for w in report.names],
         "Every name follows the convention.",
     )
+    section(
+        "Lock safety",
+        "| branch | migration | line | rule | what to do |",
+        [
+            f"| {r.branch} | `{r.version}_{r.name}` | {r.line} | `{r.rule}` | "
+            f"{(r.help or r.message).replace('|', '/')} |"
+            for r in report.lock_risks
+        ],
+        report.lint_note or "No new migration takes a long or blocking lock (squawk).",
+    )
     return "\n".join(lines).rstrip() + "\n"

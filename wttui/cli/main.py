@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from wttui import __version__
-from wttui.cli import migrations, server, status, worktrees
+from wttui.cli import migrations, resolve, server, status, worktrees
 from wttui.cli.common import PrintSink
 from wttui.cli.registry import Command
 from wttui.errors import EXIT_INTERRUPTED, EXIT_OK, Cancelled, EnvConflict, WttuiError
 
-GROUPS = (status, worktrees, migrations, server)
+GROUPS = (status, worktrees, migrations, resolve, server)
 """Modules whose `register(add)` adds their subcommands, in `--help` order."""
 
 

@@ -166,6 +166,20 @@ class MigrationState(enum.Enum):
 
 
 @dataclass(frozen=True)
+class LintFinding:
+    """One lock-safety finding of the migration linter (squawk) in a pending migration."""
+
+    line: int
+    """1-based line of the migration's file."""
+    rule: str
+    """The linter's rule (`require-concurrent-index-creation`)."""
+    message: str
+    """What is unsafe."""
+    help: str | None = None
+    """The safer pattern, where the linter gives one."""
+
+
+@dataclass(frozen=True)
 class MigrationStatus:
     """One row of the Migrations pane."""
 
@@ -186,6 +200,12 @@ class MigrationStatus:
     """What the tool will do about it (for an out-of-order migration)."""
     found_in: tuple[str, ...] = ()
     """For a migration applied elsewhere: the worktrees and branches whose folder has it."""
+    lint: tuple[LintFinding, ...] = ()
+    """Lock-safety findings of a migration still to run (empty: none, or not linted)."""
+    unfinished: bool = False
+    """FAILED part way outside a transaction (wttui's runner: a file with its own COMMIT that
+    crashed or failed after committing some statements): part of it may be in the database,
+    so `migrate` refuses to run it again until `wttui resolve` marks it."""
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,9 @@ class MigratePlan:
     tool: str
     pending: tuple[MigrationStatus, ...]
     confirmation: Confirmation | None = None
+    lint_note: str | None = None
+    """Why the pending migrations carry no lock-safety findings (squawk missing or failing);
+    None: they were linted (each one's `lint`), or lint is off."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,27 @@ class RollbackPlan:
     target: DbTarget
     tool: str
     reverts: tuple[MigrationStatus, ...]
+    shared_with: tuple[str, ...] = ()
+    confirmation: Confirmation | None = None
+
+
+@dataclass(frozen=True)
+class ResolvePlan:
+    """`resolve`: one migration marked applied or rolled back without running it, the way its
+    tool marks it (its own command, or its own rows written as it writes them)."""
+
+    worktree: Worktree
+    target: DbTarget
+    tool: str
+    migration: MigrationStatus
+    applied: bool
+    """True: `--applied`; False: `--rolled-back`."""
+    belief: str
+    """What the tool will believe afterwards."""
+    command: tuple[str, ...] | None = None
+    """The tool's own command, run in the worktree with its env; None: `how`."""
+    how: str = ""
+    """The rows wttui writes for a tool that has no command for it."""
     shared_with: tuple[str, ...] = ()
     confirmation: Confirmation | None = None
 
@@ -151,5 +175,14 @@ class ContainerPlan:
     confirmation: Confirmation | None = None
 
 
-Plan = CreatePlan | RemovePlan | ResetPlan | MigratePlan | RollbackPlan | ExecPlan | ContainerPlan
+Plan = (
+    CreatePlan
+    | RemovePlan
+    | ResetPlan
+    | MigratePlan
+    | RollbackPlan
+    | ExecPlan
+    | ContainerPlan
+    | ResolvePlan
+)
 """Every plan the CLI and the app show, confirm and execute."""

@@ -81,6 +81,19 @@ class LintRule:
 
 
 @dataclass(frozen=True)
+class LockRisk:
+    """A lock-safety finding (squawk, `migrations.lint`) in a branch's new migration."""
+
+    branch: str
+    version: str
+    name: str
+    line: int
+    rule: str
+    message: str
+    help: str | None = None
+
+
+@dataclass(frozen=True)
 class DriftReport:
     main: str
     not_everywhere: tuple[NotEverywhere, ...] = ()
@@ -92,6 +105,10 @@ class DriftReport:
     merge_order: tuple[tuple[str, str], ...] = ()
     """(branch, its oldest new version), the oldest first."""
     names: tuple[NameWarning, ...] = field(default_factory=tuple)
+    lock_risks: tuple[LockRisk, ...] = ()
+    """Lock-safety findings in the branches' new SQL migrations (empty: none, or no lint)."""
+    lint_note: str | None = None
+    """Why nothing was linted (squawk missing or failing), when that is so."""
 
 
 def identify(entry: str) -> tuple[str, str] | None:

@@ -11,7 +11,8 @@ An adapter knows its tool, and nothing about wttui's UI or actions:
 
 What a tool can and cannot do is declared here as class variables with defaults (`cumulative`,
 `graph_ordered`, `refuse_modified`, `markers`, …), and the optional steps are methods with a
-default (`folder`, `complete`, `same_checksum`): an adapter states only where its tool differs.
+default (`folder`, `complete`, `same_checksum`, `resolve` — which by default cannot): an adapter
+states only where its tool differs.
 Everything else — merging both sides into states, checksums wttui records for tools that keep
 none, owners, refusing a rollback of a migration that isn't here — lives in `runner.py`, once
 for every tool. The design follows Harlequin's adapter base class (declared capabilities,
@@ -21,16 +22,17 @@ defaults in the base, third-party adapters through an entry point group: see `re
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 from wttui.core.logsink import CancelToken, LogSink
-from wttui.core.models import MigrationState
+from wttui.core.models import MigrationState, MigrationStatus
 from wttui.core.versions import leading_digits as leading_digits
 from wttui.core.versions import version_key as version_key
+from wttui.errors import Refused
 
 if TYPE_CHECKING:
     import psycopg
@@ -69,6 +71,10 @@ class AppliedMigration:
     """The tool's own log of a failure, where it keeps one."""
     applied_by: str | None = None
     """Who applied it, where the state table itself says (wttui's own runner does)."""
+    unfinished: bool = False
+    """FAILED part way outside a transaction (a run that crashed, or failed after some of its
+    statements were committed): part of it may be in the database, so it must not simply run
+    again (wttui's runner)."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,80 @@ class ApplyContext:
     def applier(self) -> str:
         """`branch (worktree dir)` as shown in the Migrations pane."""
         return self.branch or self.worktree
+
+
+_IN_DATABASE = frozenset(
+    (
+        MigrationState.APPLIED,
+        MigrationState.MODIFIED,
+        MigrationState.APPLIED_ELSEWHERE,
+        MigrationState.FAILED,
+    )
+)
+
+
+@dataclass(frozen=True)
+class ResolveRequest:
+    """What `wttui resolve` asks of an adapter: mark `status` applied (or rolled back) without
+    running it."""
+
+    status: MigrationStatus
+    """The migration as the runner merged it now."""
+    applied: bool
+    """True: `--applied`; False: `--rolled-back`."""
+    local: LocalMigration | None
+    """Its file in this worktree (None: the database has it, this folder doesn't)."""
+    statuses: tuple[MigrationStatus, ...]
+    """Every migration, in the tool's order (some tools mark a range: Alembic, Sqitch)."""
+    migrations: tuple[LocalMigration, ...]
+    """The worktree's migrations as `local()` read them (graph edges, for graph tools)."""
+    context: ApplyContext
+    """Who marks it (the built-in runner records it in its row)."""
+    tracked: bool = True
+    """The tool's state table exists (False: the tool never ran on this database)."""
+
+    @property
+    def name(self) -> str:
+        """`003_add_users`, or the identity alone where the tool keeps no separate name."""
+        status = self.status
+        if not status.name or status.name in status.version:
+            return status.version
+        return f"{status.version}_{status.name}"
+
+    def in_database(self) -> list[MigrationStatus]:
+        """The migrations the database has (applied, modified, elsewhere, failed), in order."""
+        return [s for s in self.statuses if s.state in _IN_DATABASE]
+
+    def is_newest(self) -> bool:
+        """Whether this migration is the newest one the database has (what a tool that only
+        knows how far it got, or reverts to a target, can mark rolled back alone)."""
+        found = self.in_database()
+        return bool(found) and found[-1].version == self.status.version
+
+    def pending_before(self) -> list[MigrationStatus]:
+        """The not-applied migrations before this one (a tool marking a range marks them too)."""
+        before: list[MigrationStatus] = []
+        for status in self.statuses:
+            if status.version == self.status.version:
+                return before
+            if status.state not in _IN_DATABASE:
+                before.append(status)
+        return before
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How a tool marks a migration without running it: its own command, or the tool's own
+    rows written exactly as the tool writes them (where it has no command)."""
+
+    belief: str
+    """What the tool will believe afterwards, in a sentence (the confirmation shows it)."""
+    command: tuple[str, ...] | None = None
+    """Run in the worktree with its env, as the apply command is."""
+    write: Callable[[Connection], None] | None = field(default=None, compare=False)
+    """Writes the rows, in a transaction the runner opens."""
+    how: str = ""
+    """The rows it writes, in words, when there is no command (shown by `--dry-run`)."""
 
 
 class Executor(ABC):
@@ -212,11 +292,44 @@ class Adapter(ABC):
         """Whether the file matches the stored checksum (tools differ in tolerance)."""
         return exact_checksum(local, stored)
 
+    def resolve(self, request: ResolveRequest) -> Resolution:
+        """How this tool marks `request.status` applied or rolled back without running it. The
+        runner has already refused what no tool can do (marking applied what is applied, or
+        rolled back what is not in the database); an adapter refuses what its tool can't.
+
+        The default: this tool has no way, and wttui won't guess one.
+
+        Raises:
+            Refused: the tool cannot mark this migration so.
+        """
+        del request
+        raise Refused(
+            f"wttui does not know how {self.name} marks a migration without running it",
+            hint=f"use {self.name}'s own command for it, if it has one",
+        )
+
     def executor(self, folder: Path) -> Executor | None:
         """How this tool changes a database when not through its CLI; None (the default): the
         runner runs its `apply`/`rollback` commands (or the configured ones)."""
         del folder
         return None
+
+
+def newest_only(request: ResolveRequest, tool: str, how: str) -> None:
+    """Refuse to mark anything but the newest migration in the database rolled back, for a
+    tool that `how` (stores only how far it got, reverts to a target, …).
+
+    Raises:
+        Refused: a newer migration is in the database.
+    """
+    if request.applied or request.is_newest():
+        return
+    newest = request.in_database()[-1]
+    raise Refused(
+        f"{tool} {how}: marking {request.name} rolled back would unmark {newest.version} (and "
+        "whatever lies between) too",
+        hint=f"mark {newest.version} rolled back first, newest first",
+    )
 
 
 def exact_checksum(local: LocalMigration, stored: str) -> bool:

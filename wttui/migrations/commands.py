@@ -73,6 +73,17 @@ class CommandExecutor(Executor):
             raise MigrationFailed(f"{self.tool} has no roll-back command")
         self._run(self.rollback_command, context, sink, cancel)
 
+    def run(
+        self, command: Sequence[str], context: ApplyContext, sink: LogSink, cancel: CancelToken
+    ) -> None:
+        """Any of the tool's commands (`resolve`'s), run as apply's is.
+
+        Raises:
+            MigrationFailed: it exited with a non-zero status.
+            Cancelled: the user cancelled.
+        """
+        self._run(command, context, sink, cancel)
+
     def _run(
         self, command: Sequence[str], context: ApplyContext, sink: LogSink, cancel: CancelToken
     ) -> None:

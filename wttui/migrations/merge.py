@@ -80,6 +80,7 @@ def merge(
                 error=row.error if row and state is MigrationState.FAILED else None,
                 has_down=has_down and (migration is None or migration.has_down),
                 out_of_order=out_of_order,
+                unfinished=bool(row and state is MigrationState.FAILED and row.unfinished),
             )
         )
     return tuple(statuses)

@@ -6,9 +6,12 @@ command: several hide edited and database-only migrations, and some create table
 read-only session, merges them with wttui's side table of owners and checksums, and writes
 nothing. Apply and roll back go through the adapter's executor (the tool's CLI, or wttui's runner
 in-process); afterwards the runner records who applied what, and the checksums of applied files
-it had none of. Every refusal (an edited applied file for wttui's runner, a rollback whose target
-is not this worktree's own newest migration or has no down part) is decided by `check_apply` and
-`rollback_targets` on the merged statuses, before anything runs.
+it had none of. Every refusal (an edited applied file for wttui's runner, a migration that
+stopped part way outside a transaction, a rollback whose target is not this worktree's own
+newest migration or has no down part) is decided by `check_apply` and `rollback_targets` on
+the merged statuses, before anything runs. Every run that changes the database holds its
+migration lock (`lock.py`) from before it reads the state until it recorded what it did,
+whatever the tool: runs on one database never overlap.
 """
 
 from __future__ import annotations
@@ -17,29 +20,28 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
-
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import MigrationState, MigrationStatus
 from wttui.errors import Refused
-from wttui.migrations import owners
+from wttui.migrations import lock, owners, resolve
 from wttui.migrations.adapter import (
     Adapter,
     AppliedMigration,
     ApplyContext,
     Connection,
     LocalMigration,
+    Resolution,
     implied,
     version_key,
 )
 from wttui.migrations.commands import CommandExecutor
+from wttui.migrations.lock import migration_lock
 from wttui.migrations.merge import APPLIED_STATES, applied_versions, label, merge
+from wttui.migrations.sessions import read_only as read_only
 from wttui.providers.postgres import PostgresProvider
 
 _TO_APPLY = frozenset((MigrationState.PENDING, MigrationState.FAILED, MigrationState.ROLLED_BACK))
-_READ_ONLY = "-cdefault_transaction_read_only=on"
 
 
 class Runner:
@@ -64,6 +66,8 @@ class Runner:
         )
         self.can_rollback = self.executor.can_revert
         """False for tools without down migrations: the app then does not offer `b`."""
+        self.commands = CommandExecutor(adapter.name, folder, apply=(), rollback=None)
+        """The tool's CLI, for commands other than apply and roll back (`resolve`'s)."""
 
     def watch_paths(self) -> list[Path]:
         """Folders whose changes should refresh the Migrations pane (the folder first)."""
@@ -72,11 +76,11 @@ class Runner:
     # -- reading -----------------------------------------------------------------------------
 
     @contextmanager
-    def _connect(self, conninfo: str) -> Iterator[Connection]:
+    def connect(self, conninfo: str) -> Iterator[Connection]:
         with PostgresProvider(conninfo).connect(autocommit=True) as conn:
             yield conn
 
-    def _rows(self, conn: Connection, local: list[LocalMigration]) -> list[AppliedMigration]:
+    def rows(self, conn: Connection, local: list[LocalMigration]) -> list[AppliedMigration]:
         """The tool's rows, completed: lower local versions for a cumulative tool, the graph
         for a tool that stores heads."""
         rows = self.adapter.applied(conn) or []
@@ -84,10 +88,10 @@ class Runner:
             rows = implied(local, rows)
         return self.adapter.complete(local, rows)
 
-    def _owners(self, conn: Connection) -> dict[str, owners.Owner]:
+    def known_owners(self, conn: Connection) -> dict[str, owners.Owner]:
         return owners.read(conn, self.name) if self.adapter.records_owners else {}
 
-    def _merge(
+    def merged(
         self,
         local: list[LocalMigration],
         rows: list[AppliedMigration],
@@ -113,17 +117,30 @@ class Runner:
             MigrationFileError: the folder holds a malformed migration.
         """
         local = self.adapter.local(self.folder)
-        with self._connect(read_only(conninfo)) as conn:
-            rows = self._rows(conn, local)
-            known = self._owners(conn)
-        return self._merge(local, rows, known)
+        with self.connect(read_only(conninfo)) as conn:
+            rows = self.rows(conn, local)
+            known = self.known_owners(conn)
+            statuses = self.merged(local, rows, known)
+            if any(s.unfinished for s in statuses):
+                statuses = _running(statuses, lock.holder(conn))
+        return statuses
 
     # -- policy (pure) -----------------------------------------------------------------------
 
-    def check_apply(self, statuses: Sequence[MigrationStatus]) -> None:
+    def check_apply(self, statuses: Sequence[MigrationStatus], *, worktree: str = "BRANCH") -> None:
         """Raises:
-        Refused: applying must not start (wttui's runner: an applied file was edited since).
+        Refused: applying must not start: a migration stopped part way outside a transaction
+            (it would run again over what it already did), or (wttui's runner) an applied
+            file was edited since. `worktree` names the worktree in the way out.
         """
+        for status in statuses:
+            if status.unfinished:
+                raise Refused(
+                    f"{label(status)} did not finish: {status.error}; refusing to run it again",
+                    hint=f"check what it changed, then `wttui resolve {worktree} {status.version} "
+                    "--applied` (it all went through) or `--rolled-back` (after undoing it by "
+                    "hand: the next migrate runs it again)",
+                )
         if not self.adapter.refuse_modified:
             return
         edited = [
@@ -187,11 +204,25 @@ class Runner:
             Cancelled: the user cancelled.
         """
         local = self.adapter.local(self.folder)
-        with self._connect(conninfo) as conn:
-            rows = self._rows(conn, local)
-            known = self._owners(conn)
-        statuses = self._merge(local, rows, known)
-        self.check_apply(statuses)
+        with migration_lock(
+            conninfo, who=f"wttui migrate {context.applier}", sink=sink, cancel=cancel
+        ):
+            return self._apply_locked(conninfo, local, context=context, sink=sink, cancel=cancel)
+
+    def _apply_locked(
+        self,
+        conninfo: str,
+        local: list[LocalMigration],
+        *,
+        context: ApplyContext,
+        sink: LogSink,
+        cancel: CancelToken,
+    ) -> int:
+        with self.connect(conninfo) as conn:
+            rows = self.rows(conn, local)
+            known = self.known_owners(conn)
+        statuses = self.merged(local, rows, known)
+        self.check_apply(statuses, worktree=context.applier)
         to_apply = {s.version for s in statuses if s.state in _TO_APPLY}
         pending = [m for m in local if m.version in to_apply]
         before = applied_versions(rows)
@@ -222,8 +253,8 @@ class Runner:
         files wttui had none of yet (their owner unknown); the side table is created by the
         first apply that has something to record. Returns the versions this run applied."""
         by_version = {m.version: m for m in local}
-        with self._connect(conninfo) as conn:
-            after = applied_versions(self._rows(conn, local))
+        with self.connect(conninfo) as conn:
+            after = applied_versions(self.rows(conn, local))
             new = sorted(after - before, key=version_key)
             first_seen = [
                 (m.version, m.name, owners.file_checksum(m.file))
@@ -264,10 +295,27 @@ class Runner:
             Cancelled: the user cancelled.
         """
         local = self.adapter.local(self.folder)
-        with self._connect(conninfo) as conn:
-            rows = self._rows(conn, local)
-            known = self._owners(conn)
-        targets = self.rollback_targets(self._merge(local, rows, known), steps)
+        with migration_lock(
+            conninfo, who=f"wttui rollback {context.applier}", sink=sink, cancel=cancel
+        ):
+            return self._rollback_locked(
+                conninfo, local, steps=steps, context=context, sink=sink, cancel=cancel
+            )
+
+    def _rollback_locked(
+        self,
+        conninfo: str,
+        local: list[LocalMigration],
+        *,
+        steps: int,
+        context: ApplyContext,
+        sink: LogSink,
+        cancel: CancelToken,
+    ) -> int:
+        with self.connect(conninfo) as conn:
+            rows = self.rows(conn, local)
+            known = self.known_owners(conn)
+        targets = self.rollback_targets(self.merged(local, rows, known), steps)
         if not targets:
             sink.line("Nothing to roll back")
             return 0
@@ -284,23 +332,63 @@ class Runner:
                     cancel=cancel,
                 )
         finally:
-            with self._connect(conninfo) as conn:
-                still = applied_versions(self._rows(conn, local))
+            with self.connect(conninfo) as conn:
+                still = applied_versions(self.rows(conn, local))
                 gone = [s.version for s in targets if s.version not in still]
                 if self.adapter.records_owners:
                     owners.forget(conn, self.name, gone)
         return len(gone)
 
+    # -- resolve -----------------------------------------------------------------------------
 
-def read_only(conninfo: str) -> str:
-    """`conninfo` (a URL or `key=value` pairs) opening read-only sessions: every transaction
-    defaults to READ ONLY, so a read cannot write even by mistake. Its own `options` (the
-    schema strategy's `-csearch_path=…`) are kept."""
-    if conninfo.startswith(("postgresql://", "postgres://")):
-        parts = urlsplit(conninfo)
-        query = dict(parse_qsl(parts.query, keep_blank_values=True))
-        query["options"] = " ".join(filter(None, (query.get("options", ""), _READ_ONLY)))
-        # `quote`, not urlencode's default `quote_plus`: libpq reads `+` as a plus sign.
-        return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
-    options = str(conninfo_to_dict(conninfo).get("options") or "")
-    return make_conninfo(conninfo, options=" ".join(filter(None, (options, _READ_ONLY))))
+    def resolution(
+        self, conninfo: str, ref: str, *, applied: bool, context: ApplyContext
+    ) -> tuple[MigrationStatus, Resolution]:
+        """The migration `ref` names and how the tool marks it applied or rolled back without
+        running it (`resolve.resolution`). Only reads, in a read-only session.
+
+        Raises:
+            InvalidInput: `ref` names no migration, or several.
+            Refused: nothing to mark, or the tool cannot mark it so.
+            DatabaseUnavailable: the database cannot be reached.
+        """
+        return resolve.resolution(self, read_only(conninfo), ref, applied=applied, context=context)
+
+    def resolve(
+        self,
+        conninfo: str,
+        ref: str,
+        *,
+        applied: bool,
+        context: ApplyContext,
+        sink: LogSink,
+        cancel: CancelToken,
+    ) -> MigrationStatus:
+        """Mark the migration under the migration lock (`resolve.run`); returns it as it is now.
+
+        Raises:
+            InvalidInput, Refused: as `resolution`, on the state read under the lock.
+            MigrationFailed: the tool's command failed, or the state did not change.
+            Cancelled: the user cancelled.
+        """
+        with migration_lock(
+            conninfo, who=f"wttui resolve {context.applier}", sink=sink, cancel=cancel
+        ):
+            return resolve.run(
+                self, conninfo, ref, applied=applied, context=context, sink=sink, cancel=cancel
+            )
+
+
+def _running(
+    statuses: tuple[MigrationStatus, ...], holder: lock.Holder | None
+) -> tuple[MigrationStatus, ...]:
+    """While a run holds the database's migration lock, an unfinished migration is most likely
+    that run's, still going: said so, and not refused (the run that waits for the lock looks
+    again once it has it)."""
+    if holder is None:
+        return statuses
+    now = f"; a migration run holds the lock now ({holder.describe()}): probably that one"
+    return tuple(
+        replace(s, unfinished=False, error=f"{s.error}{now}") if s.unfinished else s
+        for s in statuses
+    )

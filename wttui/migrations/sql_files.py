@@ -6,6 +6,10 @@ Two layouts, mixable in one folder:
   (dbmate's convention). Without markers the whole file is the up part and there is no down.
 - `VERSION_name.up.sql` with an optional `VERSION_name.down.sql` beside it.
 
+dbmate's `transaction:false` option on a section marker (`-- migrate:up transaction:false`) runs
+that part without wttui's wrapping transaction, as a file with its own `BEGIN`/`COMMIT` does
+(see `tools/sql.py`).
+
 VERSION is a run of digits (`001`, `20251016231054`); migrations sort by its numeric value, so
 `2_x` comes before `10_y`. The checksum is the SHA-256 (hex) of the up part's text exactly as
 it stands in the file, so editing a comment in the up part counts as a change and editing the
@@ -24,8 +28,9 @@ from wttui.errors import MigrationFileError
 from wttui.migrations.adapter import LocalMigration
 
 _NAME = re.compile(r"^(?P<version>\d+)_(?P<name>.+?)(?P<kind>\.up|\.down)?\.sql$")
-_UP = re.compile(r"^--\s*migrate:up\b.*$", re.MULTILINE)
-_DOWN = re.compile(r"^--\s*migrate:down\b.*$", re.MULTILINE)
+_UP = re.compile(r"^--\s*migrate:up\b(?P<options>.*)$", re.MULTILINE)
+_DOWN = re.compile(r"^--\s*migrate:down\b(?P<options>.*)$", re.MULTILINE)
+_NO_TRANSACTION = re.compile(r"\btransaction\s*:\s*false\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,13 @@ class SqlMigration(LocalMigration):
     down_sql: str | None = None
     up_start_line: int = 1
     """1-based line of the file where the up part starts (maps error positions to lines)."""
+    down_start_line: int = 1
+    """1-based line of the file (or the `.down.sql` file) where the down part starts."""
+    up_transaction: bool = True
+    """False: the file says `-- migrate:up transaction:false` (dbmate's option)."""
+    down_transaction: bool = True
+    down_file: Path | None = None
+    """The `.down.sql` file of a pair (errors in the down part name it); None: `file`."""
 
     @property
     def filename(self) -> str:
@@ -52,12 +64,22 @@ def checksum(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _split_sections(text: str, path: Path) -> tuple[str, str | None, int]:
-    """(up, down, up_start_line) of a single-file migration."""
+@dataclass(frozen=True)
+class _Sections:
+    up: str
+    down: str | None
+    up_line: int = 1
+    down_line: int = 1
+    up_transaction: bool = True
+    down_transaction: bool = True
+
+
+def _split_sections(text: str, path: Path) -> _Sections:
+    """The up and down parts of a single-file migration, with their lines and options."""
     up_marker = _UP.search(text)
     down_marker = _DOWN.search(text)
     if up_marker is None and down_marker is None:
-        return text, None, 1
+        return _Sections(text, None)
     if up_marker is None:
         raise MigrationFileError(f"{path.name} has a -- migrate:down section but no -- migrate:up")
     if down_marker is not None and down_marker.start() < up_marker.start():
@@ -72,7 +94,14 @@ def _split_sections(text: str, path: Path) -> tuple[str, str | None, int]:
     else:
         up_text = text[up_begin:]
         down_text = None
-    return up_text, down_text, text[:up_begin].count("\n") + 1
+    return _Sections(
+        up_text,
+        down_text,
+        up_line=text[:up_begin].count("\n") + 1,
+        down_line=text[: down_marker.end() + 1].count("\n") + 1 if down_marker else 1,
+        up_transaction=not _NO_TRANSACTION.search(up_marker["options"]),
+        down_transaction=not (down_marker and _NO_TRANSACTION.search(down_marker["options"])),
+    )
 
 
 _CACHE: dict[Path, tuple[tuple[str, str | None], SqlMigration]] = {}
@@ -125,22 +154,25 @@ def read_folder(folder: Path) -> list[SqlMigration]:
             migrations.append(cached[1])
             continue
         if match["kind"] == ".up":
-            up, start = text, 1
-            down = down_text
+            parts = _Sections(text, down_text)
         else:
-            up, down, start = _split_sections(text, path)
-        if not up.strip():
+            parts = _split_sections(text, path)
+        if not parts.up.strip():
             raise MigrationFileError(f"{path.name} has an empty up part")
-        down = down if down and down.strip() else None
+        down = parts.down if parts.down and parts.down.strip() else None
         migration = SqlMigration(
             version=version,
             name=match["name"],
             file=path,
-            checksum=checksum(up),
+            checksum=checksum(parts.up),
             has_down=down is not None,
-            up_sql=up,
+            up_sql=parts.up,
             down_sql=down,
-            up_start_line=start,
+            up_start_line=parts.up_line,
+            down_start_line=parts.down_line,
+            up_transaction=parts.up_transaction,
+            down_transaction=parts.down_transaction,
+            down_file=down_path,
         )
         with _LOCK:
             _CACHE[path] = ((text, down_text), migration)

@@ -15,6 +15,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 
 from wttui.core.models import DatabaseInfo
 from wttui.core.naming import MAX_IDENTIFIER_BYTES
@@ -23,6 +24,8 @@ from wttui.errors import DatabaseError, DatabaseInUse, DatabaseUnavailable, Inva
 
 CONNECT_TIMEOUT = 5
 """Seconds before a connection attempt gives up (a down server must not hang a refresh)."""
+APPLICATION = "wttui"
+"""`application_name` of wttui's sessions (`pg_stat_activity`), unless the URL sets one."""
 
 _LIST_DATABASES = """
 SELECT d.datname,
@@ -77,6 +80,13 @@ def _lost_connection(exc: psycopg.Error) -> bool:
     )
 
 
+def _params(url: str) -> dict[str, Any]:
+    try:
+        return conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return {}  # psycopg.connect says what is wrong with it
+
+
 def check_name(name: str) -> None:
     """Reject an empty name or one over PostgreSQL's 63-byte limit before touching the server."""
     if not name:
@@ -105,17 +115,31 @@ class PostgresProvider:
 
     @contextmanager
     def connect(
-        self, dbname: str | None = None, *, autocommit: bool = False
+        self,
+        dbname: str | None = None,
+        *,
+        autocommit: bool = False,
+        application_name: str = APPLICATION,
     ) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
         """A connection to `dbname` (default: the admin database), closed on exit.
+
+        The client encoding is always UTF8: on a server whose encoding is `SQL_ASCII` the
+        default client encoding is `SQL_ASCII` too, and psycopg then returns every text value
+        as bytes. `application_name` names the session in `pg_stat_activity` (a migrate's lock
+        holder is shown by it); a URL that sets its own keeps it.
 
         Raises:
             DatabaseUnavailable: the server cannot be reached or refuses the login.
             DatabaseError: a statement failed.
         """
         url = self.url_for(dbname) if dbname else self.admin_url
+        extra: dict[str, Any] = {"client_encoding": "UTF8"}
+        if "application_name" not in _params(url):
+            extra["application_name"] = application_name[:63]
         try:
-            conn = psycopg.connect(url, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT)
+            conn = psycopg.connect(
+                url, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT, **extra
+            )
         except psycopg.OperationalError as exc:
             raise _unavailable(exc, url) from None
         try:

@@ -38,12 +38,14 @@ from pathlib import Path
 
 from psycopg import sql
 
-from wttui.errors import MigrationFileError
+from wttui.errors import MigrationFileError, Refused
 from wttui.migrations.adapter import (
     Adapter,
     AppliedMigration,
     Connection,
     LocalMigration,
+    Resolution,
+    ResolveRequest,
     table_exists,
 )
 
@@ -277,3 +279,58 @@ class AlembicAdapter(Adapter):
             *(row for row in found if row.version in reached),
             *(row for row in rows if row.version not in edges),
         ]
+
+    def resolve(self, request: ResolveRequest) -> Resolution:
+        """`alembic stamp`: the table then holds the given revision as a head. Applied: the
+        revision itself, so every ancestor counts as applied with it. Rolled back: its parents
+        (`base` for a root), which only a single head can be stamped down to alone."""
+        edges = {m.version: _edges(m) for m in request.migrations}
+        revision = request.status.version
+        if request.applied:
+            ancestors = _ancestors(revision, edges)
+            also = [s.version for s in request.pending_before() if s.version in ancestors]
+            more = f" (and {', '.join(also)} before it, never run)" if also else ""
+            return Resolution(
+                belief=f"alembic will count {revision}{more} as applied: `upgrade head` starts "
+                "after it",
+                command=("alembic", "stamp", revision),
+            )
+        applied = [s.version for s in request.in_database()]
+        below = {parent for version in applied for parent in edges.get(version, ())}
+        heads = [version for version in applied if version not in below]
+        if heads != [revision]:
+            what = "is not the newest revision" if revision not in heads else "is one of two heads"
+            raise Refused(
+                f"{revision} {what} in the database: alembic stores only its heads, so stamping "
+                "it away would unmark other revisions too",
+                hint="roll back (or stamp) the newer revisions first, or use `alembic stamp`",
+            )
+        local = request.local
+        if not isinstance(local, AlembicRevision):
+            raise Refused(
+                f"{revision}'s script is not in this worktree: wttui cannot tell which revision "
+                "alembic should hold instead",
+                hint="resolve it from the worktree that has it",
+            )
+        parents = local.parents
+        return Resolution(
+            belief=f"alembic will count {revision} as not applied: `upgrade head` runs it again",
+            command=("alembic", "stamp", *(parents or ("base",))),
+        )
+
+
+def _edges(migration: LocalMigration) -> tuple[str, ...]:
+    if isinstance(migration, AlembicRevision):
+        return (*migration.parents, *migration.depends_on)
+    return ()
+
+
+def _ancestors(revision: str, edges: dict[str, tuple[str, ...]]) -> set[str]:
+    found: set[str] = set()
+    stack = list(edges.get(revision, ()))
+    while stack:
+        current = stack.pop()
+        if current not in found:
+            found.add(current)
+            stack.extend(edges.get(current, ()))
+    return found

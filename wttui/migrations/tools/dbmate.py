@@ -24,13 +24,17 @@ from wttui.migrations.adapter import (
     AppliedMigration,
     Connection,
     LocalMigration,
+    Resolution,
+    ResolveRequest,
     shell,
     version_key,
 )
-from wttui.migrations.schema_migrations import TABLE, schema_migrations_owner
+from wttui.migrations.schema_migrations import TABLE, schema_migrations_owner, version_row
 
 _FILE = re.compile(r"^(\d+)(.*)\.sql$")
 _MARKER = "-- migrate:up"
+_DDL = "create table if not exists schema_migrations (version varchar primary key)"
+"""dbmate's own (`pkg/driver/postgres`), in the `search_path`'s schema as dbmate puts it."""
 
 
 class DbmateAdapter(Adapter):
@@ -75,3 +79,19 @@ class DbmateAdapter(Adapter):
         ).fetchall()
         versions = sorted((str(row[0]) for row in rows), key=version_key)
         return [AppliedMigration(version) for version in versions]
+
+    def resolve(self, request: ResolveRequest) -> Resolution:
+        """dbmate has no command for it: its row, inserted or deleted as `migrate` and
+        `rollback` do (the table created with dbmate's own DDL when it is missing)."""
+        version = request.status.version
+        if request.applied:
+            return Resolution(
+                belief=f"dbmate will count {request.name} as applied: `dbmate migrate` skips it",
+                write=version_row("dbmate", version, applied=True, create=_DDL),
+                how=f"schema_migrations: version {version} inserted",
+            )
+        return Resolution(
+            belief=f"dbmate will count {request.name} as pending: the next migrate runs it",
+            write=version_row("dbmate", version, applied=False),
+            how=f"schema_migrations: version {version} deleted",
+        )

@@ -32,11 +32,14 @@ from pathlib import Path
 
 from psycopg import sql
 
+from wttui.errors import Refused
 from wttui.migrations.adapter import (
     Adapter,
     AppliedMigration,
     Connection,
     LocalMigration,
+    Resolution,
+    ResolveRequest,
     table_exists,
 )
 
@@ -161,3 +164,35 @@ class DjangoAdapter(Adapter):
         """Only the rows of apps that have migrations in this worktree (see the module note)."""
         apps = {m.version.partition(".")[0] for m in local}
         return [row for row in rows if row.version.partition(".")[0] in apps]
+
+    def resolve(self, request: ResolveRequest) -> Resolution:
+        """`manage.py migrate APP NAME --fake`: Django records the target (and every migration
+        it depends on that is not recorded yet) without running them. Rolled back: the same
+        command to the app's migration before it (`zero` for the first), which only the app's
+        newest recorded migration can be faked back to alone."""
+        app, _, name = request.status.version.partition(".")
+        if request.applied:
+            return Resolution(
+                belief=f"Django will record {app}.{name} (and the migrations it depends on) as "
+                "applied without running them: `migrate` skips them",
+                command=("python", "manage.py", "migrate", app, name, "--fake"),
+            )
+        mine = [s for s in request.statuses if s.version.partition(".")[0] == app]
+        recorded = [s for s in request.in_database() if s.version.partition(".")[0] == app]
+        if request.local is None or recorded[-1].version != request.status.version:
+            why = (
+                "its file is not in this worktree"
+                if request.local is None
+                else f"{recorded[-1].version} is recorded after it"
+            )
+            raise Refused(
+                f"Django fakes an app back to a target, and {why}: wttui will not guess which "
+                f"{app} migrations that would unmark",
+                hint=f"run `python manage.py migrate {app} <target> --fake` yourself",
+            )
+        index = [s.version for s in mine].index(request.status.version)
+        target = mine[index - 1].version.partition(".")[2] if index else "zero"
+        return Resolution(
+            belief=f"Django will record {app}.{name} as not applied: `migrate` runs it again",
+            command=("python", "manage.py", "migrate", app, target, "--fake"),
+        )

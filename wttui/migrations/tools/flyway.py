@@ -33,11 +33,14 @@ from pathlib import Path
 from psycopg import sql
 
 from wttui.core.models import MigrationState
+from wttui.errors import Refused
 from wttui.migrations.adapter import (
     Adapter,
     AppliedMigration,
     Connection,
     LocalMigration,
+    Resolution,
+    ResolveRequest,
     table_exists,
 )
 
@@ -128,3 +131,26 @@ class FlywayAdapter(Adapter):
                 )
             )
         return result
+
+    def resolve(self, request: ResolveRequest) -> Resolution:
+        """`flyway repair`, the one command Flyway (community) has for it: it deletes the
+        failed rows and realigns the applied rows' checksums to the files. It marks nothing
+        applied, and nothing but a failed migration rolled back."""
+        name = request.name
+        if request.applied:
+            raise Refused(
+                f"Flyway has no command that marks {name} applied without running it "
+                "(`repair` only removes failed rows)",
+                hint="run it with `wttui migrate`, or baseline the database with `flyway baseline`",
+            )
+        if request.status.state is not MigrationState.FAILED:
+            raise Refused(
+                f"Flyway marks only a failed migration rolled back (`flyway repair`), and {name} "
+                "did not fail",
+                hint="undo is in Flyway's paid editions; write a new migration that undoes it",
+            )
+        return Resolution(
+            belief=f"Flyway will forget the failed {name} (pending again, `migrate` runs it) and "
+            "take the checksums of the applied migrations from the files here",
+            command=("flyway", "repair"),
+        )

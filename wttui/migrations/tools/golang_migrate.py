@@ -30,6 +30,9 @@ from wttui.migrations.adapter import (
     AppliedMigration,
     Connection,
     LocalMigration,
+    Resolution,
+    ResolveRequest,
+    newest_only,
     shell,
     version_key,
 )
@@ -37,6 +40,7 @@ from wttui.migrations.schema_migrations import TABLE, schema_migrations_owner
 
 _FILE = re.compile(r"^([0-9]+)_(.*)\.(down|up)\.(.*)$")
 _DIRS = ("migrations", "db/migrations")
+_FORCE = 'migrate -path "$WTTUI_MIGRATIONS_DIR" -database "$DATABASE_URL" force {}'
 
 
 def _dirty(version: int) -> str:
@@ -99,3 +103,30 @@ class GolangMigrateAdapter(Adapter):
             failed = MigrationState.FAILED
             return [AppliedMigration(str(version), name, failed, error=_dirty(version))]
         return [] if version < 0 else [AppliedMigration(str(version))]
+
+    def resolve(self, request: ResolveRequest) -> Resolution:
+        """`migrate force V`: the one row becomes `(V, clean)`. Applied: V itself (every lower
+        version counts as applied with it); rolled back: the version below V (-1: none), which
+        only makes sense for the newest one the database has."""
+        version = int(request.status.version)
+        if request.applied:
+            lower = [s.version for s in request.pending_before()]
+            also = f" (and {', '.join(lower)} below it, never run)" if lower else ""
+            return Resolution(
+                belief=f"golang-migrate will store version {version}, clean: it counts "
+                f"{request.name}{also} as applied",
+                command=shell(_FORCE.format(version)),
+            )
+        newest_only(request, "golang-migrate", "stores only how far it got")
+        below = [
+            int(m.version)
+            for m in request.migrations
+            if m.version.isdigit() and int(m.version) < version
+        ]
+        target = max(below, default=-1)
+        then = f"version {target}" if target >= 0 else "no version (-1)"
+        return Resolution(
+            belief=f"golang-migrate will store {then}, clean: {request.name} counts as pending and "
+            "`up` runs it",
+            command=shell(_FORCE.format(target)),
+        )

@@ -20,11 +20,14 @@ from pathlib import Path
 from psycopg import sql
 
 from wttui.core.models import MigrationState
+from wttui.errors import Refused
 from wttui.migrations.adapter import (
     Adapter,
     AppliedMigration,
     Connection,
     LocalMigration,
+    Resolution,
+    ResolveRequest,
     shell,
     table_exists,
     version_key,
@@ -87,3 +90,43 @@ class GooseAdapter(Adapter):
             )
             for version, is_applied, tstamp in rows
         ]
+
+    def resolve(self, request: ResolveRequest) -> Resolution:
+        """goose has no command for it (no `force`): its log row, as `up` inserts it
+        (`version_id, is_applied = true`), or the version's rows deleted, as `down` does."""
+        if not request.tracked:
+            raise _not_yet("goose", TABLE)
+        version = int(request.status.version)
+        table = sql.Identifier(TABLE)
+        if request.applied:
+
+            def insert(conn: Connection) -> None:
+                conn.execute(
+                    sql.SQL("INSERT INTO {} (version_id, is_applied) VALUES (%s, true)").format(
+                        table
+                    ),
+                    (version,),
+                )
+
+            return Resolution(
+                belief=f"goose will count {request.name} as applied: `goose up` skips it",
+                write=insert,
+                how=f"goose_db_version: ({version}, applied) inserted",
+            )
+
+        def delete(conn: Connection) -> None:
+            conn.execute(sql.SQL("DELETE FROM {} WHERE version_id = %s").format(table), (version,))
+
+        return Resolution(
+            belief=f"goose will count {request.name} as pending: the next `goose up` runs it",
+            write=delete,
+            how=f"goose_db_version: rows of {version} deleted",
+        )
+
+
+def _not_yet(tool: str, table: str) -> Refused:
+    return Refused(
+        f"{table} does not exist in this database: {tool} has never run here, and wttui does not "
+        "create a tool's tables for it",
+        hint="run `wttui migrate` once so the tool creates its table, then resolve",
+    )

@@ -23,11 +23,14 @@ from pathlib import Path
 from psycopg import sql
 
 from wttui.core.models import MigrationState
+from wttui.errors import Refused
 from wttui.migrations.adapter import (
     Adapter,
     AppliedMigration,
     Connection,
     LocalMigration,
+    Resolution,
+    ResolveRequest,
     table_exists,
 )
 
@@ -90,3 +93,44 @@ class KnexAdapter(Adapter):
             if locked:
                 result.append(LOCKED)
         return result
+
+    def resolve(self, request: ResolveRequest) -> Resolution:
+        """Knex has no command for it: its row, as `migrate:latest` inserts it (a new batch,
+        one above the last, stamped now) or `migrate:down` deletes it."""
+        if not request.tracked:
+            raise _not_yet("knex", TABLE)
+        name = request.status.version
+        table = sql.Identifier(TABLE)
+        if request.applied:
+
+            def insert(conn: Connection) -> None:
+                conn.execute(
+                    sql.SQL(
+                        "INSERT INTO {0} (name, batch, migration_time) "
+                        "SELECT %s, coalesce(max(batch), 0) + 1, now() FROM {0}"
+                    ).format(table),
+                    (name,),
+                )
+
+            return Resolution(
+                belief=f"knex will count {name} as completed: `migrate:latest` skips it",
+                write=insert,
+                how=f"knex_migrations: {name} inserted in a batch of its own",
+            )
+
+        def delete(conn: Connection) -> None:
+            conn.execute(sql.SQL("DELETE FROM {} WHERE name = %s").format(table), (name,))
+
+        return Resolution(
+            belief=f"knex will count {name} as pending: the next `migrate:latest` runs it",
+            write=delete,
+            how=f"knex_migrations: {name} deleted",
+        )
+
+
+def _not_yet(tool: str, table: str) -> Refused:
+    return Refused(
+        f"{table} does not exist in this database: {tool} has never run here, and wttui does not "
+        "create a tool's tables for it",
+        hint="run `wttui migrate` once so the tool creates its table, then resolve",
+    )

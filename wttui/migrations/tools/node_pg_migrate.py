@@ -20,11 +20,14 @@ from pathlib import Path
 
 from psycopg import sql
 
+from wttui.errors import Refused
 from wttui.migrations.adapter import (
     Adapter,
     AppliedMigration,
     Connection,
     LocalMigration,
+    Resolution,
+    ResolveRequest,
     table_exists,
 )
 
@@ -89,3 +92,41 @@ class NodePgMigrateAdapter(Adapter):
             AppliedMigration(version=str(name), name=_display_name(str(name)), applied_at=run_on)
             for name, run_on in rows
         ]
+
+    def resolve(self, request: ResolveRequest) -> Resolution:
+        """node-pg-migrate has no command for it: its row, as `up` inserts it (`run_on` now)
+        or `down` deletes it."""
+        if not request.tracked:
+            raise _not_yet("node-pg-migrate", TABLE)
+        name = request.status.version
+        table = sql.Identifier(TABLE)
+        if request.applied:
+
+            def insert(conn: Connection) -> None:
+                conn.execute(
+                    sql.SQL("INSERT INTO {} (name, run_on) VALUES (%s, NOW())").format(table),
+                    (name,),
+                )
+
+            return Resolution(
+                belief=f"node-pg-migrate will count {name} as run: `up` skips it",
+                write=insert,
+                how=f"pgmigrations: {name} inserted",
+            )
+
+        def delete(conn: Connection) -> None:
+            conn.execute(sql.SQL("DELETE FROM {} WHERE name = %s").format(table), (name,))
+
+        return Resolution(
+            belief=f"node-pg-migrate will count {name} as not run: the next `up` runs it",
+            write=delete,
+            how=f"pgmigrations: {name} deleted",
+        )
+
+
+def _not_yet(tool: str, table: str) -> Refused:
+    return Refused(
+        f"{table} does not exist in this database: {tool} has never run here, and wttui does not "
+        "create a tool's tables for it",
+        hint="run `wttui migrate` once so the tool creates its table, then resolve",
+    )

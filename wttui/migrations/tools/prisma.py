@@ -16,11 +16,14 @@ import hashlib
 from pathlib import Path
 
 from wttui.core.models import MigrationState
+from wttui.errors import Refused
 from wttui.migrations.adapter import (
     Adapter,
     AppliedMigration,
     Connection,
     LocalMigration,
+    Resolution,
+    ResolveRequest,
     table_exists,
 )
 
@@ -105,3 +108,24 @@ class PrismaAdapter(Adapter):
 
     def same_checksum(self, local: LocalMigration, stored: str) -> bool:
         return stored in _checksums(local.file.read_bytes())
+
+    def resolve(self, request: ResolveRequest) -> Resolution:
+        """`prisma migrate resolve`: `--applied` adds a finished row (and marks failed rows of
+        it rolled back); `--rolled-back` only marks a *failed* migration (P3012 otherwise)."""
+        name = request.status.version
+        if request.applied:
+            return Resolution(
+                belief=f"Prisma will count {name} as applied: `migrate deploy` skips it",
+                command=("npx", "prisma", "migrate", "resolve", "--applied", name),
+            )
+        if request.status.state is not MigrationState.FAILED:
+            raise Refused(
+                f"Prisma marks only a failed migration rolled back, and {name} did not fail "
+                "(`prisma migrate resolve` refuses it: P3012)",
+                hint="Prisma has no down migrations: undo it with a new migration",
+            )
+        return Resolution(
+            belief=f"Prisma will count the failed {name} as rolled back: `migrate deploy` runs "
+            "it again",
+            command=("npx", "prisma", "migrate", "resolve", "--rolled-back", name),
+        )

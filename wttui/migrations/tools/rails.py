@@ -29,9 +29,11 @@ from wttui.migrations.adapter import (
     AppliedMigration,
     Connection,
     LocalMigration,
+    Resolution,
+    ResolveRequest,
     version_key,
 )
-from wttui.migrations.schema_migrations import TABLE, schema_migrations_owner
+from wttui.migrations.schema_migrations import TABLE, schema_migrations_owner, version_row
 
 _FILE = re.compile(r"\A([0-9]+)_([_a-z0-9]*)\.?([_a-z0-9]*)?\.rb\Z")
 
@@ -85,3 +87,21 @@ class RailsAdapter(Adapter):
         ).fetchall()
         versions = sorted((normalized(str(row[0])) for row in rows), key=version_key)
         return [AppliedMigration(version) for version in versions]
+
+    def resolve(self, request: ResolveRequest) -> Resolution:
+        """Rails has no command for it: its row, as `db:migrate` inserts it (the version's
+        integer as text) or `db:rollback` deletes it. Rails creates its tables itself, with
+        `ar_internal_metadata`: a database it never ran on gets nothing."""
+        version = request.status.version
+        stored = str(int(version)) if version.isdigit() else version
+        if request.applied:
+            return Resolution(
+                belief=f"Rails will count {request.name} as up: `db:migrate` skips it",
+                write=version_row("rails", stored, applied=True),
+                how=f"schema_migrations: version {stored} inserted",
+            )
+        return Resolution(
+            belief=f"Rails will count {request.name} as down: the next `db:migrate` runs it",
+            write=version_row("rails", stored, applied=False),
+            how=f"schema_migrations: version {stored} deleted",
+        )

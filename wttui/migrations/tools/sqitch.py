@@ -36,17 +36,21 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shlex
 from pathlib import Path
 
 from psycopg import sql
 
 from wttui.core.models import MigrationState
-from wttui.errors import MigrationFileError
+from wttui.errors import MigrationFileError, Refused
 from wttui.migrations.adapter import (
     Adapter,
     AppliedMigration,
     Connection,
     LocalMigration,
+    Resolution,
+    ResolveRequest,
+    newest_only,
     shell,
     table_exists,
 )
@@ -178,3 +182,44 @@ class SqitchAdapter(Adapter):
             ]
         rows.sort(key=lambda pair: pair[0])
         return [row for _, row in rows]
+
+    def resolve(self, request: ResolveRequest) -> Resolution:
+        """`sqitch deploy --log-only --to CHANGE` logs every change up to it as deployed
+        without running a script; `sqitch revert --log-only --to CHANGE^` logs the newest
+        deployed change reverted (sqitch works in plan order, so only the newest can go
+        alone)."""
+        change = request.status.version
+        quoted = shlex.quote(change)
+        if request.applied:
+            order = [s.version for s in request.statuses]
+            after = [
+                s.version
+                for s in request.in_database()
+                if s.state is not MigrationState.FAILED
+                and order.index(s.version) > order.index(change)
+            ]
+            if after:
+                raise Refused(
+                    f"sqitch deploys in plan order, and {after[-1]} (after {change} in the plan) "
+                    "is deployed already: it cannot log an earlier change deployed now",
+                    hint="revert the later changes first (`sqitch rebase`), or rework the plan",
+                )
+            lower = [s.version for s in request.pending_before()]
+            also = f" (and {', '.join(lower)} before it)" if lower else ""
+            return Resolution(
+                belief=f"sqitch will log {change}{also} as deployed without running a script",
+                command=shell(f'sqitch deploy --log-only --to {quoted} --target "{_TARGET}"'),
+            )
+        if request.status.state is MigrationState.FAILED:
+            raise Refused(
+                f"sqitch reverted {change} when it failed: it is not deployed, there is nothing "
+                "to mark rolled back",
+                hint="`--applied` logs it deployed, if its changes are in the database",
+            )
+        newest_only(request, "sqitch", "reverts in plan order")
+        first = request.statuses[0].version == change
+        to = "" if first else f"--to {shlex.quote(change + '^')} "
+        return Resolution(
+            belief=f"sqitch will log {change} as reverted without running its revert script",
+            command=shell(f'sqitch revert --log-only -y {to}--target "{_TARGET}"'),
+        )

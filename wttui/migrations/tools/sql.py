@@ -6,66 +6,39 @@ sections, or `.up.sql`/`.down.sql` pairs). State lives in one tracking table per
 (`wttui_schema_migrations` by default, `[migrations] table`): the version, name and checksum of
 each migration, when it was applied, and the worktree, branch and commit that applied it, so a
 database shared by several worktrees can say who owns what. A failed attempt is recorded too
-(status `failed`, with the error and its file:line).
+(status `failed`, with the error and its file:line); the statuses are `sql_tracking.py`'s.
 
-Each migration runs in its own transaction together with its tracking row, under a
-transaction-level advisory lock, so a failure leaves nothing half applied and two worktrees
-migrating one database at once apply each migration once. The runner refuses to migrate while
-an applied file was edited (`refuse_modified`), since the edit would never run.
+Each migration runs in its own transaction together with its tracking row, unless the file
+controls transactions itself; how both ways run, and what a crash or a failure leaves, is
+`sql_executor.py`'s. Runs on one database are serialised by the runner's migration lock, so two
+worktrees migrating one database at once apply each migration once. The runner refuses to
+migrate while an applied file was edited (`refuse_modified`), since the edit would never run,
+and while a migration run without a transaction did not finish (`unfinished` rows).
 """
 
 from __future__ import annotations
 
-import time
-import zlib
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
-import psycopg
 from psycopg import sql
 
-from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import MigrationState
-from wttui.errors import Cancelled, MigrationFailed
+from wttui.migrations import sql_tracking as tracking
 from wttui.migrations.adapter import (
     Adapter,
     AppliedMigration,
-    ApplyContext,
     Connection,
     Executor,
     LocalMigration,
+    Resolution,
+    ResolveRequest,
     version_key,
 )
-from wttui.migrations.sql_files import SqlMigration, read_folder
-from wttui.providers.postgres import PostgresProvider
+from wttui.migrations.sql_executor import SqlExecutor
+from wttui.migrations.sql_files import read_folder
 
 DEFAULT_TABLE = "wttui_schema_migrations"
-
-_DDL = """
-CREATE TABLE IF NOT EXISTS {table} (
-    version             text PRIMARY KEY,
-    name                text NOT NULL,
-    checksum            text NOT NULL,
-    status              text NOT NULL DEFAULT 'applied',
-    error               text,
-    applied_at          timestamptz NOT NULL DEFAULT now(),
-    applied_by_worktree text,
-    applied_by_branch   text,
-    applied_by_commit   text
-)
-"""
-_UPSERT = """
-INSERT INTO {table} (version, name, checksum, status, error, applied_at,
-                     applied_by_worktree, applied_by_branch, applied_by_commit)
-VALUES (%s, %s, %s, %s, %s, now(), %s, %s, %s)
-ON CONFLICT (version) DO UPDATE SET
-    name = EXCLUDED.name, checksum = EXCLUDED.checksum, status = EXCLUDED.status,
-    error = EXCLUDED.error, applied_at = EXCLUDED.applied_at,
-    applied_by_worktree = EXCLUDED.applied_by_worktree,
-    applied_by_branch = EXCLUDED.applied_by_branch,
-    applied_by_commit = EXCLUDED.applied_by_commit
-"""
 
 
 class SqlAdapter(Adapter):
@@ -105,21 +78,67 @@ class SqlAdapter(Adapter):
             "SELECT version, name, checksum, status, error, applied_at, "
             "coalesce(applied_by_branch, applied_by_worktree) FROM {}"
         ).format(ident)
-        rows = conn.execute(query).fetchall()
-        return [
-            AppliedMigration(
-                version=str(version),
-                name=str(name),
-                state=MigrationState.FAILED if status == "failed" else MigrationState.APPLIED,
-                checksum=str(checksum),
-                applied_at=applied_at,
-                error=error,
-                applied_by=applied_by,
+        rows = sorted(conn.execute(query).fetchall(), key=lambda row: version_key(str(row[0])))
+        result = []
+        for version, name, checksum, status, error, applied_at, applied_by in rows:
+            if status != tracking.APPLIED and status not in tracking.UNFINISHED:
+                status = tracking.FAILED
+            if status in (tracking.STARTED, tracking.REVERTING):
+                error = _interrupted(status, applied_at, applied_by)
+            result.append(
+                AppliedMigration(
+                    version=str(version),
+                    name=str(name),
+                    state=(
+                        MigrationState.APPLIED
+                        if status == tracking.APPLIED
+                        else MigrationState.FAILED
+                    ),
+                    checksum=str(checksum),
+                    applied_at=applied_at,
+                    error=error,
+                    applied_by=applied_by,
+                    unfinished=status in tracking.UNFINISHED,
+                )
             )
-            for version, name, checksum, status, error, applied_at, applied_by in sorted(
-                rows, key=lambda row: version_key(str(row[0]))
+        return result
+
+    def resolve(self, request: ResolveRequest) -> Resolution:
+        """Its own row, written as a run writes it: `applied` with the file's checksum and
+        who marked it, or deleted (pending again)."""
+        status, table = request.status, self.table
+        if request.applied:
+            migration = request.local
+            assert migration is not None  # the runner refuses a migration without its file
+
+            def mark(conn: Connection) -> None:
+                tracking.create(conn, table)
+                tracking.record(
+                    conn,
+                    table,
+                    version=migration.version,
+                    name=migration.name,
+                    checksum=migration.checksum or "",
+                    status=tracking.APPLIED,
+                    error=None,
+                    context=request.context,
+                )
+
+            return Resolution(
+                belief=f"wttui's runner will count {request.name} as applied and never run it",
+                write=mark,
+                how=f"{table}: row {status.version} set to applied",
             )
-        ]
+
+        def forget(conn: Connection) -> None:
+            tracking.delete(conn, table, status.version)
+
+        again = "the next migrate runs it" if request.local else "its file is not here"
+        return Resolution(
+            belief=f"wttui's runner will count {request.name} as not applied: {again}",
+            write=forget,
+            how=f"{table}: row {status.version} deleted",
+        )
 
     def executor(self, folder: Path) -> Executor:
         """In-process: `[migrations] apply/rollback` are for tools with a CLI."""
@@ -127,156 +146,13 @@ class SqlAdapter(Adapter):
         return SqlExecutor(self.table)
 
 
-class SqlExecutor(Executor):
-    """Runs the files in transactions and keeps the tracking table."""
-
-    def __init__(self, table: str) -> None:
-        self.table = table
-        self._ident = sql.Identifier(table)
-        # One advisory lock key per tracking table: runners of other tables don't wait.
-        self._lock_key = zlib.crc32(f"wttui:{table}".encode())
-
-    @property
-    def can_revert(self) -> bool:
-        return True
-
-    @contextmanager
-    def _connect(self, conninfo: str) -> Iterator[Connection]:
-        with PostgresProvider(conninfo).connect(autocommit=True) as conn:
-            yield conn
-
-    def _lock(self, conn: Connection) -> None:
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
-
-    def apply(
-        self,
-        conninfo: str,
-        pending: Sequence[LocalMigration],
-        *,
-        context: ApplyContext,
-        sink: LogSink,
-        cancel: CancelToken,
-    ) -> tuple[str, ...]:
-        done: list[str] = []
-        if not pending:
-            return ()
-        with self._connect(conninfo) as conn:
-            with conn.transaction():
-                self._lock(conn)
-                conn.execute(sql.SQL(_DDL).format(table=self._ident))
-            for migration in pending:
-                cancel.check()
-                if not isinstance(migration, SqlMigration):  # only ever this adapter's local()
-                    raise TypeError(f"not an SQL migration: {migration!r}")
-                if self._apply_one(conn, migration, context, sink, cancel):
-                    done.append(migration.version)
-        return tuple(done)
-
-    def _apply_one(
-        self,
-        conn: Connection,
-        migration: SqlMigration,
-        context: ApplyContext,
-        sink: LogSink,
-        cancel: CancelToken,
-    ) -> bool:
-        started = time.monotonic()
-        unregister = cancel.on_cancel(conn.cancel_safe)
-        try:
-            with conn.transaction():
-                self._lock(conn)
-                done = conn.execute(
-                    sql.SQL("SELECT status FROM {} WHERE version = %s").format(self._ident),
-                    (migration.version,),
-                ).fetchone()
-                if done is not None and done[0] == "applied":
-                    sink.line(f"{migration.filename} was applied meanwhile by another run")
-                    return False
-                conn.execute(migration.up_sql)  # no parameters: multi-statement files work
-                self._record(conn, migration, context, status="applied", error=None)
-        except psycopg.errors.QueryCanceled:
-            if cancel.cancelled:
-                sink.line(f"{migration.filename} cancelled and rolled back", stream="warn")
-                raise Cancelled(f"Cancelled while applying {migration.filename}") from None
-            raise
-        except psycopg.Error as exc:
-            line = migration.line_of(_position(exc))
-            message = (exc.diag.message_primary or str(exc)).strip()
-            where = f"{migration.filename}:{line}"
-            sink.line(f"Applying {migration.filename} … failed", stream="err")
-            sink.line(f"{where}: {message}", stream="err")
-            with conn.transaction():
-                self._record(conn, migration, context, status="failed", error=f"{where}: {message}")
-            raise MigrationFailed(
-                f"Migration {where} failed: {message}",
-                hint="its transaction was rolled back; fix the file and migrate again",
-            ) from None
-        finally:
-            unregister()
-        elapsed = (time.monotonic() - started) * 1000
-        sink.line(f"Applying {migration.filename} … ok ({elapsed:.0f} ms)")
-        return True
-
-    def _record(
-        self,
-        conn: Connection,
-        migration: SqlMigration,
-        context: ApplyContext,
-        *,
-        status: str,
-        error: str | None,
-    ) -> None:
-        conn.execute(
-            sql.SQL(_UPSERT).format(table=self._ident),
-            (
-                migration.version,
-                migration.name,
-                migration.checksum,
-                status,
-                error,
-                context.worktree,
-                context.branch,
-                context.commit,
-            ),
-        )
-
-    def revert(
-        self,
-        conninfo: str,
-        migration: LocalMigration,
-        *,
-        context: ApplyContext,
-        sink: LogSink,
-        cancel: CancelToken,
-    ) -> None:
-        """Its down part and the deletion of its row, in one transaction (who reverted it is
-        in the log)."""
-        del context
-        if not isinstance(migration, SqlMigration) or migration.down_sql is None:
-            raise MigrationFailed(f"{migration.file.name} has no down part")  # checked before
-        with self._connect(conninfo) as conn:
-            unregister = cancel.on_cancel(conn.cancel_safe)
-            try:
-                with conn.transaction():
-                    self._lock(conn)
-                    conn.execute(migration.down_sql)
-                    conn.execute(
-                        sql.SQL("DELETE FROM {} WHERE version = %s").format(self._ident),
-                        (migration.version,),
-                    )
-            except psycopg.errors.QueryCanceled:
-                raise Cancelled(f"Cancelled while rolling back {migration.filename}") from None
-            except psycopg.Error as exc:
-                message = (exc.diag.message_primary or str(exc)).strip()
-                raise MigrationFailed(
-                    f"Rolling back {migration.filename} failed: {message}",
-                    hint="its transaction was rolled back; nothing changed",
-                ) from None
-            finally:
-                unregister()
-        sink.line(f"Rolled back {migration.filename}")
-
-
-def _position(exc: psycopg.Error) -> int | None:
-    raw = exc.diag.statement_position
-    return int(raw) if raw and raw.isdigit() else None
+def _interrupted(status: str, at: datetime | None, by: str | None) -> str:
+    """What a `started`/`reverting` row says: a run without a transaction that has not finished
+    (still running, or stopped part way)."""
+    what = "its roll back" if status == tracking.REVERTING else "a run without a transaction"
+    when = f" at {at.astimezone():%Y-%m-%d %H:%M:%S}" if at else ""
+    who = f" by {by}" if by else ""
+    return (
+        f"{what} started{when}{who} and did not finish (still running, or stopped part way): "
+        "part of it may be in the database"
+    )

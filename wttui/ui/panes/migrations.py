@@ -128,7 +128,17 @@ class MigrationsPane(Vertical):
             problem = "line " + problem.removeprefix(f"{name}:")  # the name is on line one
         if problem:
             text.append(f"\n{problem}", style=fmt.STATE_STYLES[status.state])
+        if status.lint:
+            text.append(f"\n{lint_line(status)}", style="yellow")
         detail.update(text)
+
+
+def lint_line(status: MigrationStatus) -> str:
+    """The first lock-safety finding of a migration still to run — the safer pattern first, as
+    the line is cut at the pane's width — and how many more."""
+    first = status.lint[0]
+    more = f" +{len(status.lint) - 1} more (migrate --dry-run)" if len(status.lint) > 1 else ""
+    return f"⚠ line {first.line}: {first.help or first.message} [{first.rule}]{more}"
 
 
 COLUMNS = ("State", "Version", "Name", "Applied")
