@@ -138,14 +138,12 @@ def test_an_unpinned_port_that_moves_says_so(container_repo: Factory) -> None:
         view = steps.create(services, "feat/clash", sink=sink, cancel=CancelToken())
     assert view.target is not None
     port = int(url_parts(view.target.url)["port"])
-    said = [line for line in sink.text.splitlines() if f"moved from {preferred}" in line]
+    said = [line for line in sink.text.splitlines() if f"({preferred} is taken" in line]
     assert said, sink.text
-    assert f"Port {port}, moved from {preferred}: that one is taken by" in said[0]
+    assert f"Port {port} ({preferred} is taken by" in said[0]
     assert f"(pid {os.getpid()})" in said[0]
     # What the Database pane shows for it afterwards, from the container's own label.
-    assert view.target.port_note == (
-        f"{port}, moved from {preferred}: that one was taken when it was made"
-    )
+    assert view.target.port_note == f"{port} ({preferred} was taken)"
 
 
 def test_two_worktrees_pinned_to_one_port_is_bad_config(container_repo: Factory) -> None:

@@ -139,7 +139,7 @@ class ContainerStrategy:
             preferred = preferred_port(label, ports)
             if port != preferred:
                 holder = port_holder(preferred, publishers) or "another program"
-                note = f"{port}, moved from {preferred}: that one is taken by {holder}"
+                note = f"{port} ({preferred} is taken by {holder})"
         # A kept volume was initialised with its own password: reuse it, or nothing logs in.
         kept = self.docker.volume_labels(fit_identifier(self.container_name(label) + "_pgdata"))
         password = (

@@ -41,8 +41,8 @@ def made_on(label: str, existing: ContainerInfo, pin: int | None, ports: range) 
     if existing.compose_project or port is None:
         return ""
     if pin:
-        return "" if port == pin else f"{port}, not the pinned {pin}: re-create it to move"
+        return "" if port == pin else f"{port}, not the pinned {pin} (re-create it to move)"
     preferred = preferred_port(label, ports)
     if port in ports and port != preferred:
-        return f"{port}, moved from {preferred}: that one was taken when it was made"
+        return f"{port} ({preferred} was taken)"
     return ""

@@ -14,7 +14,7 @@ _STRATEGIES = {
     "schema": "own schema in a shared database",
     "shared": "SHARED database (never dropped or reset from here)",
     "container": "own Docker container",
-    "none": "no database (strategy none)",
+    "none": "none (no database)",
 }
 
 
@@ -59,7 +59,7 @@ class DatabasePane(Static):
             DbStatus.MISSING: ("missing — c creates it", "yellow"),
             DbStatus.UNREACHABLE: ("unknown — server unreachable", "red"),
             DbStatus.STOPPED: ("container stopped — s starts it", "yellow"),
-            DbStatus.NONE: ("no database, on purpose", ""),
+            DbStatus.NONE: ("none, on purpose", ""),
         }[view.db_status]
         row("status", state[0], state[1])
         if target is not None and target.port_note:
@@ -71,9 +71,9 @@ class DatabasePane(Static):
             used = f", {fmt.size(database.volume_bytes)}" if database.volume_bytes else ""
             row("volume", f"{database.volume}{used}")
         if view.env is not None and target is not None and target.none:
-            row("env", f"{view.env.path.name}: no key (no database)")
+            row("env", f"{view.env.path.name} not managed")
         elif view.env is not None and not view.env.known:
-            row("env", f"{view.env.path.name}: unknown (server unreachable)", "yellow")
+            row("env", f"{view.env.path.name} unknown (unreachable)", "yellow")
         elif view.env is not None:
             if not view.env.exists:
                 env = f"{view.env.path.name} missing"
