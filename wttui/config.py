@@ -50,7 +50,6 @@ from wttui.core.urls import url_problem
 from wttui.errors import ConfigError, InvalidInput
 
 __all__ = [
-    "ENV_FIELDS",
     "CONFIG_FILE",
     "Config",
     "ContainerConfig",
@@ -80,7 +79,7 @@ _SECTIONS: dict[str, type] = {
 _LISTS = frozenset({"refuse", "vague_names", "lint_exclude"})
 _INTS = frozenset({"ready_timeout"})
 _BOOLS = frozenset({"keep_volume"})
-ENV_FIELDS = _ENV_KEY_FIELDS = frozenset(
+_ENV_KEY_FIELDS = frozenset(
     {
         "url",
         "database",

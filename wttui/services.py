@@ -192,23 +192,20 @@ class Services:
 
         return read_text(path)
 
-    def rendered_env(
-        self, target: DbTarget, label: str, template: str
-    ) -> tuple[Rendered, dict[str, str]]:
-        """The env file's rendered part, and the managed values it holds.
+    def rendered_env(self, target: DbTarget, label: str, template: str) -> Rendered:
+        """The env file's part rendered from `template` (its values: the managed keys).
 
         Raises:
             InvalidInput: the template names an unknown field or a value cannot be written.
         """
         from wttui.providers.env_template import render
 
-        rendered = render(
+        return render(
             template,
             self.env_fields(target, label),
             self.env_values(target, label),
             name=self.config.env.template,
         )
-        return rendered, rendered.values
 
     def _managed(self, path: Path, target: DbTarget, label: str) -> dict[str, str]:
         """The keys the worktree's env file should hold: from its template when it has one,
@@ -224,7 +221,7 @@ class Services:
             template = self.env_template(path)
             if template is None:
                 return values
-            values = self.rendered_env(target, label, template)[1]
+            values = self.rendered_env(target, label, template).values
             mine = user_keys(read_text(self.env_path(path)))
         except WttuiError:
             return values  # said when the file is written; a read never fails for it
@@ -311,7 +308,7 @@ class Services:
         if template is None:
             values = self.env_values(target, context.label)
             return plan_env(context.env_file, values, text=text), values
-        rendered = self.rendered_env(target, context.label, template)[0]
+        rendered = self.rendered_env(target, context.label, template)
         old = read_text(context.env_file) if text is None else text
         mine = user_keys(old)
         values = {key: value for key, value in rendered.values.items() if key not in mine}
