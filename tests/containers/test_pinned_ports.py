@@ -18,6 +18,7 @@ from tests.cli.conftest import on_terminal
 from tests.containers.test_container_strategy import squat
 from tests.repo_factory import git
 from wttui.core.logsink import CancelToken, ListSink
+from wttui.core.ports import port_range, preferred_port
 from wttui.core.urls import url_parts
 from wttui.providers.docker_engine import DockerProvider
 from wttui.providers.envfile import read_env
@@ -163,3 +164,17 @@ def test_pin_in_the_dry_run(container_repo: Factory) -> None:
     code, output = on_terminal(services.root, "create", "feat/d", "--dry-run")
     assert code == 0, output
     assert f"127.0.0.1:{port}" in output
+
+
+def test_a_port_pinned_for_another_worktree_is_left_to_it(container_repo: Factory) -> None:
+    services = container_repo()
+    preferred = preferred_port("feat/x", port_range(services.config.container.ports))
+    services = pin(services, "main", preferred)
+    view = steps.create(services, "feat/x")
+    assert view.target is not None
+    assert url_parts(view.target.url)["port"] != str(preferred)
+    assert view.target.port_note.endswith(f"({preferred} is pinned for main)")
+    # main's own container can still be made on it.
+    main = Services.from_path(services.root).strategy("container").plan("main")
+    assert main.port_clash == ""
+    assert url_parts(main.url)["port"] == str(preferred)

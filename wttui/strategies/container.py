@@ -123,7 +123,7 @@ class ContainerStrategy:
             password = env.get("POSTGRES_PASSWORD", "")
             database = env.get("POSTGRES_DB", user)
             target = self._target(label, existing.name, existing.port, user, password, database)
-            note = made_on(label, existing, pin, port_range(self.config.ports))
+            note = made_on(label, existing, self.pins, port_range(self.config.ports))
             return replace(target, compose_project=existing.compose_project, port_note=note)
         publishers = self.docker.publishers()
         note = clash = ""
@@ -135,11 +135,16 @@ class ContainerStrategy:
         else:
             ports = port_range(self.config.ports)
             taken = {info.port for info in self._containers() if info.port}
-            port = choose_port(label, ports, taken | set(publishers), port_is_free)
+            taken |= set(publishers) | set(self.pins.values())  # pinned: kept for their owner
+            port = choose_port(label, ports, taken, port_is_free)
             preferred = preferred_port(label, ports)
             if port != preferred:
-                holder = port_holder(preferred, publishers) or "another program"
-                note = f"{port} ({preferred} is taken by {holder})"
+                owner = next((branch for branch, p in self.pins.items() if p == preferred), None)
+                if owner:
+                    why = f"pinned for {owner}"
+                else:
+                    why = f"taken by {port_holder(preferred, publishers) or 'another program'}"
+                note = f"{port} ({preferred} is {why})"
         # A kept volume was initialised with its own password: reuse it, or nothing logs in.
         kept = self.docker.volume_labels(fit_identifier(self.container_name(label) + "_pgdata"))
         password = (

@@ -34,15 +34,20 @@ def port_holder(port: int, publishers: Mapping[int, ContainerInfo]) -> str | Non
     return listener(port) or "another program"
 
 
-def made_on(label: str, existing: ContainerInfo, pin: int | None, ports: range) -> str:
+def made_on(label: str, existing: ContainerInfo, pins: Mapping[str, int], ports: range) -> str:
     """Why `label`'s existing container is not on its worktree's port, in words ('' when it
-    is, or when compose chose the port)."""
+    is, or when compose chose the port). `pins`: branch → pinned port."""
     port = existing.port
     if existing.compose_project or port is None:
         return ""
-    if pin:
+    if pin := pins.get(label):
         return "" if port == pin else f"{port}, not the pinned {pin} (re-create it to move)"
     preferred = preferred_port(label, ports)
     if port in ports and port != preferred:
-        return f"{port} ({preferred} was taken)"
+        owner = next((branch for branch, p in pins.items() if p == preferred), None)
+        return (
+            f"{port} ({preferred} is pinned for {owner})"
+            if owner
+            else f"{port} ({preferred} was taken)"
+        )
     return ""
