@@ -106,6 +106,8 @@ async def _inspect(pilot: Pilot[None]) -> None:
     await _until(pilot, "#inspect-tables")
     await pilot.press("enter")
     await _until(pilot, "#detail", "indexes")
+
+
 async def _snapshots(pilot: Pilot[None]) -> None:
     """`S` on feat/user-auth, then `V`: its snapshots."""
     await pilot.press("j", "S")

@@ -104,6 +104,8 @@ _ENV_KEY_FIELDS = frozenset(
         "project",
         "worktree",
         "branch",
+        "libpq_url",
+        "pgoptions",
     }
 )
 
@@ -168,7 +170,10 @@ def _worktrees(source: Path | None, raw: object) -> dict[str, WorktreeConfig]:
         for key, value in table.items():
             if key not in known:
                 raise _fail(source, f"{where}.{key}", f"unknown key (known: {', '.join(known)})")
-            if not isinstance(value, str):
+            if key == "port":
+                if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 65536:
+                    raise _fail(source, f"{where}.port", "must be a port number (1-65535)")
+            elif not isinstance(value, str):
                 raise _fail(source, f"{where}.{key}", "must be a string")
         result[str(branch)] = WorktreeConfig(**table)
     return result
@@ -182,7 +187,7 @@ def _check_strategy(src: Path | None, key: str, strategy: str) -> None:
 def _check_name(src: Path | None, database: DatabaseConfig) -> None:
     """A configured name must suit the project's strategy (overrides fall back to defaults)."""
     strategy = database.strategy
-    if not database.name or database.name_for(strategy) == database.name:
+    if strategy == "none" or not database.name or database.name_for(strategy) == database.name:
         return
     if strategy == "database":
         reason = (
@@ -247,15 +252,26 @@ def _check_env(src: Path | None, env: EnvConfig) -> None:
                     f"env.keys.{key}",
                     f"unknown field {{{part}}} (known: {', '.join(sorted(_ENV_KEY_FIELDS))})",
                 )
+    if env.template and Path(env.template) == Path(env.file):
+        raise _fail(src, "env.template", "must be another file than [env] file (it is read)")
 
 
 def _validate(config: Config) -> None:
     src = config.source
     _check_project(src, config.project)
     _check_strategy(src, "database.strategy", config.database.strategy)
+    pinned: dict[int, str] = {}
     for branch, override in config.worktrees.items():
         if override.strategy:
             _check_strategy(src, f'worktrees."{branch}".strategy', override.strategy)
+        if override.port in pinned:
+            raise _fail(
+                src,
+                f'worktrees."{branch}".port',
+                f"{override.port} is already pinned for {pinned[override.port]}",
+            )
+        if override.port:
+            pinned[override.port] = branch
     _check_template(src, "database.schema", config.database.schema)
     if not is_per_worktree(config.database.schema):
         raise _fail(src, "database.schema", "must contain {worktree} or {branch}")
@@ -281,7 +297,11 @@ def _validate(config: Config) -> None:
         raise _fail(src, "database.url", problem)  # never the URL itself: it has a password
     _check_env(src, config.env)
     _validate_lifecycle(config)
-    paths = (("migrations.dir", config.migrations.dir or "."), ("env.file", config.env.file))
+    paths = (
+        ("migrations.dir", config.migrations.dir or "."),
+        ("env.file", config.env.file),
+        ("env.template", config.env.template or "."),
+    )
     for key, value in paths:
         if not value or Path(value).is_absolute() or ".." in Path(value).parts:
             raise _fail(src, key, "must be a relative path inside the worktree")

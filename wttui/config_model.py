@@ -141,7 +141,13 @@ class EnvConfig:
     """Key that receives the worktree's database URL (a variable name: `[A-Za-z_][A-Za-z0-9_]*`)."""
     keys: Mapping[str, str] = field(default_factory=dict)
     """Extra keys and their templates: `{url}`, `{database}`, `{host}`, `{port}`, `{user}`,
-    `{password}`, `{project}`, `{worktree}`, `{branch}`."""
+    `{password}`, `{project}`, `{worktree}`, `{branch}`, `{schema}`, and `{libpq_url}` /
+    `{pgoptions}` (the URL libpq clients accept, and `-c search_path=…` for the schema
+    strategy, whose `{url}` is Prisma's `?schema=` form)."""
+    template: str = ""
+    """A file in each worktree (`.env.template`) the whole env file is rendered from, with the
+    same fields as `keys`; lines below wttui's marker in the env file are the user's and kept.
+    Empty: only the managed keys are set in the env file, every other line kept."""
 
 
 @dataclass(frozen=True)
@@ -207,7 +213,12 @@ class WorktreeConfig:
     """`[worktrees."feat/x"]`: settings for one branch's worktree."""
 
     strategy: str = ""
-    """Override of `[database] strategy` for this worktree (e.g. `shared` for a hotfix)."""
+    """Override of `[database] strategy` for this worktree (e.g. `shared` for a hotfix, `none`
+    for no database at all)."""
+    port: int = 0
+    """The host port this worktree's container is published on (container strategy), e.g.
+    5432 for the worktree you work in; 0: a stable port from `[container] ports`. A pinned
+    port that is taken is an error naming who holds it, never a silent move."""
 
 
 @dataclass(frozen=True)
@@ -228,6 +239,10 @@ class Config:
     def project_name(self, root: Path) -> str:
         """The configured project name, or the main worktree directory's name."""
         return self.project.name or root.name
+
+    def pinned_ports(self) -> dict[str, int]:
+        """Branch → the port pinned for its container (`[worktrees."main"] port = 5432`)."""
+        return {branch: wt.port for branch, wt in self.worktrees.items() if wt.port}
 
     def strategy_for(self, branch: str | None) -> str:
         """The isolation strategy of the worktree on `branch`: its override, else the project's."""

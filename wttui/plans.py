@@ -13,13 +13,15 @@ them in `overrides`, for the confirmation to show.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wttui.config import worktrees_dir_problem
 from wttui.core.guards import judge
-from wttui.core.models import MigrationState, MigrationStatus
+from wttui.core.libpq import schema_env
+from wttui.core.models import NO_DATABASE, DbTarget, MigrationState, MigrationStatus, Worktree
 from wttui.core.naming import check_branch_name, check_schema_name, is_reserved_schema
 from wttui.core.plans import (
     Confirmation,
@@ -46,7 +48,7 @@ from wttui.errors import (
     WttuiError,
 )
 from wttui.providers.conninfo import location
-from wttui.providers.envfile import check_values, parse_env, plan_env, read_env
+from wttui.providers.envfile import EnvChange, check_values, parse_env, read_env
 from wttui.strategies.base import refuse_shared, unowned
 
 if TYPE_CHECKING:
@@ -74,11 +76,14 @@ def plan_create(
     base: str | None = None,
     adopt: bool = False,
     force_env: bool = False,
+    no_db: bool = False,
 ) -> CreatePlan:
     """A worktree for `branch` with its own database, env file and migrations.
 
     A branch whose worktree was made outside wttui (or by a create that stopped half way) gets
-    its database provisioned instead of a second worktree.
+    its database provisioned instead of a second worktree. With `no_db` (or a branch whose
+    strategy is `none`) the worktree gets no database, no env key and no migrations; `no_db`
+    is recorded in the repository's git config so that every later command agrees.
 
     Raises:
         InvalidInput: invalid branch name or base; the branch already has a worktree with its
@@ -116,10 +121,22 @@ def plan_create(
                 f"Branch {branch} already exists; leave out the base to check it out"
             )
         checkout = branch if existing_branch else (git.remote_branch(branch) or base or "HEAD")
-    strategy = services.strategy_for(branch)
+    was_none = services.config.strategy_for(branch) == NO_DATABASE
+    strategy = services.strategy(NO_DATABASE) if no_db else services.strategy_for(branch)
     target = strategy.plan(branch)
+    if target.none and worktree is not None and not resuming and was_none:
+        raise InvalidInput(
+            f"Branch {branch} already has a worktree at {worktree.path} (with no database)",
+            hint=f"give it one: git config --unset branch.{branch}.wttuiStrategy, or its "
+            '[worktrees."BRANCH"] strategy, then `wttui create` again',
+        )
     if target.schema is not None:
         check_schema_name(target.schema)
+    if target.port_clash:  # a pinned port never moves: who holds it is said instead
+        raise Refused(
+            f"Cannot make the container of {branch}: {target.port_clash}",
+            hint=f'stop it, or pin another port ([worktrees."{branch}"] port)',
+        )
     wanted = services.env_values(target, branch)
     check_values(wanted)  # a value no .env dialect keeps literal: refused before anything
     exists = strategy.info(target) is not None
@@ -133,7 +150,12 @@ def plan_create(
         raise unowned(target)
     env_file = services.env_path(path)
     text = None if worktree is not None else git.text_at(checkout, services.config.env.file) or ""
-    change = plan_env(env_file, wanted, text=text)
+    ahead = Worktree(path=path, branch=branch, head="")
+    change, wanted = services.plan_env_file(
+        services.context(worktree or ahead, target=target, label=branch),
+        text=text,
+        ref=None if worktree is not None else checkout,
+    )
     current = parse_env(change.old_text)
     edits = tuple(EnvEdit(key, current.get(key), value) for key, value in wanted.items())
     if change.conflicts and not force_env:
@@ -159,7 +181,15 @@ def plan_create(
         and target.strategy == "database"
         and not exists,
         seeds=bool(services.config.seeds.files or services.config.seeds.command),
+        record_strategy=NO_DATABASE if no_db and not was_none else None,
+        env_template=services.config.env.template if _templated(change, target) else None,
     )
+
+
+def _templated(change: EnvChange, target: DbTarget) -> bool:
+    from wttui.providers.env_template import MARKER
+
+    return not target.none and MARKER in change.new_text
 
 
 # -- remove and reset --------------------------------------------------------------------------
@@ -252,6 +282,7 @@ def plan_reset(services: Services, ref: str, *, force: bool = False) -> ResetPla
     worktree = services.resolve(ref, entries)
     context = services.context(worktree)
     target = context.target
+    _refuse_none(context, "reset")
     refuse_shared(target, "reset")
     if target.schema is not None and is_reserved_schema(target.schema):
         raise Refused(
@@ -305,7 +336,18 @@ def _refuse_unforced(overrides: Sequence[WttuiError], force: bool) -> None:
 # -- migrations --------------------------------------------------------------------------------
 
 
-def _existing(context: WorktreeContext) -> None:
+def _refuse_none(context: WorktreeContext, doing: str) -> None:
+    """A worktree with no database (`strategy = "none"`) has nothing to `doing`."""
+    if context.target.none:
+        raise InvalidInput(
+            f"{context.label} has no database (strategy none): nothing to {doing}",
+            hint=f'give it one with [worktrees."{context.label}"] strategy (or unset git config '
+            f"branch.{context.label}.wttuiStrategy), then `wttui create {context.label}`",
+        )
+
+
+def _existing(context: WorktreeContext, doing: str = "migrate") -> None:
+    _refuse_none(context, doing)
     target = context.target
     info = context.strategy.info(target)
     if info is None:
@@ -373,7 +415,7 @@ def plan_rollback(services: Services, ref: str, *, steps: int = 1) -> RollbackPl
         raise InvalidInput(f"Cannot roll back {steps} migrations: give a number from 1 up")
     entries = services.git.entries()
     context = services.context(services.resolve(ref, entries))
-    _existing(context)
+    _existing(context, "roll back")
     target = context.target
     tool = context.tool
     reverts = tool.rollback_targets(tool.status(target.connect_url), steps)
@@ -457,14 +499,23 @@ def plan_exec(
             typed=target.label,
             yes="Run",
         )
+    env, libpq = schema_env(
+        context.env_values,
+        argv,
+        schema=target.schema,
+        url_key=services.config.env.url_key,
+        libpq_url=target.connect_url,
+        caller_options=os.environ.get("PGOPTIONS", ""),
+    )
     return ExecPlan(
         worktree=context.worktree,
         target=target,
         argv=tuple(argv),
-        env=dict(context.env_values),
+        env=env,
         shared_with=shared_with,
         overrides=tuple(error.message for error in overrides),
         confirmation=confirmation,
+        libpq=libpq,
     )
 
 
@@ -481,6 +532,14 @@ def plan_container(services: Services, ref: str, verb: str) -> ContainerPlan:
             f"{context.label} uses the {target.strategy} strategy: it has no container",
             hint='set [database] strategy = "container" to give each worktree one',
         )
+    if verb in ("start", "restart"):
+        strategy = services.container_strategy(context.worktree)
+        info = strategy.info(target)
+        if info is not None and info.state != "running" and (clash := strategy.clash(target)):
+            raise Refused(
+                f"Cannot start the container of {context.label}: {clash}",
+                hint="stop that first; wttui never moves an existing container's port",
+            )
     return ContainerPlan(verb=verb, worktree=context.worktree, target=target)
 
 
@@ -490,11 +549,16 @@ def plan_container(services: Services, ref: str, verb: str) -> ContainerPlan:
 def sharing(
     services: Services, context: WorktreeContext, entries: Sequence[WorktreeEntry]
 ) -> tuple[str, ...]:
-    """Other worktrees whose database is `context`'s (by plan, or by their env file's URL)."""
-    others = []
+    """Other worktrees whose database is `context`'s (by plan, or by their env file's URL).
+    A worktree with no database (`strategy = "none"`) never shares, either way."""
+    others: list[str] = []
     url_key = services.config.env.url_key
+    if context.target.none:
+        return ()
     for entry in entries:
         if entry.path == context.worktree.path:
+            continue
+        if services.config.strategy_for(entry.branch) == NO_DATABASE:
             continue
         try:
             url = read_env(services.env_path(entry.path)).get(url_key)

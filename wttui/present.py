@@ -107,6 +107,8 @@ def db_cell(view: WorktreeView) -> str:
         return "– none"
     if view.db_status is DbStatus.STOPPED:
         return "■ stopped"
+    if view.db_status is DbStatus.NONE:
+        return "· no db"
     return "? unknown"
 
 
@@ -147,6 +149,8 @@ def database_words(view: WorktreeView) -> str:
     target = view.target
     if target is None:
         return "?"
+    if target.none:
+        return "none (no database)"
     if view.db_status is DbStatus.PRESENT and view.database is not None:
         return f"{target.label} ({size(view.database.size_bytes or 0)})"
     word = {DbStatus.STOPPED: "stopped", DbStatus.MISSING: "missing"}.get(
@@ -227,8 +231,14 @@ def describe(plan: AnyPlan) -> list[str]:
             f"in         {plan.worktree.path}",
             f"database   {target.label} on {target.server}",
         ]
-        lines += [f"env        {key}" for key in plan.env]
-        lines.append("env        PGHOST PGPORT PGUSER PGDATABASE, PGPASSFILE (0600, while it runs)")
+        if target.none:
+            lines[2] = "database   none (strategy none): the command gets no database env"
+        lines += [f"env        {key}" for key in plan.env if key != "PGOPTIONS"]
+        lines += [f"libpq      {note}" for note in plan.libpq]
+        if not target.none:
+            lines.append(
+                "env        PGHOST PGPORT PGUSER PGDATABASE, PGPASSFILE (0600, while it runs)"
+            )
         return lines + _overrides(plan.overrides)
     if isinstance(plan, ResolvePlan):
         return _resolve(plan)
@@ -248,6 +258,14 @@ def _create(plan: CreatePlan) -> list[str]:
     else:
         done = "resume the create" if plan.resuming else "provision it"
         where = f"worktree   {plan.path} (exists: {done})"
+    if target.none:
+        lines = [where, "database   none (strategy none): no database, no .env key, no migrations"]
+        if plan.record_strategy:
+            lines.append(
+                f"git config branch.{plan.branch}.wttuiStrategy = {plan.record_strategy} "
+                "(this clone only)"
+            )
+        return lines
     if plan.database_exists:
         action = "use (exists)" if plan.adopt or target.shared else "exists"
     else:
@@ -258,6 +276,12 @@ def _create(plan: CreatePlan) -> list[str]:
         f"database   {target.label} ({target.description or target.strategy}): {action}",
         f"url        {target.masked_url}",
     ]
+    if target.port_note:
+        lines.append(f"port       {target.port_note}")
+    if plan.env_template:
+        lines.append(
+            f"{plan.env_file.name:<10} rendered from {plan.env_template} (your lines kept)"
+        )
     lines += _env_lines(plan.env_file.name, plan.env_edits)
     if plan.source_target is not None and plan.source is not None:
         lines.append(f"data       copied from {plan.source_target.label} of {plan.source.label}")
@@ -294,7 +318,9 @@ def _remove(plan: RemovePlan) -> list[str]:
     worktree = plan.worktree
     target = plan.target
     lines = [f"worktree   {worktree.label} at {worktree.path}: removed (branch kept)"]
-    if target is None or not plan.database_exists:
+    if target is not None and target.none:
+        lines.append("database   none (strategy none): nothing to drop")
+    elif target is None or not plan.database_exists:
         lines.append("database   none to drop")
     elif plan.will_drop and plan.trash:
         lines.append(

@@ -13,19 +13,19 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wttui import config as config_module
-from wttui.config import Config
+from wttui.config import Config, WorktreeConfig
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import DbTarget, Worktree
 from wttui.core.naming import worktree_dirname, worktree_slug
 from wttui.core.urls import url_parts, url_secrets
-from wttui.errors import InvalidInput
-from wttui.providers.envfile import EnvChange, write_env
+from wttui.errors import ConfigError, InvalidInput
+from wttui.providers.envfile import EnvChange, write_change
 from wttui.providers.git import GitProvider, WorktreeEntry
 from wttui.providers.server import Server, data_dir
 from wttui.strategies import registry as strategies
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from wttui.lifecycle import Lifecycle
     from wttui.migrations.adapter import ApplyContext
     from wttui.migrations.runner import Runner
+    from wttui.providers.env_template import Rendered
     from wttui.strategies.base import Strategy
     from wttui.strategies.container import ContainerStrategy
 
@@ -94,7 +95,7 @@ class Services:
             ConfigError: the config file is malformed.
         """
         git = GitProvider.discover(start)
-        config = config_module.load(git.root)
+        config = recorded_strategies(config_module.load(git.root), git.root)
         return cls(config, git, server or Server(config.database.url))
 
     # -- strategies --------------------------------------------------------------------------
@@ -112,6 +113,14 @@ class Services:
         """The strategy of the worktree on `branch` (its `[worktrees."…"]` override or the
         project's)."""
         return self.strategy(self.config.strategy_for(branch))
+
+    def record_strategy(self, branch: str, strategy: str) -> None:
+        """Remember `strategy` for `branch` in the repository's git config (`wttui create
+        --no-db`), and use it from now on."""
+        from wttui.providers.git_config import record_strategy
+
+        record_strategy(self.root, branch, strategy)
+        self.config = _with_strategy(self.config, branch, strategy)
 
     @property
     def server_label(self) -> str:
@@ -142,21 +151,84 @@ class Services:
         return worktree_path / self.config.env.file
 
     def env_values(self, target: DbTarget, worktree_label: str) -> dict[str, str]:
-        """Every env key wttui manages for a worktree, rendered."""
+        """Every env key wttui manages for a worktree, rendered (none for a worktree with no
+        database: it gets no key)."""
+        if target.none:
+            return {}
         values = {self.config.env.url_key: target.url}
         if target.container:  # the seed recipe's keys for a container per worktree
             values["DB_PORT"] = url_parts(target.url)["port"]
-            values["COMPOSE_PROJECT_NAME"] = target.container
-        fields = {
+            # A compose-made container belongs to its compose project (`docker compose -p`).
+            values["COMPOSE_PROJECT_NAME"] = target.compose_project or target.container
+        fields = self.env_fields(target, worktree_label)
+        for key, template in self.config.env.keys.items():
+            values[key] = template.format(**fields)
+        return values
+
+    def env_fields(self, target: DbTarget, worktree_label: str) -> dict[str, str]:
+        """The `{fields}` of `[env.keys]` and of the env template, for one worktree."""
+        return {
             **url_parts(target.url),
             "url": target.url,
             "project": self.project,
             "worktree": worktree_slug(worktree_label),
             "branch": worktree_label,
+            # libpq rejects Prisma's `?schema=`: its clients get `options=-csearch_path=…`.
+            "libpq_url": target.connect_url,
+            "pgoptions": f"-c search_path={target.schema}" if target.schema else "",
         }
-        for key, template in self.config.env.keys.items():
-            values[key] = template.format(**fields)
-        return values
+
+    def env_template(self, worktree_path: Path) -> str | None:
+        """The worktree's env template (`[env] template`), None when none is configured or
+        this checkout has none (an older branch: its env file keeps the per-key way).
+
+        Raises:
+            EnvFileError: the template cannot be read as text.
+        """
+        name = self.config.env.template
+        if not name:
+            return None
+        path = worktree_path / name
+        if not path.exists():
+            return None
+        from wttui.providers.envfile import read_text
+
+        return read_text(path)
+
+    def rendered_env(self, target: DbTarget, label: str, template: str) -> Rendered:
+        """The env file's part rendered from `template` (its values: the managed keys).
+
+        Raises:
+            InvalidInput: the template names an unknown field or a value cannot be written.
+        """
+        from wttui.providers.env_template import render
+
+        return render(
+            template,
+            self.env_fields(target, label),
+            self.env_values(target, label),
+            name=self.config.env.template,
+        )
+
+    def _managed(self, path: Path, target: DbTarget, label: str) -> dict[str, str]:
+        """The keys the worktree's env file should hold: from its template when it has one,
+        except the keys its user sets below wttui's marker (theirs); else `env_values`."""
+        values = self.env_values(target, label)
+        if target.none or not self.config.env.template:
+            return values
+        from wttui.errors import WttuiError
+        from wttui.providers.env_template import user_keys
+        from wttui.providers.envfile import read_text
+
+        try:
+            template = self.env_template(path)
+            if template is None:
+                return values
+            values = self.rendered_env(target, label, template).values
+            mine = user_keys(read_text(self.env_path(path)))
+        except WttuiError:
+            return values  # said when the file is written; a read never fails for it
+        return {key: value for key, value in values.items() if key not in mine}
 
     def migration_tool(self, worktree_path: Path) -> Runner:
         """The worktree's migration tool: configured, or detected from its files."""
@@ -178,15 +250,18 @@ class Services:
         """Everything about `worktree`, planned once. `target` and `label` are given when the
         caller already has them (a create plan, before the worktree exists)."""
         label = label or worktree.label
-        strategy = self.strategy_for(worktree.branch)
-        target = target or strategy.plan(label)
+        if target is not None:  # planned already (a create, `--no-db`): its own strategy
+            strategy = self.strategy(target.strategy)
+        else:
+            strategy = self.strategy_for(worktree.branch)
+            target = strategy.plan(label)
         path = worktree.path
         return WorktreeContext(
             worktree=worktree,
             strategy=strategy,
             target=target,
             env_file=self.env_path(path),
-            env_values=self.env_values(target, label),
+            env_values=self._managed(path, target, label),
             _tool=lambda: self.migration_tool(path),
         )
 
@@ -197,7 +272,8 @@ class Services:
     # -- what actions do through services ----------------------------------------------------
 
     def write_env(self, context: WorktreeContext, *, force: bool = False) -> EnvChange:
-        """Set the managed keys in the worktree's env file (every other line kept).
+        """Set the managed keys in the worktree's env file (every other line kept), or render
+        it from its template (the user's lines below wttui's marker kept).
 
         Raises:
             EnvConflict: a key holds a hand-set value and not `force`; nothing is written.
@@ -205,9 +281,8 @@ class Services:
         from wttui.providers.env_record import EnvRecord
 
         record = EnvRecord(data_dir())
-        change = write_env(
-            context.env_file,
-            context.env_values,
+        change = write_change(
+            self.plan_env_file(context)[0],
             force=force,
             secrets=url_secrets(context.target.url),
             within=context.worktree.path,
@@ -240,6 +315,37 @@ class Services:
         from wttui.providers.git_files import exclude
 
         return exclude(worktree_path, self.config.env.file)
+
+    def plan_env_file(
+        self, context: WorktreeContext, *, text: str | None = None, ref: str | None = None
+    ) -> tuple[EnvChange, dict[str, str]]:
+        """What writing the worktree's env file does, changing nothing — rendered from its
+        template, or its managed keys set — and the managed values it then holds. `text` and
+        `ref` stand for the file and the template when the worktree is not on disk yet (a
+        create reads them from the commit it checks out).
+
+        Raises:
+            EnvFileError, InvalidInput: the file or the template cannot be used.
+        """
+        from wttui.providers.env_template import plan_rendered, user_keys
+        from wttui.providers.envfile import plan_env, read_text
+
+        target = context.target
+        if target.none:
+            return plan_env(context.env_file, {}, text=text), {}
+        name = self.config.env.template
+        if ref is not None:
+            template = self.git.text_at(ref, name) if name else None
+        else:
+            template = self.env_template(context.worktree.path)
+        if template is None:
+            values = self.env_values(target, context.label)
+            return plan_env(context.env_file, values, text=text), values
+        rendered = self.rendered_env(target, context.label, template)
+        old = read_text(context.env_file) if text is None else text
+        mine = user_keys(old)
+        values = {key: value for key, value in rendered.values.items() if key not in mine}
+        return plan_rendered(context.env_file, rendered, old), values
 
     def run_command(
         self,
@@ -290,3 +396,30 @@ class Services:
         if not isinstance(strategy, ContainerStrategy):
             raise InvalidInput(f"{worktree.label} has no container")
         return strategy
+
+
+def recorded_strategies(config: Config, root: Path) -> Config:
+    """`config` with the strategies recorded in the repository's git config
+    (`branch.<name>.wttuiStrategy`, written by `wttui create --no-db`) on top: a choice made
+    for one clone wins over the committed `.wttui.toml`.
+
+    Raises:
+        ConfigError: a recorded strategy is not one wttui knows.
+    """
+    from wttui.providers.git_config import STRATEGY_KEY, branch_strategies
+
+    for branch, strategy in branch_strategies(root).items():
+        if strategy not in config_module.STRATEGIES:
+            raise ConfigError(
+                f"git config branch.{branch}.{STRATEGY_KEY}: {strategy!r} is not supported "
+                f"(supported: {', '.join(config_module.STRATEGIES)})",
+                hint=f"git config --unset branch.{branch}.{STRATEGY_KEY}",
+            )
+        config = _with_strategy(config, branch, strategy)
+    return config
+
+
+def _with_strategy(config: Config, branch: str, strategy: str) -> Config:
+    worktrees = dict(config.worktrees)
+    worktrees[branch] = replace(worktrees.get(branch) or WorktreeConfig(), strategy=strategy)
+    return replace(config, worktrees=worktrees)

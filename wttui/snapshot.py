@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wttui.core.models import (
+    NO_DATABASE,
     DatabaseInfo,
     DbStatus,
     EnvState,
@@ -139,6 +140,7 @@ class Reader:
             for worktree in worktrees:
                 seen = self._seen.get(worktree.path)
                 reuse = not full and seen is not None and seen.context is not None
+                reuse = reuse and worktree.path not in touched_paths  # its env file may differ
                 if reuse and seen is not None and seen.entry.branch == worktree.branch:
                     assert seen.context is not None
                     contexts[worktree.path] = seen.context
@@ -158,7 +160,8 @@ class Reader:
             if context.target.name in written:
                 return True
             info = self._databases.get(context.target.key)
-            return (info is None) != (seen.view.db_status is DbStatus.MISSING)
+            absent = (DbStatus.MISSING, DbStatus.NONE)
+            return (info is None) != (seen.view.db_status in absent)
 
         to_read = [w for w in worktrees if must_read(w)]
         same_list = [e.path for e in entries] == list(self._seen)
@@ -293,8 +296,12 @@ def _view(
     databases: dict[TargetKey, DatabaseInfo],
     server_error: str | None,
 ) -> WorktreeView:
+    if context is None and services.config.strategy_for(worktree.branch) == NO_DATABASE:
+        context = services.context(worktree)  # no server involved: known even when it is down
     target = context.target if context else None
     env = env_state(services, worktree, context)
+    if target is not None and target.none:
+        return WorktreeView(worktree, target, DbStatus.NONE, env=env)
     if context is None or target is None or server_error is not None:
         return WorktreeView(worktree=worktree, target=target, env=env)
     info = databases.get(target.key)
@@ -360,7 +367,12 @@ def env_state(services: Services, worktree: Worktree, context: WorktreeContext |
     if context is not None:
         matches = all(values.get(key) == value for key, value in context.env_values.items())
     return EnvState(
-        path=path, exists=path.exists(), database_url=current, matches=matches, error=error
+        path=path,
+        exists=path.exists(),
+        database_url=current,
+        matches=matches,
+        error=error,
+        known=context is not None,
     )
 
 

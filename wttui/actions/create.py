@@ -44,6 +44,14 @@ def create(services: Services, plan: CreatePlan, *, sink: LogSink, cancel: Cance
     """
     target = plan.target
     branch = plan.branch
+    if plan.record_strategy is not None:  # first: a create that stops half way still knows
+        services.record_strategy(branch, plan.record_strategy)
+        sink.line(
+            f"Recorded strategy {plan.record_strategy} for {branch} in git config "
+            f"(branch.{branch}.wttuiStrategy)"
+        )
+    if target.none:
+        return _without_database(services, plan, sink=sink)
     if plan.worktree is None:
         sink.step(f"Create {branch} with database {target.label} on {target.server}")
         kind = (
@@ -63,7 +71,10 @@ def create(services: Services, plan: CreatePlan, *, sink: LogSink, cancel: Cance
     cancel.check()
     cloned = _database(services, plan, context, sink=sink, cancel=cancel)
     cancel.check()
-    sink.step(f"Writing {services.config.env.url_key} to {context.env_file}")
+    if plan.env_template:
+        sink.step(f"Rendering {context.env_file} from {plan.env_template}")
+    else:
+        sink.step(f"Writing {services.config.env.url_key} to {context.env_file}")
     say_excluded(services, worktree.path, sink)
     change = services.write_env(context, force=plan.force_env)
     if not change.changed:
@@ -176,3 +187,19 @@ def _seed(
                 out.write(f"{SEEDED}{relative}\n")
 
     run_seeds(services, context, sink=sink, cancel=cancel, skip=done, on_file=finished)
+
+
+def _without_database(services: Services, plan: CreatePlan, *, sink: LogSink) -> Path:
+    """A worktree with no database: the worktree alone, no env key, no migrations."""
+    branch = plan.branch
+    if plan.worktree is None:
+        kind = (
+            "existing branch" if plan.existing_branch else f"new branch from {plan.base or 'HEAD'}"
+        )
+        sink.step(f"Adding worktree {plan.path} ({kind} {branch}), with no database")
+        worktree = services.git.add_worktree(plan.path, branch, base=plan.base, entries=[])
+    else:
+        worktree = plan.worktree
+    sink.line("No database (strategy none): no .env key written, no migrations run")
+    sink.step(f"Worktree {worktree.label} is ready at {worktree.path}")
+    return worktree.path

@@ -40,6 +40,7 @@ def view_json(
     worktree = view.worktree
     counts = view.counts
     target = view.target
+    none = target is not None and target.none  # no database, on purpose
     return {
         "branch": worktree.branch,
         "path": str(worktree.path),
@@ -52,15 +53,16 @@ def view_json(
         "prunable": worktree.prunable,
         "database": {
             "strategy": target.strategy if target else None,
-            "name": target.name if target else None,
+            "name": target.name if target and not none else None,
             "schema": target.schema if target else None,
             "shared": target.shared if target else False,
-            "server": target.server if target else None,
-            "url": target.masked_url if target else None,
+            "server": target.server if target and not none else None,
+            "url": target.masked_url if target and not none else None,
             "exists": {
                 DbStatus.PRESENT: True,
                 DbStatus.STOPPED: True,
                 DbStatus.MISSING: False,
+                DbStatus.NONE: False,
             }.get(view.db_status),
             "container": target.container if target else None,
             "state": view.database.state if view.database else None,
@@ -86,7 +88,7 @@ def view_json(
         },
         "env": {
             "file": str(view.env.path) if view.env else None,
-            "matches": view.env.matches if view.env else False,
+            "matches": (view.env.matches if view.env.known else None) if view.env else False,
             "error": view.env.error if view.env else None,
         },
         "disk": {
@@ -112,7 +114,7 @@ def render_table(snapshot: RepoSnapshot) -> str:
         label = worktree.label + (" *" if worktree.is_main else "")
         if worktree.dirty:
             label += " (dirty)"
-        env = "ok" if view.env and view.env.matches else "stale" if view.env else "-"
+        env = _env_word(view)
         rows.append((label, database_words(view), migrations_words(view), env, str(worktree.path)))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [
@@ -131,3 +133,14 @@ def render_table(snapshot: RepoSnapshot) -> str:
     if warnings:
         lines += ["", *warnings]
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _env_word(view: WorktreeView) -> str:
+    """The ENV column: `ok`, `stale`, `unknown` (the server or Docker unreachable: what wttui
+    would write is not known), `-` (no env file state, or no database so no key)."""
+    env = view.env
+    if env is None or (view.target is not None and view.target.none):
+        return "-"
+    if not env.known:
+        return "unknown"
+    return "ok" if env.matches else "stale"

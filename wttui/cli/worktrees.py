@@ -22,7 +22,14 @@ def cmd_create(args: argparse.Namespace) -> int:
     from wttui.plans import plan_create
 
     found = services(args)
-    plan = plan_create(found, args.branch, base=args.base, adopt=args.adopt, force_env=args.force)
+    plan = plan_create(
+        found,
+        args.branch,
+        base=args.base,
+        adopt=args.adopt,
+        force_env=args.force,
+        no_db=args.no_db,
+    )
     if args.source:
         from wttui.plans_data import plan_create_from
 
@@ -114,6 +121,11 @@ def register(add: Add) -> None:
         dest="source",
         metavar="OTHER",
         help="start the database from a copy of worktree OTHER's data",
+    )
+    create.add_argument(
+        "--no-db",
+        action="store_true",
+        help="no database for this worktree (strategy none, recorded in git config)",
     )
     add_plan_options(create, yes=False, force="overwrite hand-set .env values")
 

@@ -342,3 +342,10 @@ def judge(argv: Sequence[str], rules: Sequence[str]) -> Verdict:
 def refused_rule(argv: Sequence[str], rules: Sequence[str]) -> str | None:
     """The first rule `argv` matches, or None (see `judge` for commands it cannot judge)."""
     return judge(argv, rules).rule
+
+
+def programs(argv: Sequence[str]) -> tuple[str, ...]:
+    """The programs `argv` runs, seen through launchers and shell strings as the rules see them
+    (`npx prisma …` → `prisma`; `sh -c 'psql "$URL"; true'` → `psql`, `true`)."""
+    commands, _ = _simple_commands(list(argv), 0)
+    return tuple(command[0] for command in commands)

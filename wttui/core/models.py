@@ -63,6 +63,10 @@ class DatabaseInfo:
     """The data volume's size on disk, where the engine reported it."""
 
 
+NO_DATABASE = "none"
+"""The strategy of a worktree that has no database on purpose (`strategy = "none"`)."""
+
+
 class DbStatus(enum.Enum):
     """Whether the database a worktree should use is there."""
 
@@ -72,6 +76,8 @@ class DbStatus(enum.Enum):
     """The server could not be reached, so presence is unknown."""
     STOPPED = "stopped"
     """Its container exists but is not running (container strategy)."""
+    NONE = "none"
+    """The worktree has no database, on purpose (`strategy = "none"`)."""
 
 
 class TargetKey(NamedTuple):
@@ -113,6 +119,21 @@ class DbTarget:
     worktree's action."""
     description: str = ""
     """What the strategy gives the worktree, in words (`own database`)."""
+    compose_project: str | None = None
+    """The `docker compose` project of a compose-made container (its
+    `com.docker.compose.project` label): what `COMPOSE_PROJECT_NAME` must say."""
+    port_note: str = ""
+    """Why the container's port is not the one its worktree prefers (a clash moved it), in
+    words for the log and the Database pane; '' when it is."""
+    port_clash: str = ""
+    """Who holds the port pinned for this worktree's container, which is not made yet: a
+    create is refused until it is free (a pinned port never moves)."""
+
+    @property
+    def none(self) -> bool:
+        """The worktree has no database on purpose (`strategy = "none"`): nothing to make,
+        drop, migrate or share."""
+        return self.strategy == NO_DATABASE
 
     @property
     def connect_url(self) -> str:
@@ -247,6 +268,9 @@ class EnvState:
     """True when every managed key already holds the value wttui would write."""
     error: str | None = None
     """Why the file could not be read (a directory, not UTF-8, …); None when it could."""
+    known: bool = True
+    """False when what wttui would write could not be worked out (the server or the Docker
+    engine unreachable): `matches` then says nothing, and the file is shown as unknown."""
 
 
 @dataclass(frozen=True)

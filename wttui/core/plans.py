@@ -70,6 +70,12 @@ class CreatePlan:
     """The template cache may give the database (a clone of the nearest template)."""
     seeds: bool = False
     """Seeds run after the migrations (`[seeds]` is configured)."""
+    record_strategy: str | None = None
+    """A strategy to remember for the branch in the repository's git config before anything
+    else (`--no-db` records `none`); None: nothing to record."""
+    env_template: str | None = None
+    """The template the env file is rendered from (`[env] template`), when this checkout has
+    one."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +173,9 @@ class ExecPlan:
     shared_with: tuple[str, ...] = ()
     overrides: tuple[str, ...] = ()
     confirmation: Confirmation | None = None
+    libpq: tuple[str, ...] = ()
+    """What the command gets for libpq clients on top of the env file's keys, in words (the
+    schema strategy: `PGOPTIONS`, and the URL in libpq's form for `psql` and friends)."""
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,10 @@ def shares(
     target: DbTarget, other: DbTarget | None, other_env_url: str | None, locate: Locate
 ) -> bool:
     """Whether another worktree, planned at `other` with `other_env_url` in its `.env`, uses
-    `target`'s database."""
+    `target`'s database. A worktree with no database (`strategy = "none"`) never shares: not by
+    plan, not by what its `.env` says."""
+    if target.none or (other is not None and other.none):
+        return False
     same_plan = other is not None and other.key == target.key
     return same_plan or same_database(other_env_url, target.url, locate)
 

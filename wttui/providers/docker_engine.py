@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from wttui.errors import DockerUnavailable
@@ -46,6 +46,8 @@ class ContainerInfo:
     volume: str | None = None
     environment: Mapping[str, str] = field(default_factory=dict, repr=False)
     """The container's environment (POSTGRES_* included: never print it)."""
+    project: str | None = None
+    """Its `wttui.project` label, where `publishers` read it (another project's container)."""
 
     @property
     def running(self) -> bool:
@@ -137,6 +139,25 @@ class DockerProvider:
                 ports.add(int(label))
             ports.update(_published_ports(container))
         return ports
+
+    def publishers(self) -> dict[int, ContainerInfo]:
+        """Host port → the container on this engine that publishes it (running or not: a
+        stopped one takes its port back when it starts), with its labels' worktree and compose
+        project; one listing."""
+        with _engine_errors("Listing containers"):
+            containers = self.client.containers.list(all=True, sparse=False, ignore_removed=True)
+        found: dict[int, ContainerInfo] = {}
+        for container in containers:
+            labels = container.labels or {}
+            info = _info(container, labels.get(LABEL_WORKTREE), labels.get(COMPOSE_PROJECT))
+            info = replace(info, project=labels.get(LABEL_PROJECT))
+            label = labels.get(LABEL_PORT)
+            ports = _published_ports(container) | (
+                {int(label)} if label and label.isdigit() else set()
+            )
+            for port in ports:
+                found.setdefault(port, info)
+        return found
 
     def image_exists(self, image: str) -> bool:
         import docker.errors

@@ -39,6 +39,8 @@ _LEAD = re.compile(r"\s*")
 _EXPORT = re.compile(r"export[ \t]+")
 _EOL = re.compile(r"(\r\n|\n|\r)$")
 _HEADER = "# Database of this worktree, written by wttui"
+HEADER = _HEADER
+"""The comment above the keys wttui adds to an env file."""
 
 
 def render_value(key: str, value: str) -> str:
@@ -277,7 +279,36 @@ def write_env(
         Refused: `path` is a symlink leading outside `within`.
         EnvFileError, InvalidInput: the file or a value cannot be used; nothing is written.
     """
-    change = plan_env(path, values)
+    return write_change(
+        plan_env(path, values), force=force, secrets=secrets, within=within, backup_dir=backup_dir
+    )
+
+
+def read_text(path: Path) -> str:
+    """The exact text of the env file at `path` ('' when it is missing).
+
+    Raises:
+        EnvFileError: it is a directory, unreadable, or not UTF-8 text.
+    """
+    return _read_text(path)
+
+
+def write_change(
+    change: EnvChange,
+    *,
+    force: bool = False,
+    secrets: tuple[str, ...] = (),
+    within: Path | None = None,
+    backup_dir: Path | None = None,
+) -> EnvChange:
+    """Write a planned change (`plan_env`, or a file rendered from a template) as `write_env`
+    does: refused on hand-set values unless `force`, atomic, through a symlink inside `within`,
+    0600, the old content kept in `backup_dir`.
+
+    Raises:
+        EnvConflict, Refused, EnvFileError: as `write_env`; nothing is written.
+    """
+    path = change.path
     if change.conflicts and not force:
         keys = ", ".join(change.conflicts)
         raise EnvConflict(

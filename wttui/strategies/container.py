@@ -14,6 +14,7 @@ import contextlib
 import secrets
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
@@ -21,9 +22,9 @@ from wttui.config import ContainerConfig
 from wttui.core.logsink import LogSink
 from wttui.core.models import DatabaseInfo, DbTarget, TargetKey
 from wttui.core.naming import database_name, fit_identifier, worktree_slug
-from wttui.core.ports import choose_port, port_range
+from wttui.core.ports import choose_port, port_range, preferred_port
 from wttui.core.urls import build_url, mask_url, url_parts
-from wttui.errors import DockerUnavailable, InvalidInput, WttuiError
+from wttui.errors import DockerUnavailable, InvalidInput, Refused, WttuiError
 from wttui.providers.docker_engine import (
     LABEL_PASSWORD,
     LABEL_PORT,
@@ -35,6 +36,7 @@ from wttui.providers.docker_engine import (
 from wttui.providers.host_ports import port_is_free
 from wttui.providers.postgres import PostgresProvider
 from wttui.strategies.base import refuse_shared
+from wttui.strategies.container_ports import made_on, port_holder
 
 if TYPE_CHECKING:
     from wttui.config_model import Config
@@ -60,15 +62,24 @@ class ContainerStrategy:
             project=project,
             template=config.database.name_for("container"),
             config=config.container,
+            pins=config.pinned_ports(),
         )
 
     def __init__(
-        self, docker: DockerProvider, *, project: str, template: str, config: ContainerConfig
+        self,
+        docker: DockerProvider,
+        *,
+        project: str,
+        template: str,
+        config: ContainerConfig,
+        pins: Mapping[str, int] | None = None,
     ) -> None:
         self.docker = docker
         self.project = project
         self.database = database_name(template, project=project, label="")
         self.config = config
+        self.pins = dict(pins or {})
+        """Worktree label → its pinned port (`[worktrees."main"] port = 5432`)."""
         self._listing: tuple[float, list[ContainerInfo]] | None = None
         self._volume_sizes: tuple[float, dict[str, int]] | None = None
         self._lock = threading.Lock()
@@ -105,23 +116,55 @@ class ContainerStrategy:
 
     def plan(self, label: str) -> DbTarget:
         existing = self._existing(label)
+        pin = self.pins.get(label)
         if existing is not None and existing.port:
             env = existing.environment
             user = env.get("POSTGRES_USER", "postgres")
             password = env.get("POSTGRES_PASSWORD", "")
             database = env.get("POSTGRES_DB", user)
-            return self._target(label, existing.name, existing.port, user, password, database)
-        ports = port_range(self.config.ports)
-        taken = {info.port for info in self._containers() if info.port}
-        port = choose_port(label, ports, taken | self.docker.ports_in_use(), port_is_free)
+            target = self._target(label, existing.name, existing.port, user, password, database)
+            note = made_on(label, existing, self.pins, port_range(self.config.ports))
+            return replace(target, compose_project=existing.compose_project, port_note=note)
+        publishers = self.docker.publishers()
+        note = clash = ""
+        if pin:
+            port = pin
+            if (holder := port_holder(pin, publishers)) is not None:
+                clash = f"port {pin}, pinned for {label}, is taken by {holder}"
+                note = clash
+        else:
+            ports = port_range(self.config.ports)
+            taken = {info.port for info in self._containers() if info.port}
+            taken |= set(publishers) | set(self.pins.values())  # pinned: kept for their owner
+            port = choose_port(label, ports, taken, port_is_free)
+            preferred = preferred_port(label, ports)
+            if port != preferred:
+                owner = next((branch for branch, p in self.pins.items() if p == preferred), None)
+                if owner:
+                    why = f"pinned for {owner}"
+                else:
+                    why = f"taken by {port_holder(preferred, publishers) or 'another program'}"
+                note = f"{port} ({preferred} is {why})"
         # A kept volume was initialised with its own password: reuse it, or nothing logs in.
         kept = self.docker.volume_labels(fit_identifier(self.container_name(label) + "_pgdata"))
         password = (
             self.config.password or (kept or {}).get(LABEL_PASSWORD) or secrets.token_urlsafe(18)
         )
-        return self._target(
+        target = self._target(
             label, self.container_name(label), port, self.config.user, password, self.database
         )
+        return replace(target, port_note=note, port_clash=clash)
+
+    def clash(self, target: DbTarget) -> str:
+        """Who holds the port the target's stopped container needs to start ('' when free)."""
+        if target.container is None:
+            return ""
+        port = int(url_parts(target.url)["port"])
+        others = {
+            p: info for p, info in self.docker.publishers().items() if info.name != target.container
+        }
+        holder = port_holder(port, others)
+        return f"port {port} of {target.container} is taken by {holder}" if holder else ""
 
     def _target(
         self, label: str, container: str, port: int, user: str, password: str, db: str
@@ -210,10 +253,18 @@ class ContainerStrategy:
         parts = url_parts(target.url)
         port = int(parts["port"])
         if not port_is_free(port):
+            holder = port_holder(port, {}) or "another program"
+            if self.pins.get(target.worktree) == port:
+                raise Refused(
+                    f"Port {port}, pinned for {target.worktree}, is taken by {holder}",
+                    hint="stop it, or pin another port ([worktrees] port)",
+                )
             raise InvalidInput(
-                f"Port {port} on 127.0.0.1 is in use by another program",
+                f"Port {port} on 127.0.0.1 is in use by {holder}",
                 hint="stop it, or run the create again: wttui then picks the next free port",
             )
+        if target.port_note:
+            sink.line(f"Port {target.port_note}", stream="warn")
         volume = self._free_volume(target.container)
         kept_volume = self.docker.volume_labels(volume) is not None
         sink.step(

@@ -18,6 +18,7 @@ STRATEGIES: dict[str, str] = {
     "shared": "wttui.strategies.database:SharedStrategy",
     "schema": "wttui.strategies.schema:SchemaStrategy",
     "container": "wttui.strategies.container:ContainerStrategy",
+    "none": "wttui.strategies.none:NoDatabaseStrategy",
 }
 """Strategy name (the `[database] strategy` value) → its class."""
 

@@ -34,6 +34,8 @@ PERIOD_SECONDS = 10.0
 """The safety-net timer while the terminal has focus (DESIGN §4: default 10 s, floor 2 s)."""
 UNFOCUSED_SECONDS = 30.0
 """The timer while the terminal is elsewhere: nobody is looking."""
+CATCH_UP_SECONDS = 1.0
+"""After the watcher (re)starts, one re-read this much later covers the moment before it armed."""
 FULL_EVERY = 6
 """Every this many timer ticks (while focused), a full read: the dirty marks of files edited
 without git noticing (no HEAD, index or watched file moved) are caught within a minute."""
@@ -167,6 +169,13 @@ class Refresher:
             exit_on_error=False,
             description="watch files",
         )
+        # The OS takes a moment to arm the watch: one cheap re-read once it has catches what
+        # changed in between (else it would wait for the safety-net timer).
+        self._app.set_timer(CATCH_UP_SECONDS, self._catch_up)
+
+    def _catch_up(self) -> None:
+        if self._watch_stop is not None:
+            self.request()
 
     def stop(self) -> None:
         """End the watcher promptly (quitting waits for every worker thread)."""

@@ -17,6 +17,7 @@ _STRATEGIES = {
     "schema": "own schema in a shared database",
     "shared": "SHARED database (never dropped or reset from here)",
     "container": "own Docker container",
+    "none": "none (no database)",
 }
 
 
@@ -66,7 +67,8 @@ class DatabasePane(Static):
         if target is None:
             row("database", "unknown (server unreachable)", "yellow")
         else:
-            row("database", target.name if target.container else target.label)
+            name = "none" if target.none else target.name if target.container else target.label
+            row("database", name)
             row("strategy", _STRATEGIES.get(target.strategy, target.strategy))
         if target is not None and target.container:
             running = (database.state if database else None) or "not created"
@@ -76,8 +78,11 @@ class DatabasePane(Static):
             DbStatus.MISSING: ("missing — c provisions it", "yellow"),
             DbStatus.UNREACHABLE: ("unknown — server unreachable", "red"),
             DbStatus.STOPPED: ("container stopped — s starts it", "yellow"),
+            DbStatus.NONE: ("none, on purpose", ""),
         }[view.db_status]
         row("status", state[0], state[1])
+        if target is not None and target.port_note:
+            row("port", target.port_note, "yellow")
         if database is not None and database.size_bytes is not None:
             sessions = database.connections
             row("size", f"{fmt.size(database.size_bytes)}, {sessions} session(s)")
@@ -88,7 +93,11 @@ class DatabasePane(Static):
         if database is not None and database.volume:
             used = f", {fmt.size(database.volume_bytes)}" if database.volume_bytes else ""
             row("volume", f"{database.volume}{used}")
-        if view.env is not None:
+        if view.env is not None and target is not None and target.none:
+            row("env", f"{view.env.path.name} not managed")
+        elif view.env is not None and not view.env.known:
+            row("env", f"{view.env.path.name} unknown (unreachable)", "yellow")
+        elif view.env is not None:
             if not view.env.exists:
                 env = f"{view.env.path.name} missing"
             elif view.env.matches:
@@ -99,9 +108,9 @@ class DatabasePane(Static):
             row("env", env, "" if view.env.matches else "yellow")
         if view.shared_with:
             row("shared", "with " + ", ".join(view.shared_with) + " (never dropped)", "cyan")
-        if target is not None and width >= 60 and not target.container:
+        if target is not None and width >= 60 and not target.container and not target.none:
             row("server", target.server)
-        if target is not None and width >= 30:
+        if target is not None and width >= 30 and not target.none:
             row("url", target.masked_url)
         for error in view.errors:
             row("error", error, "red")

@@ -27,6 +27,13 @@ from wttui.ui.commands import bindings
 MAX_LINES = 5000
 """Memory stays bounded however long an action talks."""
 TITLE = "4 Log"
+PREFIXES: dict[str, tuple[str, str]] = {
+    "step": ("==> ", "bold"),
+    "err": ("  ! ", "red"),
+    "warn": ("  ⚠ ", "yellow"),
+    "out": ("    ", ""),
+}
+"""How each stream of an action's output is marked (the mark reads without colour)."""
 MATCH = Style(reverse=True, bold=True)
 """A search match: reverse video reads without colour too."""
 
@@ -122,15 +129,21 @@ class LogPane(Vertical):
         self.write(Text(f"▶ {title}", style="bold"))
 
     def write_lines(self, lines: list[tuple[str, str]]) -> None:
-        for stream, text in lines:
-            if stream == "step":
-                self.write(Text(f"==> {text}", style="bold"))
-            elif stream == "err":
-                self.write(Text(f"  ! {text}", style="red"))
-            elif stream == "warn":
-                self.write(Text(f"  ⚠ {text}", style="yellow"))
-            else:
-                self.write(Text(f"    {text}"))
+        """A batch of an action's lines, rendered as one entry: a stream of thousands of lines
+        costs the UI one layout per batch, not one per line, and keys stay quick."""
+        if not lines:
+            return
+        now = datetime.now().astimezone()
+        batch = Text()
+        for index, (stream, text) in enumerate(lines):
+            prefix, style = PREFIXES.get(stream, PREFIXES["out"])
+            if index:
+                batch.append("\n")
+            batch.append(f"{prefix}{text}", style=style)
+            self._record.append((now, f"{prefix}{text}"))
+        self.view.write(batch)
+        if self._term:
+            self._find(keep=True)
 
     def finish(self, ok: bool, summary: str) -> None:
         mark = "✓" if ok else "✗"
