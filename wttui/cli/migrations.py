@@ -6,11 +6,10 @@ import argparse
 import json
 
 from wttui.cli.common import (
-    PrintSink,
     add_plan_options,
     confirm_or_stop,
     ref,
-    run_action,
+    run_changing,
     services,
 )
 from wttui.cli.registry import Add
@@ -21,10 +20,17 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     from wttui.plans import plan_migrate
 
     found = services(args)
-    plan = plan_migrate(found, ref(args))
+    where = ref(args)
+    plan = plan_migrate(found, where)
     if not confirm_or_stop(args, f"migrate {plan.worktree.label}", plan):
         return 0
-    run_action(lambda cancel: actions.migrate(found, plan, sink=PrintSink(), cancel=cancel))
+    run_changing(
+        args,
+        found,
+        plan,
+        lambda fresh, sink, cancel: actions.migrate(found, fresh, sink=sink, cancel=cancel),
+        replan=lambda: plan_migrate(found, where),
+    )
     return 0
 
 
@@ -33,10 +39,17 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     from wttui.plans import plan_rollback
 
     found = services(args)
-    plan = plan_rollback(found, ref(args), steps=args.steps)
+    where = ref(args)
+    plan = plan_rollback(found, where, steps=args.steps)
     if not confirm_or_stop(args, f"rollback {plan.worktree.label}", plan):
         return 0
-    run_action(lambda cancel: actions.rollback(found, plan, sink=PrintSink(), cancel=cancel))
+    run_changing(
+        args,
+        found,
+        plan,
+        lambda fresh, sink, cancel: actions.rollback(found, fresh, sink=sink, cancel=cancel),
+        replan=lambda: plan_rollback(found, where, steps=args.steps),
+    )
     return 0
 
 

@@ -52,10 +52,13 @@ def exclusive(
     *,
     timeout: float,
     on_wait: Callable[[str], None] | None = None,
+    check: Callable[[], None] | None = None,
 ) -> Iterator[None]:
     """Hold the lock on `path` (created 0600) for the block; wait up to `timeout` seconds.
 
-    `on_wait` is told once, with the holder's description, when the lock is busy.
+    `on_wait` is told once, with the holder's description, when the lock is busy; `check` is
+    called between attempts while waiting, and stops the wait by raising (a cancel token's
+    `check`: the user gave up waiting).
 
     Raises:
         LockTimeout: another process held it for the whole timeout.
@@ -71,6 +74,8 @@ def exclusive(
                 on_wait(holder)
             deadline = time.monotonic() + timeout
             while True:
+                if check is not None:
+                    check()
                 time.sleep(POLL)
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

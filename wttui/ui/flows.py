@@ -20,6 +20,7 @@ from wttui.core.models import DbStatus, WorktreeView
 from wttui.core.plans import ContainerPlan, CreatePlan, Plan, RemovePlan, RollbackPlan
 from wttui.errors import NeedsForce, WttuiError
 from wttui.present import describe, drift_lines
+from wttui.repo_lock import changing, run_exclusive
 from wttui.services import Services
 from wttui.ui.jobs import Call
 from wttui.ui.messages import DriftLoaded
@@ -28,6 +29,9 @@ from wttui.ui.screens.create import CreateRequest, CreateScreen
 from wttui.ui.screens.remove import RemoveScreen
 
 P = TypeVar("P")
+Q = TypeVar("Q", bound=Plan)
+
+WAIT_HINT = "x stops waiting"
 
 
 class FlowHost(Protocol):
@@ -70,16 +74,31 @@ class Flows:
     def _job(
         self,
         title: str,
-        plan: Plan,
-        run: Callable[[LogSink, CancelToken], object],
+        plan: Q,
+        run: Callable[[Q, LogSink, CancelToken], object],
         worktree: Path | None = None,
+        *,
+        replan: Callable[[], Q] | None = None,
+        exclusive: bool = True,
     ) -> None:
-        """Start the action executing `plan`, its plan lines first in the log."""
+        """Start the action executing `plan`, its plan lines first in the log. An action that
+        changes something (`exclusive`) holds the repository's lock: while another wttui holds
+        it, the log says so and `x` cancels the wait; after a wait it runs `replan()`'s plan."""
 
         def call(sink: LogSink, cancel: CancelToken) -> object:
             for line in describe(plan):
                 sink.line(line)
-            return run(sink, cancel)
+            if not exclusive:
+                return run(plan, sink, cancel)
+            return run_exclusive(
+                self.services,
+                plan,
+                lambda fresh: run(fresh, sink, cancel),
+                replan=replan,
+                sink=sink,
+                cancel=cancel,
+                how_to_stop=WAIT_HINT,
+            )
 
         self.host.start_job(title, call, worktree)
 
@@ -100,10 +119,17 @@ class Flows:
                 self._job(
                     f"create {plan.branch}",
                     plan,
-                    lambda sink, cancel: actions.create(
-                        self.services, plan, sink=sink, cancel=cancel
+                    lambda fresh, sink, cancel: actions.create(
+                        self.services, fresh, sink=sink, cancel=cancel
                     ),
                     plan.path,
+                    replan=lambda: plans.plan_create(
+                        self.services,
+                        plan.branch,
+                        base=plan.base,
+                        adopt=plan.adopt,
+                        force_env=plan.force_env,
+                    ),
                 )
 
         self.app.push_screen(CreateScreen(planner, branch), chosen)
@@ -114,10 +140,11 @@ class Flows:
         ref = str(view.worktree.path)
 
         def call(sink: LogSink, cancel: CancelToken) -> object:
-            plan = plans.plan_migrate(self.services, ref)
-            for line in describe(plan):
-                sink.line(line)
-            return actions.migrate(self.services, plan, sink=sink, cancel=cancel)
+            with changing(self.services, sink=sink, cancel=cancel, how_to_stop=WAIT_HINT):
+                plan = plans.plan_migrate(self.services, ref)  # planned under the lock
+                for line in describe(plan):
+                    sink.line(line)
+                return actions.migrate(self.services, plan, sink=sink, cancel=cancel)
 
         self.host.start_job(f"migrate {view.worktree.label}", call, view.worktree.path)
 
@@ -130,10 +157,11 @@ class Flows:
                     self._job(
                         f"rollback {view.worktree.label}",
                         plan,
-                        lambda sink, cancel: actions.rollback(
-                            self.services, plan, sink=sink, cancel=cancel
+                        lambda fresh, sink, cancel: actions.rollback(
+                            self.services, fresh, sink=sink, cancel=cancel
                         ),
                         view.worktree.path,
+                        replan=lambda: plans.plan_rollback(self.services, ref, steps=1),
                     )
 
             assert plan.confirmation is not None
@@ -176,8 +204,12 @@ class Flows:
             self._job(
                 f"{verb} {plan.target.container}",
                 plan,
-                lambda sink, cancel: VERBS[verb](self.services, plan, sink=sink, cancel=cancel),
+                lambda fresh, sink, cancel: VERBS[verb](
+                    self.services, fresh, sink=sink, cancel=cancel
+                ),
                 view.worktree.path,
+                replan=lambda: plans.plan_container(self.services, ref, verb),
+                exclusive=verb != "logs",  # reading logs never waits
             )
 
         self._plan_then(lambda: plans.plan_container(self.services, ref, verb), run)
@@ -196,10 +228,11 @@ class Flows:
                 self._job(
                     f"remove {label}",
                     plan,
-                    lambda sink, cancel: actions.remove(
-                        self.services, plan, sink=sink, cancel=cancel
+                    lambda fresh, sink, cancel: actions.remove(
+                        self.services, fresh, sink=sink, cancel=cancel
                     ),
                     plan.worktree.path,
+                    replan=lambda: planner(plan.keep_db, plan.force),
                 )
 
         def open_with(plan: RemovePlan) -> None:
