@@ -154,6 +154,7 @@ def plan_create(
         database_exists=exists,
         adopt=adopt or resuming,
         force_env=force_env,
+        finish_checkout=existing is not None and existing.unfinished,
     )
 
 

@@ -169,6 +169,8 @@ def _create(plan: CreatePlan) -> list[str]:
         where = f"worktree   {plan.path} (branch {plan.branch}, {kind})"
     else:
         done = "resume the create" if plan.resuming else "provision it"
+        if plan.finish_checkout:
+            done = f"git's checkout was stopped half way: finish it, then {done}"
         where = f"worktree   {plan.path} (exists: {done})"
     if plan.database_exists:
         action = "use (exists)" if plan.adopt or target.shared else "exists"

@@ -85,6 +85,7 @@ def changing(
             timeout=math.inf if wait else 0.0,
             on_wait=on_wait,
             check=cancel.check,
+            inherit=True,  # a git wttui started keeps it until it has finished
         ):
             inside = True
             yield bool(waited)

@@ -37,6 +37,9 @@ def create(services: Services, plan: CreatePlan, *, sink: LogSink, cancel: Cance
         worktree = plan.worktree
         verb = "Resuming create of" if plan.resuming else "Provisioning"
         sink.step(f"{verb} {branch} at {worktree.path} (database {target.label})")
+        if plan.finish_checkout:
+            sink.step(f"Finishing the checkout git left half done in {worktree.path}")
+            services.git.finish_checkout(worktree.path)
     marker = create_marker(services, worktree.path)
     if marker is not None and not marker.exists():
         marker.write_text("create started\n")

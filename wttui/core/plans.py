@@ -63,6 +63,9 @@ class CreatePlan:
     force_env: bool = False
     """Overwrite hand-set values in the env file (asked for explicitly)."""
     confirmation: Confirmation | None = None
+    finish_checkout: bool = False
+    """The worktree's `git worktree add` was stopped half way (git's lock still says
+    `initializing`): its files are checked out and it is unlocked first."""
 
 
 @dataclass(frozen=True)
