@@ -46,6 +46,9 @@ def create(services: Services, plan: CreatePlan, *, sink: LogSink, cancel: Cance
     context = services.context(worktree, target=target, label=branch)
     cancel.check()
     context.strategy.provision(target, sink=sink, adopt=plan.adopt, owned=plan.adopt)
+    if target.container is not None:  # its port moves on when taken since the plan
+        target = context.strategy.plan(branch)
+        context = services.context(worktree, target=target, label=branch)
     cancel.check()
     sink.step(f"Writing {services.config.env.url_key} to {context.env_file}")
     change = services.write_env(context, force=plan.force_env)

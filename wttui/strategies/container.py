@@ -5,12 +5,13 @@ Each worktree gets a container `{project}_{worktree}` with a named volume
 5432 published on 127.0.0.1 at a port stable for the worktree (moved to the next free one when
 taken). Containers that `docker compose` made for the project (the seed recipe's
 `{project}_{worktree}` compose projects) are recognised and used instead of a second one.
-A create that fails half way removes what it made, so re-running it starts clean.
+A create that fails half way removes what it made, so re-running it starts clean; what it
+could not remove (the engine died under it) is made again by the re-run
+(`container_recovery.py`), and a port Docker refuses moves on to the next free one.
 """
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 import threading
 import time
@@ -35,6 +36,7 @@ from wttui.providers.docker_engine import (
 from wttui.providers.host_ports import port_is_free
 from wttui.providers.postgres import PostgresProvider
 from wttui.strategies.base import refuse_shared
+from wttui.strategies.container_recovery import PORT_ATTEMPTS, half_made, port_refused
 
 if TYPE_CHECKING:
     from wttui.config_model import Config
@@ -105,15 +107,19 @@ class ContainerStrategy:
 
     def plan(self, label: str) -> DbTarget:
         existing = self._existing(label)
-        if existing is not None and existing.port:
+        if existing is not None and existing.port and not half_made(existing):
             env = existing.environment
             user = env.get("POSTGRES_USER", "postgres")
             password = env.get("POSTGRES_PASSWORD", "")
             database = env.get("POSTGRES_DB", user)
             return self._target(label, existing.name, existing.port, user, password, database)
+        # A new container; or one a stopped create left half made, which provision makes again
+        # (its port is not taken by it: it never listened, and no .env names it yet).
         ports = port_range(self.config.ports)
-        taken = {info.port for info in self._containers() if info.port}
-        port = choose_port(label, ports, taken | self.docker.ports_in_use(), port_is_free)
+        own = {existing.port} if existing is not None and half_made(existing) else set()
+        taken = {info.port for info in self._containers() if info.port} - own
+        in_use = self.docker.ports_in_use() - own
+        port = choose_port(label, ports, taken | in_use, port_is_free)
         # A kept volume was initialised with its own password: reuse it, or nothing logs in.
         kept = self.docker.volume_labels(fit_identifier(self.container_name(label) + "_pgdata"))
         password = (
@@ -199,6 +205,15 @@ class ContainerStrategy:
         assert target.container is not None
         self._forget_listing()
         existing = self.docker.get(target.container)
+        if existing is not None and half_made(existing):
+            sink.line(
+                f"Container {existing.name} was left half made by a create that stopped "
+                "(it never started): making it again, its volume kept",
+                stream="warn",
+            )
+            self.docker.remove(existing.name, volume=None)
+            self._forget_listing()
+            existing = None
         if existing is not None:
             if not existing.running:
                 sink.step(f"Starting container {existing.name}")
@@ -207,40 +222,34 @@ class ContainerStrategy:
             else:
                 sink.line(f"Container {existing.name} is running")
             return False
+        name = target.container
         parts = url_parts(target.url)
         port = int(parts["port"])
-        if not port_is_free(port):
-            raise InvalidInput(
-                f"Port {port} on 127.0.0.1 is in use by another program",
-                hint="stop it, or run the create again: wttui then picks the next free port",
-            )
-        volume = fit_identifier(target.container + "_pgdata")
+        if not port_is_free(port):  # taken since the plan: the next free one
+            taken, port = port, self._next_port(target.worktree, avoid={port})
+            sink.line(f"Port {taken} is in use by another program: using {port}", stream="warn")
+        volume = fit_identifier(name + "_pgdata")
         kept_volume = self.docker.volume_labels(volume) is not None
         sink.step(
-            f"Creating container {target.container} from {self.config.image} "
+            f"Creating container {name} from {self.config.image} "
             f"on 127.0.0.1:{port} (volume {volume})"
         )
         try:
-            self.docker.run_postgres(
-                name=target.container,
-                image=self.config.image,
-                port=port,
-                volume=volume,
-                environment={
-                    "POSTGRES_USER": parts["user"],
-                    "POSTGRES_PASSWORD": parts["password"],
-                    "POSTGRES_DB": target.name,
-                },
-                labels={
-                    LABEL_PROJECT: self.project,
-                    LABEL_WORKTREE: target.worktree,
-                    LABEL_PORT: str(port),
-                },
-                volume_labels={
-                    LABEL_PROJECT: self.project,
-                    LABEL_WORKTREE: target.worktree,
-                    **({} if self.config.password else {LABEL_PASSWORD: parts["password"]}),
-                },
+            for attempt in range(PORT_ATTEMPTS):
+                try:
+                    self._run(target, port, volume)
+                    break
+                except DockerUnavailable as exc:
+                    if not port_refused(exc) or attempt == PORT_ATTEMPTS - 1:
+                        raise
+                # Docker refused it (a program took it since, or Docker still holds it for a
+                # container it lost): the next free one, as the plan would choose now.
+                self.docker.remove(name, volume=None)
+                self._forget_listing()
+                refused, port = port, self._next_port(target.worktree, avoid={port})
+                sink.line(f"Port {refused} was refused by Docker: using {port}", stream="warn")
+            target = self._target(
+                target.worktree, name, port, parts["user"], parts["password"], target.name
             )
             self._forget_listing()
             self._wait_ready(target, sink, created=True)
@@ -249,14 +258,50 @@ class ContainerStrategy:
             # failing to start it); a volume kept from before holds data: it stays.
             self._forget_listing()
             made = None if kept_volume else volume
-            sink.line(
-                f"Removing container {target.container}" + (f" and volume {made}" if made else ""),
-                stream="warn",
-            )
-            with contextlib.suppress(WttuiError):  # the engine may be gone: say the first error
-                self.docker.remove(target.container, volume=made)
+            what = f"container {name}" + (f" and volume {made}" if made else "")
+            try:
+                self.docker.remove(name, volume=made)
+                sink.line(f"Removed {what}", stream="warn")
+            except WttuiError as gone:  # the engine may be gone: say the first error
+                sink.line(
+                    f"Could not remove {what} ({gone.message}); once Docker is back, running "
+                    "the same create again makes it again",
+                    stream="warn",
+                )
             raise
         return True
+
+    def _run(self, target: DbTarget, port: int, volume: str) -> None:
+        """Create and start the target's container publishing `port`, with `volume`."""
+        assert target.container is not None
+        parts = url_parts(target.url)
+        self.docker.run_postgres(
+            name=target.container,
+            image=self.config.image,
+            port=port,
+            volume=volume,
+            environment={
+                "POSTGRES_USER": parts["user"],
+                "POSTGRES_PASSWORD": parts["password"],
+                "POSTGRES_DB": target.name,
+            },
+            labels={
+                LABEL_PROJECT: self.project,
+                LABEL_WORKTREE: target.worktree,
+                LABEL_PORT: str(port),
+            },
+            volume_labels={
+                LABEL_PROJECT: self.project,
+                LABEL_WORKTREE: target.worktree,
+                **({} if self.config.password else {LABEL_PASSWORD: parts["password"]}),
+            },
+        )
+
+    def _next_port(self, label: str, *, avoid: set[int]) -> int:
+        """The port the plan would choose now, never one of `avoid`."""
+        taken = {info.port for info in self._containers() if info.port}
+        in_use = self.docker.ports_in_use() | avoid
+        return choose_port(label, port_range(self.config.ports), taken | in_use, port_is_free)
 
     def _wait_ready(self, target: DbTarget, sink: LogSink, *, created: bool) -> None:
         """Wait until the container accepts connections to the target database."""
