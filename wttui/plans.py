@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from wttui.config import worktrees_dir_problem
 from wttui.core.guards import judge
-from wttui.core.models import MigrationState, MigrationStatus
+from wttui.core.models import MigrationState, MigrationStatus, Worktree
 from wttui.core.naming import check_branch_name, check_schema_name, is_reserved_schema
 from wttui.core.plans import (
     Confirmation,
@@ -173,7 +173,7 @@ def plan_remove(
             database it would drop, a lock — unless `force`.
     """
     entries = services.git.entries()
-    worktree = services.resolve(ref, entries)
+    worktree = _worktree_or_unfinished_remove(services, ref, entries)
     if worktree.is_main:
         raise Refused(
             f"{worktree.label} is the main worktree; it cannot be removed",
@@ -227,6 +227,22 @@ def plan_remove(
         overrides=tuple(error.message for error in overrides),
         confirmation=confirmation,
     )
+
+
+def _worktree_or_unfinished_remove(
+    services: Services, ref: str, entries: list[WorktreeEntry]
+) -> Worktree:
+    """The worktree `ref` names; else the one a remove that stopped half way took away (its
+    database is still to drop: `wttui.unfinished_remove`)."""
+    try:
+        return services.resolve(ref, entries)
+    except InvalidInput:
+        from wttui.unfinished_remove import find
+
+        found = find(services, ref)
+        if found is None:
+            raise
+        return found
 
 
 def plan_reset(services: Services, ref: str, *, force: bool = False) -> ResetPlan:

@@ -7,6 +7,7 @@ after the plan is not ended unless the plan was forced: the drop then fails inst
 
 from __future__ import annotations
 
+from wttui import unfinished_remove
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.plans import RemovePlan, ResetPlan
 from wttui.services import Services
@@ -20,6 +21,8 @@ def remove(services: Services, plan: RemovePlan, *, sink: LogSink, cancel: Cance
     cancel.check()
     if worktree.prunable:
         sink.line("Its directory is already gone: pruning the metadata")
+    if plan.will_drop:  # killed before the drop, the same remove finishes it
+        unfinished_remove.begin(services, worktree)
     services.git.remove_worktree(worktree, force=plan.force)
     if target is None or not plan.database_exists:
         sink.line("No database to drop")
@@ -33,6 +36,7 @@ def remove(services: Services, plan: RemovePlan, *, sink: LogSink, cancel: Cance
         sink.line(f"Keeping database {target.label} (--keep-db)")
     else:
         sink.line(f"Keeping schema {target.label}: PostgreSQL's or wttui's own")
+    unfinished_remove.done(services, worktree)
     sink.step(f"Removed {worktree.label}")
 
 
