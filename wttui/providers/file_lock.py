@@ -5,8 +5,8 @@ however it exits (SIGKILL included): a dead holder never blocks anyone, there is
 to take over by hand. The holder writes its pid, command and start time into the file so that a
 waiter can say what it is waiting for.
 
-A lock taken with `inherit` is also handed to the git processes started while it is held
-(`inherited_fds`, passed by the git provider): git runs in its own session so that a Ctrl-C
+A lock taken with `inherit` is also handed to the git processes its thread starts while it is
+held (`inherited_fds`, passed by the git provider): git runs in its own session so that a Ctrl-C
 lets it finish its step, and if wttui is killed meanwhile the lock stays held until that git
 has finished too, so the next wttui never works on a checkout git is still writing.
 """
@@ -18,6 +18,7 @@ import fcntl
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -27,14 +28,23 @@ from wttui.providers.private_files import private_dir
 
 POLL = 0.1
 
-_INHERITED: set[int] = set()
-"""Descriptors of the held `inherit` locks."""
+_HELD = threading.local()
+"""Per thread, the descriptors of the `inherit` locks it holds: only the thread that holds a
+lock hands it down, so no other thread can start a child with a descriptor being closed."""
+
+
+def _inherited() -> set[int]:
+    fds: set[int] | None = getattr(_HELD, "fds", None)
+    if fds is None:
+        fds = _HELD.fds = set()
+    return fds
 
 
 def inherited_fds() -> tuple[int, ...]:
-    """The descriptors of held `inherit` locks: pass them to a child (`pass_fds`) that must
-    keep the lock held while it runs, even after this process is gone."""
-    return tuple(sorted(_INHERITED))
+    """The descriptors of the `inherit` locks this thread holds: pass them to a child
+    (`pass_fds`) that must keep the lock held while it runs, even after this process is
+    gone."""
+    return tuple(sorted(_inherited()))
 
 
 class LockTimeout(Exception):
@@ -118,11 +128,11 @@ def exclusive(
         os.ftruncate(fd, 0)
         os.pwrite(fd, mine.encode(), 0)
         if inherit:
-            _INHERITED.add(fd)
+            _inherited().add(fd)
         try:
             yield
         finally:
-            _INHERITED.discard(fd)
+            _inherited().discard(fd)
             os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
