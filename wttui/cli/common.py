@@ -63,7 +63,9 @@ def ref(args: argparse.Namespace) -> str:
     return getattr(args, "branch", None) or str(Path.cwd())
 
 
-def run_action(action: Callable[[CancelToken], T], *, sink: PrintSink | None = None) -> T:
+def run_action(
+    action: Callable[[CancelToken], T], *, sink: PrintSink | None = None, resumable: bool = True
+) -> T:
     """Run `action` in a thread so Ctrl-C cancels it through its token (statements, child
     processes, a wait for the lock) instead of killing wttui half way. A second Ctrl-C within
     two seconds aborts at once (exit 130).
@@ -72,6 +74,8 @@ def run_action(action: Callable[[CancelToken], T], *, sink: PrintSink | None = N
     interrupted in the middle of anything (an interrupted `Thread.join` would take the action
     for finished, bpo-45274), and git, which runs in its own session, finishes the step it is
     in. `sink`, when given, is the one the action narrates to: its steps say what was done.
+    `resumable`: running the same command again finishes what a cancel left (not so for a
+    relative command such as `rollback -n 2`).
 
     Raises:
         Cancelled: the user pressed Ctrl-C; its message says which steps ran and that running
@@ -119,21 +123,23 @@ def run_action(action: Callable[[CancelToken], T], *, sink: PrintSink | None = N
             raise error
         if isinstance(error, Cancelled) or cancel.cancelled:
             # Also a child process the terminal interrupted, or a statement cut short.
-            raise Cancelled(cancelled_text(sink)) from error
+            raise Cancelled(cancelled_text(sink, resumable=resumable)) from error
         raise error
     return outcome["result"]  # type: ignore[no-any-return]
 
 
-def cancelled_text(sink: PrintSink | None) -> str:
+def cancelled_text(sink: PrintSink | None, *, resumable: bool = True) -> str:
     """What a cancel did and did not do: the steps that ran, and how to finish the rest."""
     again = shlex.join(["wttui", *sys.argv[1:]])
     steps = sink.steps if sink is not None else []
-    if not steps:
-        return f"Cancelled: the steps above ran; `{again}` again finishes the rest"
-    return (
-        f"Cancelled during “{steps[-1]}” ({len(steps)} step(s) ran, above); "
-        f"what was left is not done: `{again}` again finishes it"
+    done = (
+        f"Cancelled during “{steps[-1]}” ({len(steps)} step(s) ran, above)"
+        if steps
+        else "Cancelled: the steps above ran"
     )
+    if not resumable:
+        return f"{done}; what was left is not done: see `wttui status` before running it again"
+    return f"{done}; what was left is not done: `{again}` again finishes it"
 
 
 def run_changing(
@@ -143,6 +149,7 @@ def run_changing(
     execute: Callable[[P, LogSink, CancelToken], T],
     *,
     replan: Callable[[], P] | None = None,
+    resumable: bool = True,
 ) -> T:
     """`run_action` for an action that changes the repository: it holds the repository's lock
     (`wttui.repo_lock`), waiting for another wttui or, with `--no-wait`, refusing at once;
@@ -162,6 +169,7 @@ def run_changing(
             wait=wait,
         ),
         sink=sink,
+        resumable=resumable,
     )
 
 

@@ -49,6 +49,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
         plan,
         lambda fresh, sink, cancel: actions.rollback(found, fresh, sink=sink, cancel=cancel),
         replan=lambda: plan_rollback(found, where, steps=args.steps),
+        resumable=False,  # `-n N` counts from the newest: run again, it would revert others
     )
     return 0
 
