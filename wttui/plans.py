@@ -183,6 +183,7 @@ def plan_create(
         seeds=bool(services.config.seeds.files or services.config.seeds.command),
         record_strategy=NO_DATABASE if no_db and not was_none else None,
         env_template=services.config.env.template if _templated(change, target) else None,
+        finish_checkout=existing is not None and existing.unfinished,
     )
 
 
@@ -207,7 +208,7 @@ def plan_remove(
             database it would drop, a lock — unless `force`.
     """
     entries = services.git.entries()
-    worktree = services.resolve(ref, entries)
+    worktree = _worktree_or_unfinished_remove(services, ref, entries)
     if worktree.is_main:
         raise Refused(
             f"{worktree.label} is the main worktree; it cannot be removed",
@@ -269,6 +270,22 @@ def plan_remove(
         confirmation=confirmation,
         trash=trash,
     )
+
+
+def _worktree_or_unfinished_remove(
+    services: Services, ref: str, entries: list[WorktreeEntry]
+) -> Worktree:
+    """The worktree `ref` names; else the one a remove that stopped half way took away (its
+    database is still to drop: `wttui.unfinished_remove`)."""
+    try:
+        return services.resolve(ref, entries)
+    except InvalidInput:
+        from wttui.unfinished_remove import find
+
+        found = find(services, ref)
+        if found is None:
+            raise
+        return found
 
 
 def plan_reset(services: Services, ref: str, *, force: bool = False) -> ResetPlan:

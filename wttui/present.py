@@ -257,6 +257,8 @@ def _create(plan: CreatePlan) -> list[str]:
         where = f"worktree   {plan.path} (branch {plan.branch}, {kind})"
     else:
         done = "resume the create" if plan.resuming else "provision it"
+        if plan.finish_checkout:
+            done = f"git's checkout was stopped half way: finish it, then {done}"
         where = f"worktree   {plan.path} (exists: {done})"
     if target.none:
         lines = [where, "database   none (strategy none): no database, no .env key, no migrations"]
@@ -322,12 +324,9 @@ def _remove(plan: RemovePlan) -> list[str]:
         lines.append("database   none (strategy none): nothing to drop")
     elif target is None or not plan.database_exists:
         lines.append("database   none to drop")
-    elif plan.will_drop and plan.trash:
-        lines.append(
-            f"database   {target.label} on {target.server} goes to the TRASH (`wttui undo`)"
-        )
     elif plan.will_drop:
-        lines.append(f"database   {target.label} on {target.server} will be DROPPED")
+        fate = "goes to the TRASH (`wttui undo`)" if plan.trash else "will be DROPPED"
+        lines.append(f"database   {target.label} on {target.server} {fate}")
         if plan.sessions:
             lines.append(f"           {plan.sessions} open session(s)")
     elif plan.shared_with or target.shared:

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -116,6 +117,10 @@ def test_killed_after_the_files_commit_is_not_applied_again(repo: Path, main_url
 def test_two_worktrees_migrating_one_shared_database_apply_once_and_the_second_waits(
     tmp_path: Path, pg: PostgresProvider, pg_admin_url: str
 ) -> None:
+    """Two worktrees of one repository: the second run waits for the repository's lock (one
+    wttui changes a repository at a time), plans again, and finds nothing left to apply. Two
+    clones sharing a database meet at the database's advisory lock instead
+    (`tests/migrations/test_lock.py`)."""
     root = make_repo(tmp_path, pg_admin_url, extra_config='strategy = "shared"\n')
     try:
         services = Services.from_path(root)
@@ -124,7 +129,7 @@ def test_two_worktrees_migrating_one_shared_database_apply_once_and_the_second_w
         assert main.target is not None
         url = main.target.url
         for view in (main, other):
-            # The first run holds the lock until the test lets it go: it blocks on a lock the
+            # The first run holds the locks until the test lets it go: it blocks on a lock the
             # test holds, after the file's COMMIT.
             (view.worktree.path / "migrations/003_once.sql").write_text(
                 ONCE + "SELECT pg_advisory_lock(4242);\nSELECT pg_advisory_unlock(4242);\n"
@@ -134,28 +139,30 @@ def test_two_worktrees_migrating_one_shared_database_apply_once_and_the_second_w
             first = start_migrate(root, "main")
             wait_for(lambda: lock.holder(gate) is not None, "the first run's lock")
             second = start_migrate(root, "feat/a")
-            wait_for(
-                lambda: (
-                    gate.execute(
-                        "SELECT count(*) FROM pg_stat_activity "
-                        "WHERE application_name = 'wttui migrate feat/a'"
-                    ).fetchone()
-                    == (1,)
-                ),
-                "the second run waiting for the lock",
+            said: list[str] = []
+            reader = threading.Thread(
+                target=lambda: said.extend(iter(second.stderr.readline, "")),  # type: ignore[union-attr]
+                daemon=True,
             )
-            time.sleep(0.5)  # it has polled at least once and said who holds the lock
+            reader.start()
+            wait_for(lambda: any("Waiting for" in line for line in said), "the second to wait")
             gate.execute("SELECT pg_advisory_unlock(4242)")
         out_first = first.communicate(timeout=DEADLINE)
-        out_second = second.communicate(timeout=DEADLINE)
+        second.wait(timeout=DEADLINE)
+        reader.join(timeout=DEADLINE)
+        rows = scalar(url, "SELECT count(*) FROM once")
     finally:
         pg.drop_database(root.name, force=True)
+    out_second = "".join(said)
     assert first.returncode == 0, out_first[1]
-    assert second.returncode == 0, out_second[1]
+    assert second.returncode == 0, out_second
     assert "1 migration(s) applied" in out_first[1]
-    assert "Another migration run holds this database's lock: pid" in out_second[1]
-    assert "(wttui migrate main)" in out_second[1]
-    assert "No pending migrations" in out_second[1]
+    waiting = next(line for line in said if "Waiting for" in line)
+    assert "(wttui migrate main)" in waiting, waiting
+    assert "another wttui is changing this repository" in waiting
+    assert "Planning again" in out_second
+    assert "No pending migrations" in out_second
+    assert rows == 1  # applied once
 
 
 def test_a_failure_after_the_files_commit_is_logged_as_it_happened(

@@ -52,6 +52,38 @@ def test_installed_hook_provisions_a_plain_git_worktree_add(
     assert not pg.database_exists(f"{repo.name}_feat__other")
 
 
+def test_wttui_create_with_the_hook_installed_provisions_once_and_never_waits_on_itself(
+    repo: Path, pg: PostgresProvider
+) -> None:
+    """create holds the repository's lock while its git runs the hook: a `wttui sync` there
+    would wait for that lock forever. The hook leaves wttui's own worktrees to it."""
+    assert wttui(repo, "hooks", "install").returncode == 0
+    done = subprocess.run(
+        [f"{BIN}/wttui", "create", "feat/made"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=_path_with_wttui(),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    path = Path(done.stdout.strip().splitlines()[-1])
+    assert pg.database_exists(f"{repo.name}_feat__made")
+    assert read_env(path / ".env")["DATABASE_URL"].endswith(f"/{repo.name}_feat__made")
+    assert "Waiting for" not in done.stderr
+    # A plain `git worktree add` by the user is still provisioned by the hook.
+    plain = subprocess.run(
+        ["git", "worktree", "add", "-q", "-b", "feat/plain", str(repo.parent / "plain")],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=_path_with_wttui(),
+        timeout=120,
+    )
+    assert plain.returncode == 0, plain.stderr
+    assert pg.database_exists(f"{repo.name}_feat__plain")
+
+
 def test_an_existing_hook_is_kept_and_core_hooks_path_honoured(repo: Path) -> None:
     hooks = repo.parent / "shared-hooks"
     hooks.mkdir()

@@ -10,8 +10,9 @@ from wttui.services import Services
 def start(services: Services, plan: ContainerPlan, *, sink: LogSink, cancel: CancelToken) -> None:
     """Start the container of the plan's worktree (creating it if it is gone), wait until ready."""
     del cancel
-    target = plan.target
-    services.container_strategy(plan.worktree).provision(target, sink=sink)
+    strategy = services.container_strategy(plan.worktree)
+    strategy.provision(plan.target, sink=sink)
+    target = strategy.plan(plan.target.worktree)  # a container made again may have moved port
     sink.step(f"{target.label} is up on {target.masked_url}")
 
 

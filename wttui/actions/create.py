@@ -64,12 +64,18 @@ def create(services: Services, plan: CreatePlan, *, sink: LogSink, cancel: Cance
         worktree = plan.worktree
         verb = "Resuming create of" if plan.resuming else "Provisioning"
         sink.step(f"{verb} {branch} at {worktree.path} (database {target.label})")
+        if plan.finish_checkout:
+            sink.step(f"Finishing the checkout git left half done in {worktree.path}")
+            services.git.finish_checkout(worktree.path)
     marker = create_marker(services, worktree.path)
     if marker is not None and not marker.exists():
         marker.write_text("create started\n")
     context = services.context(worktree, target=target, label=branch)
     cancel.check()
     cloned = _database(services, plan, context, sink=sink, cancel=cancel)
+    if target.container is not None:  # its port moves on when taken since the plan
+        target = context.strategy.plan(branch)
+        context = services.context(worktree, target=target, label=branch)
     cancel.check()
     if plan.env_template:
         sink.step(f"Rendering {context.env_file} from {plan.env_template}")
@@ -153,6 +159,7 @@ def from_source(
         return
     if target.container is not None:
         context.strategy.provision(target, sink=sink)  # the container, its empty database
+        target = context.strategy.plan(plan.branch)  # its port moves on when taken
     copy_database_of(
         source,
         target,

@@ -10,6 +10,7 @@ ended unless the plan was forced: the step then fails instead.
 
 from __future__ import annotations
 
+from wttui import unfinished_remove
 from wttui.actions.seed import configured, run_seeds
 from wttui.actions.templates import provision_from_template
 from wttui.actions.trash import purge_expired
@@ -27,6 +28,8 @@ def remove(services: Services, plan: RemovePlan, *, sink: LogSink, cancel: Cance
     cancel.check()
     if worktree.prunable:
         sink.line("Its directory is already gone: pruning the metadata")
+    if plan.will_drop:  # killed before the drop, the same remove finishes it
+        unfinished_remove.begin(services, worktree)
     services.git.remove_worktree(worktree, force=plan.force)
     if target is None or not plan.database_exists:
         sink.line("No database to drop")
@@ -51,6 +54,7 @@ def remove(services: Services, plan: RemovePlan, *, sink: LogSink, cancel: Cance
         sink.line(f"Keeping database {target.label} (--keep-db)")
     else:
         sink.line(f"Keeping schema {target.label}: PostgreSQL's or wttui's own")
+    unfinished_remove.done(services, worktree)
     sink.step(f"Removed {worktree.label}")
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
+import signal
 import sys
 import threading
 import time
@@ -15,14 +17,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from wttui.core.logsink import CancelToken
-from wttui.errors import Cancelled, NeedsConfirmation
+from wttui.core.logsink import CancelToken, LogSink
+from wttui.errors import EXIT_INTERRUPTED, Cancelled, NeedsConfirmation
 
 if TYPE_CHECKING:
     from wttui.core.housekeeping import AnyPlan as Plan
     from wttui.services import Services
 
 T = TypeVar("T")
+P = TypeVar("P")
 
 ABORT_WINDOW = 2.0
 """A second Ctrl-C within this many seconds of the first aborts at once."""
@@ -34,9 +37,12 @@ class PrintSink:
     def __init__(self, stream: Any = None) -> None:
         self._stream = stream or sys.stderr
         self._lock = threading.Lock()
+        self.steps: list[str] = []
+        """The steps printed so far: what a cancel says was done."""
 
     def step(self, text: str) -> None:
         with self._lock:
+            self.steps.append(text)
             print(f"==> {text}", file=self._stream, flush=True)
 
     def line(self, text: str, *, stream: str = "out") -> None:
@@ -57,12 +63,23 @@ def ref(args: argparse.Namespace) -> str:
     return getattr(args, "branch", None) or str(Path.cwd())
 
 
-def run_action(action: Callable[[CancelToken], T]) -> T:
+def run_action(
+    action: Callable[[CancelToken], T], *, sink: PrintSink | None = None, resumable: bool = True
+) -> T:
     """Run `action` in a thread so Ctrl-C cancels it through its token (statements, child
-    processes) instead of killing wttui half way. A second Ctrl-C within two seconds aborts.
+    processes, a wait for the lock) instead of killing wttui half way. A second Ctrl-C within
+    two seconds aborts at once (exit 130).
+
+    Ctrl-C is taken by a signal handler that only sets the token: the main thread is never
+    interrupted in the middle of anything (an interrupted `Thread.join` would take the action
+    for finished, bpo-45274), and git, which runs in its own session, finishes the step it is
+    in. `sink`, when given, is the one the action narrates to: its steps say what was done.
+    `resumable`: running the same command again finishes what a cancel left (not so for a
+    relative command such as `rollback -n 2`).
 
     Raises:
-        Cancelled: the user pressed Ctrl-C (whatever the action raised when it stopped).
+        Cancelled: the user pressed Ctrl-C; its message says which steps ran and that running
+            the same command again finishes the rest.
     """
     cancel = CancelToken()
     outcome: dict[str, Any] = {}
@@ -76,42 +93,106 @@ def run_action(action: Callable[[CancelToken], T]) -> T:
         finally:
             finished.set()
 
-    thread = threading.Thread(target=target, name="wttui-action", daemon=True)
-    thread.start()
-    first: float | None = None
-    # An Event, not `thread.join`: a join interrupted by Ctrl-C can leave the thread looking
-    # finished while it still runs (CPython before 3.13), and the action's cleanup be cut off.
-    while not finished.is_set():
-        try:
-            finished.wait(0.2)
-        except KeyboardInterrupt:
-            now = time.monotonic()
-            if first is not None and now - first < ABORT_WINDOW:
-                print("wttui: aborted", file=sys.stderr, flush=True)
-                os._exit(130)
-            first = now
-            print("wttui: cancelling… (Ctrl-C again to abort)", file=sys.stderr, flush=True)
-            cancel.cancel()
+    pressed: list[float] = []
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        del signum, frame
+        now = time.monotonic()
+        if pressed and now - pressed[-1] < ABORT_WINDOW:
+            print("wttui: aborted", file=sys.stderr, flush=True)
+            os._exit(EXIT_INTERRUPTED)
+        pressed.append(now)
+        print("^C cancelling… (Ctrl-C again to abort)", file=sys.stderr, flush=True)
+        cancel.cancel()
+
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, on_interrupt) if in_main else None
+    try:
+        thread = threading.Thread(target=target, name="wttui-action", daemon=True)
+        thread.start()
+        while not finished.wait(0.2):
+            pass
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     error = outcome.get("error")
     if error is not None:
-        if cancel.cancelled and not isinstance(error, Cancelled):
-            # A child process the terminal interrupted too, or a statement cut short.
-            raise Cancelled(_cancelled_text()) from error
+        from wttui.repo_lock import CancelledWaiting
+
+        if isinstance(error, CancelledWaiting):
+            raise error
+        if isinstance(error, Cancelled) or cancel.cancelled:
+            # Also a child process the terminal interrupted, or a statement cut short.
+            raise Cancelled(cancelled_text(sink, resumable=resumable)) from error
         raise error
     return outcome["result"]  # type: ignore[no-any-return]
 
 
-def _cancelled_text() -> str:
-    return "Cancelled: the steps above ran; running the same command again finishes the rest"
+def cancelled_text(sink: PrintSink | None, *, resumable: bool = True) -> str:
+    """What a cancel did and did not do: the steps that ran, and how to finish the rest."""
+    again = shlex.join(["wttui", *sys.argv[1:]])
+    steps = sink.steps if sink is not None else []
+    done = (
+        f"Cancelled during “{steps[-1]}” ({len(steps)} step(s) ran, above)"
+        if steps
+        else "Cancelled: the steps above ran"
+    )
+    if not resumable:
+        return f"{done}; what was left is not done: see `wttui status` before running it again"
+    return f"{done}; what was left is not done: `{again}` again finishes it"
+
+
+def run_changing(
+    args: argparse.Namespace,
+    found: Services,
+    plan: P,
+    execute: Callable[[P, LogSink, CancelToken], T],
+    *,
+    replan: Callable[[], P] | None = None,
+    resumable: bool = True,
+    sink: PrintSink | None = None,
+) -> T:
+    """`run_action` for an action that changes the repository: it holds the repository's lock
+    (`wttui.repo_lock`), waiting for another wttui or, with `--no-wait`, refusing at once;
+    after a wait the action is planned again with `replan`. Narration goes to `sink` (default:
+    stderr)."""
+    from wttui.repo_lock import run_exclusive
+
+    sink = sink or PrintSink()
+    wait = not getattr(args, "no_wait", False)
+    return run_action(
+        lambda cancel: run_exclusive(
+            found,
+            plan,
+            lambda fresh: execute(fresh, sink, cancel),
+            replan=replan,
+            sink=sink,
+            cancel=cancel,
+            wait=wait,
+        ),
+        sink=sink,
+        resumable=resumable,
+    )
 
 
 def add_plan_options(
-    command: argparse.ArgumentParser, *, yes: bool = True, force: str | None = None
+    command: argparse.ArgumentParser,
+    *,
+    yes: bool = True,
+    force: str | None = None,
+    lock: bool = True,
 ) -> None:
-    """`--dry-run`, and `--yes`/`--force` where the command can ask or be refused."""
+    """`--dry-run`, `--no-wait` (commands that take the repository's lock), and
+    `--yes`/`--force` where the command can ask or be refused."""
     command.add_argument(
         "--dry-run", action="store_true", help="show what would be done, change nothing"
     )
+    if lock:
+        command.add_argument(
+            "--no-wait",
+            action="store_true",
+            help="when another wttui is changing this repository, stop at once (exit 4)",
+        )
     if yes:
         command.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     if force:

@@ -14,6 +14,7 @@ from wttui.cli.common import (
     confirm_or_stop,
     ref,
     run_action,
+    run_changing,
     services,
 )
 from wttui.cli.registry import Add
@@ -28,7 +29,13 @@ def cmd_seed(args: argparse.Namespace) -> int:
     plan = plan_seed(found, ref(args))
     if not confirm_or_stop(args, f"seed {plan.target.label}", plan):
         return 0
-    run_action(lambda cancel: seed(found, plan, sink=PrintSink(), cancel=cancel))
+    run_changing(
+        args,
+        found,
+        plan,
+        lambda fresh, sink, cancel: seed(found, fresh, sink=sink, cancel=cancel),
+        replan=lambda: plan_seed(found, ref(args)),
+    )
     return 0
 
 
@@ -40,7 +47,13 @@ def cmd_clone(args: argparse.Namespace) -> int:
     plan = plan_clone(found, args.source, args.dest)
     if not confirm_or_stop(args, f"clone {plan.source.label} into {plan.worktree.label}", plan):
         return 0
-    run_action(lambda cancel: clone(found, plan, sink=PrintSink(), cancel=cancel))
+    run_changing(
+        args,
+        found,
+        plan,
+        lambda fresh, sink, cancel: clone(found, fresh, sink=sink, cancel=cancel),
+        replan=lambda: plan_clone(found, args.source, args.dest),
+    )
     return 0
 
 
@@ -66,8 +79,14 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     plan = plan_rebuild(found, ref(args), args.to)
     if not confirm_or_stop(args, f"rebuild {plan.target.label}", plan):
         return 0
-    notice = run_action(
-        lambda cancel: rebuild(found, plan, sink=PrintSink(), cancel=cancel, notice_to_sink=False)
+    notice = run_changing(
+        args,
+        found,
+        plan,
+        lambda fresh, sink, cancel: rebuild(
+            found, fresh, sink=sink, cancel=cancel, notice_to_sink=False
+        ),
+        replan=lambda: plan_rebuild(found, ref(args), args.to),
     )
     print("\n".join(notice))
     return 0

@@ -8,6 +8,7 @@ place could not be checked.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from dataclasses import asdict
@@ -18,17 +19,16 @@ from wttui.cli.common import (
     add_plan_options,
     confirm_or_stop,
     ref,
-    run_action,
+    run_changing,
     services,
 )
 from wttui.cli.registry import Add
-from wttui.core.logsink import ListSink, LogSink
 from wttui.errors import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, InvalidInput
 
 
-def _sink(args: argparse.Namespace) -> LogSink:
+def _sink(args: argparse.Namespace) -> PrintSink:
     """Narration on stderr, or nowhere with `--quiet` (errors are still printed)."""
-    return ListSink() if getattr(args, "quiet", False) else PrintSink()
+    return PrintSink(io.StringIO()) if getattr(args, "quiet", False) else PrintSink()
 
 
 def _print_json(data: Any) -> None:
@@ -49,7 +49,16 @@ def cmd_sync(args: argparse.Namespace) -> int:
     title = "sync --all" if args.all else f"sync {plan.items[0].worktree.label}"
     if not confirm_or_stop(args, title, plan):
         return EXIT_OK
-    done = run_action(lambda cancel: sync(found, plan, sink=_sink(args), cancel=cancel))
+    done = run_changing(
+        args,
+        found,
+        plan,
+        lambda fresh, sink, cancel: sync(found, fresh, sink=sink, cancel=cancel),
+        replan=lambda: plan_sync(
+            found, None if args.all else ref(args), every=args.all, force=args.force
+        ),
+        sink=_sink(args),
+    )
     if args.json:
         _print_json([asdict(item) for item in done])
     return EXIT_OK
@@ -106,6 +115,7 @@ def cmd_orphans(args: argparse.Namespace) -> int:
 
 def _clean(args: argparse.Namespace, found: Any, report: Any) -> int:
     from wttui.actions.orphans import clean
+    from wttui.orphans import read_orphans
     from wttui.plans_housekeeping import plan_clean
 
     plan = plan_clean(found, report, worktree=_worktree_ref(args.worktree), force=args.force)
@@ -117,7 +127,20 @@ def _clean(args: argparse.Namespace, found: Any, report: Any) -> int:
         return EXIT_UNREACHABLE if plan.unchecked else EXIT_OK
     if not confirm_or_stop(args, "orphans --clean", plan):
         return EXIT_OK
-    removed = run_action(lambda cancel: clean(found, plan, sink=_sink(args), cancel=cancel))
+    removed = run_changing(
+        args,
+        found,
+        plan,
+        lambda fresh, sink, cancel: clean(found, fresh, sink=sink, cancel=cancel),
+        # Orphans found again: another wttui may have made one of them live meanwhile.
+        replan=lambda: plan_clean(
+            found,
+            read_orphans(found),
+            worktree=_worktree_ref(args.worktree),
+            force=args.force,
+        ),
+        sink=_sink(args),
+    )
     if args.json:
         _print_json(
             {
@@ -194,7 +217,14 @@ def _fix(args: argparse.Namespace, found: Any, report: Any) -> Any:
         return report
     if not confirm_or_stop(args, "doctor --fix", plan):
         return report
-    run_action(lambda cancel: fix(found, plan, sink=_sink(args), cancel=cancel))
+    run_changing(
+        args,
+        found,
+        plan,
+        lambda fresh, sink, cancel: fix(found, fresh, sink=sink, cancel=cancel),
+        replan=lambda: plan_fix(found, diagnose(found, args.branch)),
+        sink=_sink(args),
+    )
     return diagnose(found, args.branch)
 
 

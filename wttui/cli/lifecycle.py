@@ -18,6 +18,7 @@ from wttui.cli.common import (
     confirm_or_stop,
     ref,
     run_action,
+    run_changing,
     services,
 )
 from wttui.cli.registry import Add
@@ -116,14 +117,27 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
         plan_d = plans_lifecycle.plan_snapshot_delete(found, ref(args), args.delete)
         if not confirm_or_stop(args, f"delete snapshot {plan_d.snapshot.name}", plan_d):
             return 0
-        run_action(lambda cancel: delete(found, plan_d, sink=PrintSink(), cancel=cancel))
+        run_changing(
+            args,
+            found,
+            plan_d,
+            lambda fresh, sink, cancel: delete(found, fresh, sink=sink, cancel=cancel),
+            replan=lambda: plans_lifecycle.plan_snapshot_delete(found, ref(args), args.delete),
+        )
         return 0
     from wttui.actions.snapshot import snapshot
 
     plan = plans_lifecycle.plan_snapshot(found, ref(args), name=args.name)
     if not confirm_or_stop(args, f"snapshot {plan.target.label}", plan):
         return 0
-    print(run_action(lambda cancel: snapshot(found, plan, sink=PrintSink(), cancel=cancel)))
+    name = run_changing(
+        args,
+        found,
+        plan,
+        lambda fresh, sink, cancel: snapshot(found, fresh, sink=sink, cancel=cancel),
+        replan=lambda: plans_lifecycle.plan_snapshot(found, ref(args), name=args.name),
+    )
+    print(name)
     return 0
 
 
@@ -165,7 +179,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
     plan = plan_restore(found, ref(args), args.snapshot)
     if not confirm_or_stop(args, f"restore {plan.target.label}", plan):
         return 0
-    run_action(lambda cancel: restore(found, plan, sink=PrintSink(), cancel=cancel))
+    run_changing(
+        args,
+        found,
+        plan,
+        lambda fresh, sink, cancel: restore(found, fresh, sink=sink, cancel=cancel),
+        replan=lambda: plan_restore(found, ref(args), args.snapshot),
+    )
     return 0
 
 
@@ -180,7 +200,14 @@ def cmd_undo(args: argparse.Namespace) -> int:
     plan = plan_undo(found, getattr(args, "name", None))
     if not confirm_or_stop(args, f"undo {plan.item.name}", plan):
         return 0
-    print(run_action(lambda cancel: undo(found, plan, sink=PrintSink(), cancel=cancel)))
+    back = run_changing(
+        args,
+        found,
+        plan,
+        lambda fresh, sink, cancel: undo(found, fresh, sink=sink, cancel=cancel),
+        replan=lambda: plan_undo(found, getattr(args, "name", None)),
+    )
+    print(back)
     return 0
 
 
@@ -199,7 +226,13 @@ def cmd_trash(args: argparse.Namespace) -> int:
         plan = plan_purge(found, args.older_than)
         if not confirm_or_stop(args, "trash purge", plan):
             return 0
-        run_action(lambda cancel: purge(found, plan, sink=PrintSink(), cancel=cancel))
+        run_changing(
+            args,
+            found,
+            plan,
+            lambda fresh, sink, cancel: purge(found, fresh, sink=sink, cancel=cancel),
+            replan=lambda: plan_purge(found, args.older_than),
+        )
         return 0
     if args.action:
         raise InvalidInput(f"Unknown trash action {args.action!r} (restore, purge)")

@@ -7,11 +7,10 @@ import json
 from datetime import date
 
 from wttui.cli.common import (
-    PrintSink,
     add_plan_options,
     confirm_or_stop,
     ref,
-    run_action,
+    run_changing,
     services,
 )
 from wttui.cli.registry import Add
@@ -23,11 +22,16 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     from wttui.plans import plan_migrate
 
     found = services(args)
-    plan = plan_migrate(found, ref(args))
+    where = ref(args)
+    plan = plan_migrate(found, where)
     if not confirm_or_stop(args, f"migrate {plan.worktree.label}", plan):
         return 0
-    applied = run_action(
-        lambda cancel: actions.migrate(found, plan, sink=PrintSink(), cancel=cancel)
+    applied = run_changing(
+        args,
+        found,
+        plan,
+        lambda fresh, sink, cancel: actions.migrate(found, fresh, sink=sink, cancel=cancel),
+        replan=lambda: plan_migrate(found, where),
     )
     if applied and plan.worktree.is_main:
         from wttui.cli.common import background_templates
@@ -41,10 +45,18 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     from wttui.plans import plan_rollback
 
     found = services(args)
-    plan = plan_rollback(found, ref(args), steps=args.steps)
+    where = ref(args)
+    plan = plan_rollback(found, where, steps=args.steps)
     if not confirm_or_stop(args, f"rollback {plan.worktree.label}", plan):
         return 0
-    run_action(lambda cancel: actions.rollback(found, plan, sink=PrintSink(), cancel=cancel))
+    run_changing(
+        args,
+        found,
+        plan,
+        lambda fresh, sink, cancel: actions.rollback(found, fresh, sink=sink, cancel=cancel),
+        replan=lambda: plan_rollback(found, where, steps=args.steps),
+        resumable=False,  # `-n N` counts from the newest: run again, it would revert others
+    )
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from wttui.cli.common import PrintSink, add_plan_options, confirm_or_stop, run_action, services
+from wttui.cli.common import add_plan_options, confirm_or_stop, run_changing, services
 from wttui.cli.registry import Add
 
 
@@ -17,7 +17,13 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     plan = plan_resolve(found, args.branch, args.migration, applied=args.applied)
     if not confirm_or_stop(args, f"resolve {plan.worktree.label}", plan):
         return 0
-    run_action(lambda cancel: actions.resolve(found, plan, sink=PrintSink(), cancel=cancel))
+    run_changing(
+        args,
+        found,
+        plan,
+        lambda fresh, sink, cancel: actions.resolve(found, fresh, sink=sink, cancel=cancel),
+        replan=lambda: plan_resolve(found, args.branch, args.migration, applied=args.applied),
+    )
     return 0
 
 

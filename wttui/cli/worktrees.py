@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from wttui.cli.common import (
     PrintSink,
@@ -11,10 +12,14 @@ from wttui.cli.common import (
     confirm_or_stop,
     ref,
     run_action,
+    run_changing,
     services,
 )
 from wttui.cli.registry import Add
 from wttui.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from wttui.core.plans import CreatePlan, RemovePlan, ResetPlan
 
 
 def cmd_create(args: argparse.Namespace) -> int:
@@ -22,21 +27,32 @@ def cmd_create(args: argparse.Namespace) -> int:
     from wttui.plans import plan_create
 
     found = services(args)
-    plan = plan_create(
-        found,
-        args.branch,
-        base=args.base,
-        adopt=args.adopt,
-        force_env=args.force,
-        no_db=args.no_db,
-    )
-    if args.source:
-        from wttui.plans_data import plan_create_from
 
-        plan = plan_create_from(found, plan, args.source)
+    def planner() -> CreatePlan:
+        plan = plan_create(
+            found,
+            args.branch,
+            base=args.base,
+            adopt=args.adopt,
+            force_env=args.force,
+            no_db=args.no_db,
+        )
+        if args.source:
+            from wttui.plans_data import plan_create_from
+
+            plan = plan_create_from(found, plan, args.source)
+        return plan
+
+    plan = planner()
     if not confirm_or_stop(args, f"create {args.branch}", plan):
         return 0
-    path = run_action(lambda cancel: actions.create(found, plan, sink=PrintSink(), cancel=cancel))
+    path = run_changing(
+        args,
+        found,
+        plan,
+        lambda fresh, sink, cancel: actions.create(found, fresh, sink=sink, cancel=cancel),
+        replan=planner,
+    )
     print(path)
     background_templates(found)
     return 0
@@ -47,10 +63,20 @@ def cmd_remove(args: argparse.Namespace) -> int:
     from wttui.plans import plan_remove
 
     found = services(args)
-    plan = plan_remove(found, args.branch, keep_db=args.keep_db, force=args.force)
+
+    def planner() -> RemovePlan:
+        return plan_remove(found, args.branch, keep_db=args.keep_db, force=args.force)
+
+    plan = planner()
     if not confirm_or_stop(args, f"remove {plan.worktree.label}", plan):
         return 0
-    run_action(lambda cancel: actions.remove(found, plan, sink=PrintSink(), cancel=cancel))
+    run_changing(
+        args,
+        found,
+        plan,
+        lambda fresh, sink, cancel: actions.remove(found, fresh, sink=sink, cancel=cancel),
+        replan=planner,
+    )
     return 0
 
 
@@ -59,10 +85,20 @@ def cmd_reset(args: argparse.Namespace) -> int:
     from wttui.plans import plan_reset
 
     found = services(args)
-    plan = plan_reset(found, args.branch, force=args.force)
+
+    def planner() -> ResetPlan:
+        return plan_reset(found, args.branch, force=args.force)
+
+    plan = planner()
     if not confirm_or_stop(args, f"reset {plan.worktree.label}", plan):
         return 0
-    run_action(lambda cancel: actions.reset(found, plan, sink=PrintSink(), cancel=cancel))
+    run_changing(
+        args,
+        found,
+        plan,
+        lambda fresh, sink, cancel: actions.reset(found, fresh, sink=sink, cancel=cancel),
+        replan=planner,
+    )
     return 0
 
 
@@ -103,11 +139,21 @@ def cmd_container(args: argparse.Namespace) -> int:
     from wttui.plans import plan_container
 
     found = services(args)
-    plan = plan_container(found, ref(args), args.verb)
+    where = ref(args)
+    plan = plan_container(found, where, args.verb)
     if not confirm_or_stop(args, f"{args.verb} {plan.target.container}", plan):
         return 0
     action = VERBS[args.verb]
-    run_action(lambda cancel: action(found, plan, sink=PrintSink(), cancel=cancel))
+    if args.verb == "logs":  # a read: it never waits for the lock
+        run_action(lambda cancel: action(found, plan, sink=PrintSink(), cancel=cancel))
+        return 0
+    run_changing(
+        args,
+        found,
+        plan,
+        lambda fresh, sink, cancel: action(found, fresh, sink=sink, cancel=cancel),
+        replan=lambda: plan_container(found, where, args.verb),
+    )
     return 0
 
 
@@ -146,8 +192,10 @@ def register(add: Add) -> None:
         "run a command in a worktree with its DATABASE_URL (guarded on shared databases)",
     )
     run.add_argument("branch", help="worktree branch, path or directory")
-    add_plan_options(
-        run, force="run a [database] refuse command on a shared database (asks for its name)"
+    add_plan_options(  # no lock: the command may run for hours (a dev server)
+        run,
+        force="run a [database] refuse command on a shared database (asks for its name)",
+        lock=False,
     )
     run.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND [ARGS…]")
 
@@ -159,5 +207,5 @@ def register(add: Add) -> None:
     ):
         verb = add(name, cmd_container, text)
         verb.add_argument("branch", nargs="?", help="worktree branch, path or directory")
-        add_plan_options(verb, yes=False)
+        add_plan_options(verb, yes=False, lock=name != "logs")
         verb.set_defaults(verb=name)

@@ -76,6 +76,9 @@ class CreatePlan:
     env_template: str | None = None
     """The template the env file is rendered from (`[env] template`), when this checkout has
     one."""
+    finish_checkout: bool = False
+    """The worktree's `git worktree add` was stopped half way (git's lock still says
+    `initializing`): its files are checked out and it is unlocked first."""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ Git's errors leave as `GitError` with git's own reason in one sentence.
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -27,9 +29,14 @@ from pathlib import Path
 from wttui.core.models import Worktree
 from wttui.core.naming import check_branch_name
 from wttui.errors import DirtyWorktree, GitError, InvalidInput
+from wttui.providers.file_lock import inherited_fds
 from wttui.providers.git_files import status_path
+from wttui.providers.git_hooks import RUNNING
 
 _READERS = 8
+INITIALIZING = "initializing"
+"""The reason `git worktree add` locks a worktree with while it checks its files out; git
+removes the lock when it is done, so a worktree still locked for it was stopped half way."""
 
 
 def _one_sentence(stderr: str, args: tuple[str, ...]) -> str:
@@ -47,10 +54,12 @@ def _one_sentence(stderr: str, args: tuple[str, ...]) -> str:
 
 def _run(cwd: Path, *args: str) -> str:
     """git's output, run in its own session: a Ctrl-C at the terminal reaches wttui, which
-    cancels between steps, instead of killing git half way through a checkout.
+    cancels between steps, instead of killing git half way through a checkout. While wttui
+    holds the repository's lock, git holds it too (`file_lock.inherited_fds`): were wttui
+    killed, the next one waits for this git to finish rather than work beside it.
 
     Raises:
-        GitError: git failed (its own reason in one sentence), or is not installed.
+        GitError: git failed (its own reason in one sentence), was killed, or is not installed.
     """
     try:
         done = subprocess.run(
@@ -61,12 +70,20 @@ def _run(cwd: Path, *args: str) -> str:
             errors="surrogateescape",
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            pass_fds=inherited_fds(),
+            env={**os.environ, RUNNING: "1"},  # the post-checkout hook leaves wttui's own alone
             check=False,
         )
     except FileNotFoundError:
         raise GitError("git is not installed", hint="install git") from None
     except NotADirectoryError:
         raise GitError(f"{cwd} is not a directory") from None
+    if done.returncode < 0:
+        words = [arg for arg in args if not arg.startswith("-")][:2]
+        raise GitError(
+            f"git {' '.join(words)} was killed ({signal.Signals(-done.returncode).name})",
+            hint="run the same wttui command again: it finishes what git left",
+        )
     if done.returncode != 0:
         raise GitError(_one_sentence(done.stderr, args))
     return done.stdout
@@ -88,6 +105,11 @@ class WorktreeEntry:
     @property
     def label(self) -> str:
         return self.branch or self.path.name
+
+    @property
+    def unfinished(self) -> bool:
+        """`git worktree add` was stopped before it had checked every file out."""
+        return self.locked and self.lock_reason == INITIALIZING
 
 
 @dataclass(frozen=True)
@@ -376,13 +398,32 @@ class GitProvider:
                 raise InvalidInput(
                     f"Branch {branch} already exists; leave out the base to check it out"
                 )
-            _run(self.root, "worktree", "add", str(path), branch)
+            _run(self.root, "worktree", "add", "--quiet", str(path), branch)
         elif (remote := self.remote_branch(branch)) is not None and base is None:
-            _run(self.root, "worktree", "add", "--track", "-b", branch, str(path), remote)
+            _run(
+                self.root, "worktree", "add", "--quiet", "--track", "-b", branch, str(path), remote
+            )
         else:
-            _run(self.root, "worktree", "add", "-b", branch, str(path), base or "HEAD")
+            _run(self.root, "worktree", "add", "--quiet", "-b", branch, str(path), base or "HEAD")
         head = _run(path, "rev-parse", "HEAD").strip()
         return self.read(WorktreeEntry(path=path.resolve(), head=head, branch=branch))
+
+    def finish_checkout(self, path: Path) -> None:
+        """Finish the checkout of a worktree whose `git worktree add` was stopped half way
+        (`WorktreeEntry.unfinished`): check every file out as git would have, then unlock it.
+
+        The index lock the killed git left behind is removed (the caller holds the
+        repository's lock, and git's own lock reason says no add is running). The unlock comes
+        last, so a finish that is stopped too is finished by the next one.
+
+        Raises:
+            GitError: git refused.
+        """
+        admin = self.admin_dir(path)
+        if admin is not None:
+            (admin / "index.lock").unlink(missing_ok=True)
+        _run(path, "reset", "--hard", "--no-recurse-submodules", "--quiet")
+        _run(self.root, "worktree", "unlock", str(path))
 
     def remove_worktree(self, worktree: Worktree | Path, *, force: bool = False) -> None:
         """Remove a worktree (its branch is kept), then prune git's metadata.

@@ -3,7 +3,8 @@
 wttui's part of the hook is one marked block: installing appends it to an existing hook (its
 lines are kept and run first), replaces an older block, or creates the file; uninstalling
 removes only the block (the whole file when nothing else is left). The block runs only for a
-new linked worktree (git passes a null previous HEAD), calls `wttui sync --quiet` there, and
+new linked worktree (git passes a null previous HEAD) that wttui itself is not making (a
+`wttui create` provisions its own), calls `wttui sync --quiet` there, and
 never fails: git has already made the worktree, so a problem is printed with its fix and the
 hook exits 0.
 """
@@ -22,6 +23,9 @@ HOOK = "post-checkout"
 BEGIN = "# >>> wttui post-checkout >>>"
 END = "# <<< wttui post-checkout <<<"
 _NULL = "0000000000000000000000000000000000000000"
+RUNNING = "WTTUI_RUNS_GIT"
+"""Set in the environment of every git wttui runs: a worktree `wttui create` adds is
+provisioned by that create (which holds the repository's lock), so the hook leaves it alone."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ def block(wttui: str) -> str:
     return f"""{BEGIN}
 # Added by `wttui hooks install`; `wttui hooks uninstall` removes it. A new worktree
 # (`git worktree add`: previous HEAD is null) gets its database, .env and migrations.
-if [ "$1" = "{_NULL}" ] && [ "$3" = "1" ] \\
+if [ "$1" = "{_NULL}" ] && [ "$3" = "1" ] && [ -z "${{{RUNNING}:-}}" ] \\
    && [ "$(git rev-parse --git-dir)" != "$(git rev-parse --git-common-dir)" ]; then
   wttui_cmd=$(command -v wttui || true)
   [ -n "$wttui_cmd" ] || {{ [ -x {fallback} ] && wttui_cmd={fallback}; }}

@@ -5,12 +5,13 @@ Each worktree gets a container `{project}_{worktree}` with a named volume
 5432 published on 127.0.0.1 at a port stable for the worktree (moved to the next free one when
 taken). Containers that `docker compose` made for the project (the seed recipe's
 `{project}_{worktree}` compose projects) are recognised and used instead of a second one.
-A create that fails half way removes what it made, so re-running it starts clean.
+A create that fails half way removes what it made, so re-running it starts clean; what it
+could not remove (the engine died under it) is made again by the re-run
+(`container_recovery.py`), and a port Docker refuses moves on to the next free one.
 """
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 import threading
 import time
@@ -37,6 +38,7 @@ from wttui.providers.host_ports import port_is_free
 from wttui.providers.postgres import PostgresProvider
 from wttui.strategies.base import refuse_shared
 from wttui.strategies.container_ports import made_on, port_holder
+from wttui.strategies.container_recovery import PORT_ATTEMPTS, half_made, port_refused
 
 if TYPE_CHECKING:
     from wttui.config_model import Config
@@ -117,7 +119,7 @@ class ContainerStrategy:
     def plan(self, label: str) -> DbTarget:
         existing = self._existing(label)
         pin = self.pins.get(label)
-        if existing is not None and existing.port:
+        if existing is not None and existing.port and not half_made(existing):
             env = existing.environment
             user = env.get("POSTGRES_USER", "postgres")
             password = env.get("POSTGRES_PASSWORD", "")
@@ -125,7 +127,10 @@ class ContainerStrategy:
             target = self._target(label, existing.name, existing.port, user, password, database)
             note = made_on(label, existing, self.pins, port_range(self.config.ports))
             return replace(target, compose_project=existing.compose_project, port_note=note)
-        publishers = self.docker.publishers()
+        # A new container; or one a stopped create left half made, which provision makes again
+        # (its port is not taken by it: it never listened, and no .env names it yet).
+        own = {existing.port} if existing is not None and half_made(existing) else set()
+        publishers = {p: info for p, info in self.docker.publishers().items() if p not in own}
         note = clash = ""
         if pin:
             port = pin
@@ -134,7 +139,7 @@ class ContainerStrategy:
                 note = clash
         else:
             ports = port_range(self.config.ports)
-            taken = {info.port for info in self._containers() if info.port}
+            taken = {info.port for info in self._containers() if info.port} - own
             taken |= set(publishers) | set(self.pins.values())  # pinned: kept for their owner
             port = choose_port(label, ports, taken, port_is_free)
             preferred = preferred_port(label, ports)
@@ -242,6 +247,15 @@ class ContainerStrategy:
         assert target.container is not None
         self._forget_listing()
         existing = self.docker.get(target.container)
+        if existing is not None and half_made(existing):
+            sink.line(
+                f"Container {existing.name} was left half made by a create that stopped "
+                "(it never started): making it again, its volume kept",
+                stream="warn",
+            )
+            self.docker.remove(existing.name, volume=None)
+            self._forget_listing()
+            existing = None
         if existing is not None:
             if not existing.running:
                 sink.step(f"Starting container {existing.name}")
@@ -250,48 +264,50 @@ class ContainerStrategy:
             else:
                 sink.line(f"Container {existing.name} is running")
             return False
+        name = target.container
         parts = url_parts(target.url)
         port = int(parts["port"])
+        pinned = self.pins.get(target.worktree) == port
         if not port_is_free(port):
             holder = port_holder(port, {}) or "another program"
-            if self.pins.get(target.worktree) == port:
+            if pinned:
                 raise Refused(
                     f"Port {port}, pinned for {target.worktree}, is taken by {holder}",
                     hint="stop it, or pin another port ([worktrees] port)",
                 )
-            raise InvalidInput(
-                f"Port {port} on 127.0.0.1 is in use by {holder}",
-                hint="stop it, or run the create again: wttui then picks the next free port",
-            )
-        if target.port_note:
+            # Taken since the plan: the next free one, as the plan would choose now.
+            taken, port = port, self._next_port(target.worktree, avoid={port})
+            sink.line(f"Port {taken} is in use by {holder}: using {port}", stream="warn")
+        elif target.port_note:
             sink.line(f"Port {target.port_note}", stream="warn")
-        volume = self._free_volume(target.container)
+        volume = self._free_volume(name)
         kept_volume = self.docker.volume_labels(volume) is not None
         sink.step(
-            f"Creating container {target.container} from {self.config.image} "
+            f"Creating container {name} from {self.config.image} "
             f"on 127.0.0.1:{port} (volume {volume})"
         )
         try:
-            self.docker.run_postgres(
-                name=target.container,
-                image=self.config.image,
-                port=port,
-                volume=volume,
-                environment={
-                    "POSTGRES_USER": parts["user"],
-                    "POSTGRES_PASSWORD": parts["password"],
-                    "POSTGRES_DB": target.name,
-                },
-                labels={
-                    LABEL_PROJECT: self.project,
-                    LABEL_WORKTREE: target.worktree,
-                    LABEL_PORT: str(port),
-                },
-                volume_labels={
-                    LABEL_PROJECT: self.project,
-                    LABEL_WORKTREE: target.worktree,
-                    **({} if self.config.password else {LABEL_PASSWORD: parts["password"]}),
-                },
+            for attempt in range(PORT_ATTEMPTS):
+                try:
+                    self._run(target, port, volume)
+                    break
+                except DockerUnavailable as exc:
+                    if port_refused(exc) and pinned:
+                        raise Refused(
+                            f"Port {port}, pinned for {target.worktree}, was refused by Docker "
+                            f"({exc.message})",
+                            hint="stop what holds it, or pin another port ([worktrees] port)",
+                        ) from exc
+                    if not port_refused(exc) or attempt == PORT_ATTEMPTS - 1:
+                        raise
+                # Docker refused it (a program took it since, or Docker still holds it for a
+                # container it lost): the next free one, as the plan would choose now.
+                self.docker.remove(name, volume=None)
+                self._forget_listing()
+                refused, port = port, self._next_port(target.worktree, avoid={port})
+                sink.line(f"Port {refused} was refused by Docker: using {port}", stream="warn")
+            target = self._target(
+                target.worktree, name, port, parts["user"], parts["password"], target.name
             )
             self._forget_listing()
             self._wait_ready(target, sink, created=True)
@@ -300,12 +316,16 @@ class ContainerStrategy:
             # failing to start it); a volume kept from before holds data: it stays.
             self._forget_listing()
             made = None if kept_volume else volume
-            sink.line(
-                f"Removing container {target.container}" + (f" and volume {made}" if made else ""),
-                stream="warn",
-            )
-            with contextlib.suppress(WttuiError):  # the engine may be gone: say the first error
-                self.docker.remove(target.container, volume=made)
+            what = f"container {name}" + (f" and volume {made}" if made else "")
+            try:
+                self.docker.remove(name, volume=made)
+                sink.line(f"Removed {what}", stream="warn")
+            except WttuiError as gone:  # the engine may be gone: say the first error
+                sink.line(
+                    f"Could not remove {what} ({gone.message}); once Docker is back, running "
+                    "the same create again makes it again",
+                    stream="warn",
+                )
             raise
         return True
 
@@ -318,6 +338,38 @@ class ContainerStrategy:
             candidate = fit_identifier(f"{base}_{counter}")
             counter += 1
         return candidate
+
+    def _run(self, target: DbTarget, port: int, volume: str) -> None:
+        """Create and start the target's container publishing `port`, with `volume`."""
+        assert target.container is not None
+        parts = url_parts(target.url)
+        self.docker.run_postgres(
+            name=target.container,
+            image=self.config.image,
+            port=port,
+            volume=volume,
+            environment={
+                "POSTGRES_USER": parts["user"],
+                "POSTGRES_PASSWORD": parts["password"],
+                "POSTGRES_DB": target.name,
+            },
+            labels={
+                LABEL_PROJECT: self.project,
+                LABEL_WORKTREE: target.worktree,
+                LABEL_PORT: str(port),
+            },
+            volume_labels={
+                LABEL_PROJECT: self.project,
+                LABEL_WORKTREE: target.worktree,
+                **({} if self.config.password else {LABEL_PASSWORD: parts["password"]}),
+            },
+        )
+
+    def _next_port(self, label: str, *, avoid: set[int]) -> int:
+        """The port the plan would choose now, never one of `avoid`."""
+        taken = {info.port for info in self._containers() if info.port}
+        taken |= set(self.docker.publishers()) | set(self.pins.values()) | avoid
+        return choose_port(label, port_range(self.config.ports), taken, port_is_free)
 
     def _wait_ready(self, target: DbTarget, sink: LogSink, *, created: bool) -> None:
         """Wait until the container accepts connections to the target database."""

@@ -22,6 +22,7 @@ from wttui.core.models import DbStatus, WorktreeView
 from wttui.core.plans import ContainerPlan, CreatePlan, RemovePlan, RollbackPlan
 from wttui.errors import NeedsForce, WttuiError
 from wttui.present import describe, drift_lines
+from wttui.repo_lock import changing, run_exclusive
 from wttui.services import Services
 from wttui.ui.jobs import Call
 from wttui.ui.messages import DriftLoaded
@@ -30,6 +31,9 @@ from wttui.ui.screens.create import CreateRequest, CreateScreen
 from wttui.ui.screens.remove import RemoveScreen
 
 P = TypeVar("P")
+Q = TypeVar("Q", bound=Plan)
+
+WAIT_HINT = "x stops waiting"
 
 
 class FlowHost(Protocol):
@@ -72,16 +76,31 @@ class Flows:
     def _job(
         self,
         title: str,
-        plan: Plan,
-        run: Callable[[LogSink, CancelToken], object],
+        plan: Q,
+        run: Callable[[Q, LogSink, CancelToken], object],
         worktree: Path | None = None,
+        *,
+        replan: Callable[[], Q] | None = None,
+        exclusive: bool = True,
     ) -> None:
-        """Start the action executing `plan`, its plan lines first in the log."""
+        """Start the action executing `plan`, its plan lines first in the log. An action that
+        changes something (`exclusive`) holds the repository's lock: while another wttui holds
+        it, the log says so and `x` cancels the wait; after a wait it runs `replan()`'s plan."""
 
         def call(sink: LogSink, cancel: CancelToken) -> object:
             for line in describe(plan):
                 sink.line(line)
-            return run(sink, cancel)
+            if not exclusive:
+                return run(plan, sink, cancel)
+            return run_exclusive(
+                self.services,
+                plan,
+                lambda fresh: run(fresh, sink, cancel),
+                replan=replan,
+                sink=sink,
+                cancel=cancel,
+                how_to_stop=WAIT_HINT,
+            )
 
         self.host.start_job(title, call, worktree)
 
@@ -90,7 +109,7 @@ class Flows:
     def create(self, branch: str = "") -> None:
         """The create dialog; a branch that already has a worktree plans a sync of it."""
         from wttui.actions.sync import sync
-        from wttui.plans_housekeeping import plan_create_or_sync
+        from wttui.plans_housekeeping import plan_create_or_sync, plan_sync
 
         def planner(request: CreateRequest) -> CreatePlan | SyncPlan:
             return plan_create_or_sync(
@@ -106,16 +125,31 @@ class Flows:
                 self._job(
                     f"sync {plan.items[0].worktree.label}",
                     plan,
-                    lambda sink, cancel: sync(self.services, plan, sink=sink, cancel=cancel),
+                    lambda fresh, sink, cancel: sync(
+                        self.services, fresh, sink=sink, cancel=cancel
+                    ),
+                    replan=lambda: plan_sync(self.services, plan.items[0].worktree.branch),
                 )
             elif plan is not None:
 
-                def run(sink: LogSink, cancel: CancelToken) -> object:
-                    path = actions.create(self.services, plan, sink=sink, cancel=cancel)
+                def run(fresh: CreatePlan, sink: LogSink, cancel: CancelToken) -> object:
+                    path = actions.create(self.services, fresh, sink=sink, cancel=cancel)
                     _templates_in_background(self.services, sink)
                     return path
 
-                self._job(f"create {plan.branch}", plan, run, plan.path)
+                self._job(
+                    f"create {plan.branch}",
+                    plan,
+                    run,
+                    plan.path,
+                    replan=lambda: plans.plan_create(
+                        self.services,
+                        plan.branch,
+                        base=plan.base,
+                        adopt=plan.adopt,
+                        force_env=plan.force_env,
+                    ),
+                )
 
         self.app.push_screen(CreateScreen(planner, branch), chosen)
 
@@ -125,10 +159,11 @@ class Flows:
         ref = str(view.worktree.path)
 
         def call(sink: LogSink, cancel: CancelToken) -> object:
-            plan = plans.plan_migrate(self.services, ref)
-            for line in describe(plan):
-                sink.line(line)
-            applied = actions.migrate(self.services, plan, sink=sink, cancel=cancel)
+            with changing(self.services, sink=sink, cancel=cancel, how_to_stop=WAIT_HINT):
+                plan = plans.plan_migrate(self.services, ref)  # planned under the lock
+                for line in describe(plan):
+                    sink.line(line)
+                applied = actions.migrate(self.services, plan, sink=sink, cancel=cancel)
             if applied and plan.worktree.is_main:
                 _templates_in_background(self.services, sink)
             return applied
@@ -144,10 +179,11 @@ class Flows:
                     self._job(
                         f"rollback {view.worktree.label}",
                         plan,
-                        lambda sink, cancel: actions.rollback(
-                            self.services, plan, sink=sink, cancel=cancel
+                        lambda fresh, sink, cancel: actions.rollback(
+                            self.services, fresh, sink=sink, cancel=cancel
                         ),
                         view.worktree.path,
+                        replan=lambda: plans.plan_rollback(self.services, ref, steps=1),
                     )
 
             assert plan.confirmation is not None
@@ -190,8 +226,12 @@ class Flows:
             self._job(
                 f"{verb} {plan.target.container}",
                 plan,
-                lambda sink, cancel: VERBS[verb](self.services, plan, sink=sink, cancel=cancel),
+                lambda fresh, sink, cancel: VERBS[verb](
+                    self.services, fresh, sink=sink, cancel=cancel
+                ),
                 view.worktree.path,
+                replan=lambda: plans.plan_container(self.services, ref, verb),
+                exclusive=verb != "logs",  # reading logs never waits
             )
 
         self._plan_then(lambda: plans.plan_container(self.services, ref, verb), run)
@@ -210,10 +250,11 @@ class Flows:
                 self._job(
                     f"remove {label}",
                     plan,
-                    lambda sink, cancel: actions.remove(
-                        self.services, plan, sink=sink, cancel=cancel
+                    lambda fresh, sink, cancel: actions.remove(
+                        self.services, fresh, sink=sink, cancel=cancel
                     ),
                     plan.worktree.path,
+                    replan=lambda: planner(plan.keep_db, plan.force),
                 )
 
         def open_with(plan: RemovePlan) -> None:

@@ -66,7 +66,8 @@ class HousekeepingFlows:
             self.flows._job(
                 f"sync {label}",
                 plan,
-                lambda sink, cancel: sync(self.services, plan, sink=sink, cancel=cancel),
+                lambda fresh, sink, cancel: sync(self.services, fresh, sink=sink, cancel=cancel),
+                replan=lambda: plans_sync(self.services, ref, force=plan.force),
             )
 
         def confirm(plan: SyncPlan) -> None:
@@ -105,6 +106,7 @@ class HousekeepingFlows:
         self.flows._plan_then(lambda: read_orphans(self.services), show)
 
     def _clean(self, report: OrphanReport, force: bool) -> None:
+        from wttui.orphans import read_orphans
         from wttui.plans_housekeeping import plan_clean
 
         def confirm(plan: CleanPlan) -> None:
@@ -116,7 +118,13 @@ class HousekeepingFlows:
                     self.flows._job(
                         "clean orphans",
                         plan,
-                        lambda sink, cancel: clean(self.services, plan, sink=sink, cancel=cancel),
+                        lambda fresh, sink, cancel: clean(
+                            self.services, fresh, sink=sink, cancel=cancel
+                        ),
+                        # Orphans found again: another wttui may have made one of them live.
+                        replan=lambda: plan_clean(
+                            self.services, read_orphans(self.services), force=force
+                        ),
                     )
                     if yes
                     else None
@@ -164,6 +172,7 @@ class HousekeepingFlows:
         self.flows._plan_then(lambda: diagnose(self.services), show)
 
     def _fix(self, report: DoctorReport) -> None:
+        from wttui.doctor import diagnose
         from wttui.plans_housekeeping import plan_fix
 
         def confirm(plan: FixPlan) -> None:
@@ -177,7 +186,10 @@ class HousekeepingFlows:
                     self.flows._job(
                         "doctor --fix",
                         plan,
-                        lambda sink, cancel: fix(self.services, plan, sink=sink, cancel=cancel),
+                        lambda fresh, sink, cancel: fix(
+                            self.services, fresh, sink=sink, cancel=cancel
+                        ),
+                        replan=lambda: plan_fix(self.services, diagnose(self.services)),
                     )
                     if yes
                     else None

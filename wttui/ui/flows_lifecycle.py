@@ -7,37 +7,58 @@ what was read (rows of words), and every rule lives in the plans.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol, TypeVar
 
 from wttui import plans_data, plans_lifecycle
+from wttui.core.housekeeping import AnyPlan as Plan
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import WorktreeView
-from wttui.core.plans import Plan
-from wttui.core.plans_lifecycle import UndoPlan
 from wttui.present import describe
 from wttui.present_lifecycle import age, size
+from wttui.services import Services
 from wttui.ui.flows import Flows
 from wttui.ui.screens.confirm import ConfirmScreen
 from wttui.ui.screens.pick import Choice, PickScreen
 
 Rows = list[tuple[str, list[str]]]
+Q = TypeVar("Q", bound=Plan)
+Q_in = TypeVar("Q_in", bound=Plan, contravariant=True)
+
+
+class Execute(Protocol[Q_in]):
+    """An action: `execute(services, plan, sink=…, cancel=…)`."""
+
+    def __call__(
+        self, services: Services, plan: Q_in, /, *, sink: LogSink, cancel: CancelToken
+    ) -> object: ...
 
 
 class LifecycleFlows(Flows):
     """Clone, snapshot, restore, undo and the trash, as the app runs them."""
 
-    def _confirm_then(
-        self, title: str, plan: Plan, run: Callable[[LogSink, CancelToken], object]
-    ) -> None:
-        """Ask the plan's question (when it has one), then run the job."""
+    def _plan_confirm_run(self, title: str, planner: Callable[[], Q], execute: Execute[Q]) -> None:
+        """Plan in a worker, ask the plan's question (when it has one), then run `execute`
+        as a job; planned again by `planner` if it had to wait for another wttui."""
 
-        def start() -> None:
-            self._job(title, plan, run)
+        def planned(plan: Q) -> None:
+            def start() -> None:
+                self._job(
+                    title,
+                    plan,
+                    lambda fresh, sink, cancel: execute(
+                        self.services, fresh, sink=sink, cancel=cancel
+                    ),
+                    replan=planner,
+                )
 
-        if plan.confirmation is None:
-            start()
-            return
-        screen = ConfirmScreen(title, describe(plan), plan.confirmation)
-        self.app.push_screen(screen, lambda yes: start() if yes else None)
+            question = getattr(plan, "confirmation", None)
+            if question is None:
+                start()
+                return
+            screen = ConfirmScreen(title, describe(plan), question)
+            self.app.push_screen(screen, lambda yes: start() if yes else None)
+
+        self._plan_then(planner, planned)
 
     # -- clone: pick the source --------------------------------------------------------------
 
@@ -55,13 +76,10 @@ class LifecycleFlows(Flows):
         def chosen(choice: Choice | None) -> None:
             if choice is None:
                 return
-            self._plan_then(
+            self._plan_confirm_run(
+                f"Clone into {view.worktree.label}?",
                 lambda: plans_data.plan_clone(self.services, choice.row_id, dest),
-                lambda plan: self._confirm_then(
-                    f"Clone into {view.worktree.label}?",
-                    plan,
-                    lambda sink, cancel: clone(self.services, plan, sink=sink, cancel=cancel),
-                ),
+                clone,
             )
 
         self.app.push_screen(
@@ -87,7 +105,9 @@ class LifecycleFlows(Flows):
             lambda plan: self._job(
                 f"snapshot {view.worktree.label}",
                 plan,
-                lambda sink, cancel: snapshot(self.services, plan, sink=sink, cancel=cancel),
+                lambda fresh, sink, cancel: snapshot(
+                    self.services, fresh, sink=sink, cancel=cancel
+                ),
             ),
         )
 
@@ -118,24 +138,18 @@ class LifecycleFlows(Flows):
             if choice.verb == "restore":
                 from wttui.actions.snapshot import restore
 
-                self._plan_then(
+                self._plan_confirm_run(
+                    "Restore?",
                     lambda: plans_lifecycle.plan_restore(self.services, ref, choice.row_id),
-                    lambda plan: self._confirm_then(
-                        "Restore?",
-                        plan,
-                        lambda sink, cancel: restore(self.services, plan, sink=sink, cancel=cancel),
-                    ),
+                    restore,
                 )
             else:
                 from wttui.actions.snapshot import delete
 
-                self._plan_then(
+                self._plan_confirm_run(
+                    "Delete the snapshot?",
                     lambda: plans_lifecycle.plan_snapshot_delete(self.services, ref, choice.row_id),
-                    lambda plan: self._confirm_then(
-                        "Delete the snapshot?",
-                        plan,
-                        lambda sink, cancel: delete(self.services, plan, sink=sink, cancel=cancel),
-                    ),
+                    delete,
                 )
 
         def show(rows: Rows) -> None:
@@ -193,11 +207,6 @@ class LifecycleFlows(Flows):
         """`z`: bring back the newest trash item (or `name`), its worktree too."""
         from wttui.actions.trash import undo
 
-        def confirm(plan: UndoPlan) -> None:
-            self._confirm_then(
-                "Undo?",
-                plan,
-                lambda sink, cancel: undo(self.services, plan, sink=sink, cancel=cancel),
-            )
-
-        self._plan_then(lambda: plans_lifecycle.plan_undo(self.services, name), confirm)
+        self._plan_confirm_run(
+            "Undo?", lambda: plans_lifecycle.plan_undo(self.services, name), undo
+        )
