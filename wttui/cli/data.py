@@ -109,7 +109,7 @@ def register(add: Add) -> None:
     )
     test.add_argument("branch", help="worktree branch, path or directory")
     test.add_argument("--keep", action="store_true", help="keep the test database afterwards")
-    add_plan_options(test, yes=False)
+    add_plan_options(test, yes=False, lock=False)  # its throwaway database is its own
     test.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND [ARGS…]")
 
     rebuild = add(

@@ -137,4 +137,4 @@ def register(add: Add) -> None:
 
     psql = add("psql", cmd_psql, "open psql (or pgcli) on a worktree's database")
     psql.add_argument("branch", help="worktree branch, path or directory")
-    add_plan_options(psql, yes=False)
+    add_plan_options(psql, yes=False, lock=False)

@@ -93,7 +93,7 @@ def register(add: Add) -> None:
         "install or remove the post-checkout hook: a plain `git worktree add` gets its database",
     )
     hooks.add_argument("action", choices=("install", "uninstall"))
-    add_plan_options(hooks)
+    add_plan_options(hooks, lock=False)
 
     shell = add("shell-init", cmd_shell_init, "print the shell function behind `wttui cd`")
     shell.add_argument("shell", choices=("bash", "zsh", "fish"))

@@ -272,7 +272,7 @@ def register(add: Add) -> None:
     templates = add("templates", cmd_templates, "the template cache: list, prune, build")
     templates.add_argument("action", nargs="?", help="prune | build (default: list)")
     templates.add_argument("--json", action="store_true", help="machine-readable listing")
-    add_plan_options(templates, yes=True)
+    add_plan_options(templates, yes=True, lock=False)  # a build has its own lock
 
     snap = add("snapshot", cmd_snapshot, "snapshot a worktree's database (or --delete one)")
     snap.add_argument("branch", nargs="?", help="worktree branch, path or directory")

@@ -13,37 +13,42 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
 from wttui import __version__
-from wttui.cli import (
-    data,
-    housekeeping,
-    inspect,
-    integrations,
-    lifecycle,
-    migrations,
-    resolve,
-    server,
-    status,
-    worktrees,
-)
 from wttui.cli.common import PrintSink
 from wttui.cli.registry import Command
 from wttui.errors import EXIT_INTERRUPTED, EXIT_OK, Cancelled, EnvConflict, WttuiError
 
-GROUPS = (
-    status,
-    worktrees,
-    migrations,
-    resolve,
-    lifecycle,
-    data,
-    server,
-    housekeeping,
-    inspect,
-    integrations,
-)
-"""Modules whose `register(add)` adds their subcommands, in `--help` order."""
+
+def groups() -> tuple[ModuleType, ...]:
+    """Modules whose `register(add)` adds their subcommands, in `--help` order (imported when a
+    command line is parsed: the app alone needs none of them)."""
+    from wttui.cli import (
+        data,
+        housekeeping,
+        inspect,
+        integrations,
+        lifecycle,
+        migrations,
+        resolve,
+        server,
+        status,
+        worktrees,
+    )
+
+    return (
+        status,
+        worktrees,
+        migrations,
+        resolve,
+        lifecycle,
+        data,
+        server,
+        housekeeping,
+        inspect,
+        integrations,
+    )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -86,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
         command.set_defaults(func=func)
         return command
 
-    for group in GROUPS:
+    for group in groups():
         group.register(add)
     demo = add("demo", cmd_demo, "a throwaway repository with three worktrees, opened in the app")
     demo.add_argument("--no-app", action="store_true", help="build it and print its path")
@@ -104,7 +109,11 @@ def _quiet_stdout() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    if not words:  # the app: straight there, without building every command's parser (P1)
+        args = argparse.Namespace(repo=None, func=cmd_app)
+    else:
+        args = build_parser().parse_args(words)
     try:
         code = int(args.func(args))
         sys.stdout.flush()

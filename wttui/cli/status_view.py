@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from wttui.core.disk import disk_bytes, project_disk_bytes
 from wttui.core.models import DbStatus, MigrationStatus, RepoSnapshot, WorktreeView
 from wttui.present import (
     database_words,
-    disk_bytes,
     migration_name,
     migrations_words,
-    project_disk_bytes,
     size,
     warning_line,
 )

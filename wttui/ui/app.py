@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import App, ComposeResult
@@ -22,19 +22,16 @@ from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
+from wttui.core.disk import project_disk_bytes
 from wttui.core.models import RepoSnapshot, WorktreeView
 from wttui.core.shell import CD_FILE
 from wttui.core.urls import url_secrets
 from wttui.errors import Cancelled, WttuiError
-from wttui.present import project_disk_bytes
 from wttui.providers.server import data_dir
 from wttui.services import Services
 from wttui.snapshot import Reader
 from wttui.ui import messages as msg
 from wttui.ui.commands import ActionCommands, bindings
-from wttui.ui.flows import Flows
-from wttui.ui.flows_housekeeping import HousekeepingFlows, incomplete
-from wttui.ui.flows_lifecycle import LifecycleFlows
 from wttui.ui.jobs import BATCH_SECONDS, Call, JobRunner
 from wttui.ui.layout import (
     HORIZONTAL_BREAKPOINTS,
@@ -49,6 +46,14 @@ from wttui.ui.panes.migrations import MigrationsPane
 from wttui.ui.panes.worktrees import SORT_KEYS, WorktreesPane
 from wttui.ui.refresh import ReadModel, Refresher
 from wttui.ui.screens.help import HelpScreen
+
+if TYPE_CHECKING:
+    from wttui.ui.flows import Flows
+    from wttui.ui.flows_housekeeping import HousekeepingFlows
+    from wttui.ui.flows_lifecycle import LifecycleFlows
+
+FLOW_MODULES = ("wttui.ui.flows", "wttui.ui.flows_housekeeping", "wttui.ui.flows_lifecycle")
+"""What the keys' actions need and the first frame does not: imported after it (P1)."""
 
 
 class WttuiApp(App[None]):
@@ -68,10 +73,35 @@ class WttuiApp(App[None]):
         self._flusher: Timer | None = None
         self.refresher = Refresher(self, read or Reader(services).read)
         self.jobs = JobRunner(self, secrets=_secrets(services))
-        self.flows = Flows(self, self)
-        self.housekeeping = HousekeepingFlows(self, self.flows)
-        self.lifecycle = LifecycleFlows(self, self)
         self.sub_title = f"{services.project} · {services.server_label}"
+
+    # -- the flows: made on first use, their modules imported after the first frame ---------
+
+    @cached_property
+    def flows(self) -> Flows:
+        from wttui.ui.flows import Flows
+
+        return Flows(self, self)
+
+    @cached_property
+    def housekeeping(self) -> HousekeepingFlows:
+        from wttui.ui.flows_housekeeping import HousekeepingFlows
+
+        return HousekeepingFlows(self, self.flows)
+
+    @cached_property
+    def lifecycle(self) -> LifecycleFlows:
+        from wttui.ui.flows_lifecycle import LifecycleFlows
+
+        return LifecycleFlows(self, self)
+
+    def _import_flows(self) -> None:
+        """In a worker once the first snapshot is shown: the first action key finds its
+        modules loaded."""
+        import importlib
+
+        for name in FLOW_MODULES:
+            importlib.import_module(name)
 
     def compose(self) -> ComposeResult:
         yield Panes()
@@ -122,6 +152,7 @@ class WttuiApp(App[None]):
         if self.snapshot is None:
             count = len(message.snapshot.views)
             self.query_one(LogPane).write(f"{count} worktree(s) on {message.snapshot.server}")
+            self.run_worker(self._import_flows, thread=True, group="imports", exit_on_error=False)
         self.snapshot = message.snapshot
         self.query_one(WorktreesPane).show(message.snapshot)
 
@@ -231,6 +262,8 @@ class WttuiApp(App[None]):
     def action_create(self) -> None:
         # On a worktree provisioned in part or not at all (made with `git worktree add`, a
         # stale .env, a stopped container), `c` syncs that one.
+        from wttui.ui.flows_housekeeping import incomplete
+
         view = self.selected
         if view is not None and incomplete(view):
             if view.worktree.branch is None:  # detached: no branch to prefill

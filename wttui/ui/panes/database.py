@@ -7,9 +7,9 @@ from textwrap import wrap
 from rich.text import Text
 from textual.widgets import Static
 
+from wttui.core.disk import disk_bytes
 from wttui.core.models import DbStatus, WorktreeView
 from wttui.core.urls import mask_url
-from wttui.present import disk_bytes
 from wttui.ui import format as fmt
 
 _STRATEGIES = {

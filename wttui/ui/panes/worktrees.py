@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from natsort import natsort_keygen, ns
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
@@ -25,7 +24,6 @@ SCROLLBAR = 2
 MIN_BRANCH = 8
 """The branch column shrinks to this before anything else would have to give way."""
 
-_natural = natsort_keygen(alg=ns.IGNORECASE)
 _NOTHING = object()
 
 
@@ -54,7 +52,10 @@ SORT_KEYS: dict[str, tuple[str, Callable[[WorktreeView], Any] | None]] = {
 
 def sort_views(views: Iterable[WorktreeView], by: str = "name") -> list[WorktreeView]:
     """Main first, then by `by`; names in natural order (`w2` before `w10`) break ties."""
-    ordered = sorted(views, key=lambda view: _natural(view.worktree.label))
+    from natsort import natsort_keygen, ns  # when rows first arrive, not before the first frame
+
+    natural = natsort_keygen(alg=ns.IGNORECASE)
+    ordered = sorted(views, key=lambda view: natural(view.worktree.label))
     key = SORT_KEYS[by][1]
     if key is not None:
         ordered.sort(key=key)  # stable: equal keys keep the name order
