@@ -28,7 +28,19 @@ Bare().run()
 
 
 def median(fn: Callable[[], float], repeat: int) -> float:
+    """The median of `repeat` runs, after one warm-up run that is not counted (a user's
+    second start: bytecode written, files in the page cache)."""
+    fn()
     return statistics.median(fn() for _ in range(repeat))
+
+
+def user_env() -> dict[str, str]:
+    """The environment a user's shell gives wttui: Python writes its bytecode cache
+    (sandboxes and CI images often set PYTHONDONTWRITEBYTECODE, which would make every start
+    compile wttui's modules again while Textual's came precompiled with its wheel)."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def wall(fn: Callable[[], object]) -> float:
@@ -40,7 +52,7 @@ def wall(fn: Callable[[], object]) -> float:
 def p1_first_frame(root: Path, repeat: int) -> tuple[float, float]:
     """Seconds until the first screen is drawn in a 100×30 terminal: wttui, a bare one-widget
     Textual app. Both are fresh processes, timed from outside."""
-    env = dict(os.environ)
+    env = user_env()
     ours = median(
         lambda: time_to_text(
             [sys.executable, "-m", "wttui"], b"Worktrees", cwd=root, env=env, size=(100, 30)
@@ -68,6 +80,7 @@ def p2_status(root: Path, repeat: int) -> tuple[float, float]:
         subprocess.run(
             [sys.executable, "-m", "wttui", "status", "--json"],
             cwd=root,
+            env=user_env(),
             check=True,
             capture_output=True,
         )
@@ -81,7 +94,6 @@ def p2_status(root: Path, repeat: int) -> tuple[float, float]:
                 capture_output=True,
             )
 
-    status()  # warm the OS caches for both
     return median(lambda: wall(status), repeat), median(lambda: wall(raw), repeat)
 
 
@@ -114,7 +126,7 @@ def p4_idle(root: Path, seconds: float) -> tuple[float, float]:
             "100",
             "-y",
             "30",
-            f"cd {root} && exec {sys.executable} -m wttui",
+            f"cd {root} && exec env -u PYTHONDONTWRITEBYTECODE {sys.executable} -m wttui",
         ],
         check=True,
     )

@@ -24,7 +24,8 @@ from wttui.core.housekeeping import (
     SyncItem,
     SyncPlan,
 )
-from wttui.present import _env_lines, size
+from wttui.present import size
+from wttui.present_plans import _env_lines
 
 CHECK_WORDS = {CheckStatus.OK: "✓ ok", CheckStatus.WARN: "⚠ warn", CheckStatus.FAIL: "✗ FAIL"}
 CHECK_STYLES = {CheckStatus.OK: "green", CheckStatus.WARN: "yellow", CheckStatus.FAIL: "red bold"}

@@ -1,5 +1,5 @@
 """Words for the database lifecycle's plans and listings (issue 9), for the CLI and the app.
-Pure functions from plans and records to lines; `present.describe` hands lifecycle plans here.
+Pure functions from plans and records to lines; `present_plans.describe` hands lifecycle plans here.
 """
 
 from __future__ import annotations

@@ -201,7 +201,7 @@ def add_plan_options(
 
 def show_plan(title: str, plan: Plan, *, stream: Any = None) -> None:
     """The plan's lines under a title (passwords masked)."""
-    from wttui.present import describe
+    from wttui.present_plans import describe
 
     out = stream or sys.stdout
     print(title, file=out)

@@ -1,9 +1,9 @@
 """What an action will do, decided before it runs: the plans the CLI and the app show and confirm.
 
 A plan is made by `wttui.plans` (which holds every rule: a plan that exists is allowed), shown
-(`wttui.present.describe`), confirmed when it says so, and executed by `wttui.actions`. Neither
-the CLI nor the app repeats a rule: they only plan, show, confirm and execute. `--dry-run` stops
-after showing. Nothing here does I/O.
+(`wttui.present_plans.describe`), confirmed when it says so, and executed by `wttui.actions`.
+Neither the CLI nor the app repeats a rule: they only plan, show, confirm and execute.
+`--dry-run` stops after showing. Nothing here does I/O.
 """
 
 from __future__ import annotations

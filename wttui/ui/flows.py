@@ -21,7 +21,8 @@ from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import DbStatus, WorktreeView
 from wttui.core.plans import ContainerPlan, CreatePlan, RemovePlan, RollbackPlan
 from wttui.errors import NeedsForce, WttuiError
-from wttui.present import describe, drift_lines
+from wttui.present import drift_lines
+from wttui.present_plans import describe
 from wttui.repo_lock import changing, run_exclusive
 from wttui.services import Services
 from wttui.ui.jobs import Call

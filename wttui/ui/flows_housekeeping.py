@@ -29,8 +29,8 @@ from wttui.core.housekeeping import (
 from wttui.core.models import DbStatus, WorktreeView
 from wttui.core.plans import Confirmation, ExecPlan
 from wttui.errors import EnvConflict, NeedsForce, WttuiError
-from wttui.present import describe
 from wttui.present_housekeeping import CHECK_STYLES, check_line, report_lines
+from wttui.present_plans import describe
 from wttui.services import Services
 from wttui.ui.flows import Flows
 from wttui.ui.screens.confirm import ConfirmScreen

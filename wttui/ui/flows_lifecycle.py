@@ -13,8 +13,8 @@ from wttui import plans_data, plans_lifecycle
 from wttui.core.housekeeping import AnyPlan as Plan
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import WorktreeView
-from wttui.present import describe
 from wttui.present_lifecycle import age, size
+from wttui.present_plans import describe
 from wttui.services import Services
 from wttui.ui.flows import Flows
 from wttui.ui.screens.confirm import ConfirmScreen

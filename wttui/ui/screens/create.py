@@ -25,7 +25,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 from wttui.core.housekeeping import SyncPlan
 from wttui.core.plans import CreatePlan
 from wttui.errors import AdoptableDatabase, EnvConflict, WttuiError
-from wttui.present import describe
+from wttui.present_plans import describe
 from wttui.ui.widgets import TickBox
 
 

@@ -20,7 +20,7 @@ from textual.widgets import Button, Checkbox, Input, Static
 
 from wttui.core.plans import RemovePlan
 from wttui.errors import WttuiError
-from wttui.present import describe
+from wttui.present_plans import describe
 from wttui.ui.widgets import TickBox
 
 RemovePlanner = Callable[[bool, bool], RemovePlan]
