@@ -8,8 +8,9 @@ next read, so refreshes never pile up. What triggers a read:
 - an action that finished (only the worktree it touched is re-read);
 - terminal focus coming back, `R`, and the first frame (full reads);
 - a slow timer as a safety net (every 10 s while focused, every 30 s when not): it re-reads
-  only what the server's statistics and git's listing say changed, and a full read once a
-  minute while focused.
+  only what the server's statistics and git's listing say changed, and a full read every five
+  minutes while focused (a full read of 50 worktrees costs most of a second of CPU: once a
+  minute would alone break the idle budget of 1 % of a core).
 
 A read that finds nothing changed returns the previous snapshot and nothing is redrawn.
 """
@@ -36,9 +37,10 @@ UNFOCUSED_SECONDS = 30.0
 """The timer while the terminal is elsewhere: nobody is looking."""
 CATCH_UP_SECONDS = 1.0
 """After the watcher (re)starts, one re-read this much later covers the moment before it armed."""
-FULL_EVERY = 6
+FULL_EVERY = 30
 """Every this many timer ticks (while focused), a full read: the dirty marks of files edited
-without git noticing (no HEAD, index or watched file moved) are caught within a minute."""
+without git noticing (no HEAD, index or watched file moved) are caught within five minutes, and
+at once when the terminal's focus comes back or on `R`."""
 
 
 class ReadModel(Protocol):
