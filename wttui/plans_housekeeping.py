@@ -40,7 +40,7 @@ from wttui.providers.envfile import read_env
 from wttui.providers.server import data_dir
 
 if TYPE_CHECKING:
-    from wttui.providers.git import WorktreeEntry
+    from wttui.providers.git_porcelain import WorktreeEntry
     from wttui.services import Services, WorktreeContext
 
 _LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", ""})
@@ -117,7 +117,7 @@ def plan_create_or_sync(
 ) -> CreatePlan | SyncPlan:
     """What the app's create dialog does for `branch`: sync its worktree when it has one
     (made with `git worktree add`, provisioned in part), else create one."""
-    from wttui.plans import plan_create
+    from wttui.plans_create import plan_create
 
     entry = next((e for e in services.git.entries() if e.branch == branch), None)
     if entry is not None and branch:

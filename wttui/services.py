@@ -5,7 +5,7 @@ the strategies together. Everything an action or a refresh needs about one workt
 once into a `WorktreeContext` (worktree, strategy, database target, env file and values, and its
 migration tool on first use) and passed down: no layer re-resolves a worktree from a string.
 
-Read models live in `snapshot.py`, plans (every rule) in `plans.py`. Nothing here imports Textual.
+Read models live in `snapshot.py`, plans (every rule) in `plans*.py`. Nothing here imports Textual.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from wttui.core.naming import worktree_dirname, worktree_slug
 from wttui.core.urls import url_parts, url_secrets
 from wttui.errors import ConfigError, InvalidInput
 from wttui.providers.envfile import EnvChange, write_change
-from wttui.providers.git import GitProvider, WorktreeEntry
+from wttui.providers.git import GitProvider
+from wttui.providers.git_porcelain import WorktreeEntry
 from wttui.providers.server import Server, data_dir
 from wttui.strategies import registry as strategies
 

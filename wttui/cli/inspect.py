@@ -113,7 +113,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 def cmd_psql(args: argparse.Namespace) -> int:
     from wttui.actions.exec import run_in_worktree
     from wttui.inspect import client
-    from wttui.plans import plan_exec
+    from wttui.plans_exec import plan_exec
 
     found = services(args)
     plan = plan_exec(found, args.branch, client())

@@ -13,7 +13,7 @@ import time
 
 from textual.app import App
 
-from wttui import plans
+from wttui import plans_exec
 from wttui.actions.doctor import fix
 from wttui.actions.orphans import clean
 from wttui.actions.sync import sync
@@ -231,7 +231,7 @@ class HousekeepingFlows:
                 )
             self.app.refresh()
 
-        self.flows._plan_then(lambda: plans.plan_exec(self.services, ref, client()), run)
+        self.flows._plan_then(lambda: plans_exec.plan_exec(self.services, ref, client()), run)
 
     # -- copy --------------------------------------------------------------------------------
 
