@@ -130,6 +130,8 @@ def _worktree(services: Services, view: WorktreeView) -> list[Check]:
     target = view.target
     if worktree.prunable or target is None:
         return []
+    if target.none:  # on purpose: nothing to provision, no .env key to hold
+        return [Check("database", OK, "no database (strategy none)", worktree=label)]
     checks = []
     env = view.env
     sync = f"wttui sync {label}"
@@ -252,8 +254,8 @@ def _tools(services: Services, views: list[WorktreeView]) -> list[Check]:
     checks = []
     seen: set[str] = set()
     for view in views:
-        if view.worktree.prunable or view.target is None:
-            continue
+        if view.worktree.prunable or view.target is None or view.target.none:
+            continue  # a worktree with no database never runs its migrations
         runner = services.migration_tool(view.worktree.path)
         label = view.worktree.label
         if runner.name not in seen:

@@ -13,10 +13,11 @@ from wttui.core.guards import judge
 from wttui.core.libpq import schema_env
 from wttui.core.plans import Confirmation, ContainerPlan, ExecPlan
 from wttui.errors import InvalidInput, NeedsForce, Refused, WttuiError
-from wttui.plans import sharing
+from wttui.plans import refuse_none, sharing
 
 if TYPE_CHECKING:
-    from wttui.services import Services
+    from wttui.providers.git_porcelain import WorktreeEntry
+    from wttui.services import Services, WorktreeContext
 
 
 def plan_exec(
@@ -33,6 +34,29 @@ def plan_exec(
         raise InvalidInput("No command to run", hint="wttui exec BRANCH -- COMMAND [ARGS…]")
     entries = services.git.entries()
     context = services.context(services.resolve(ref, entries))
+    return _exec(services, context, entries, argv, force)
+
+
+def plan_psql(services: Services, ref: str, client: Sequence[str]) -> ExecPlan:
+    """Open `client` (psql or pgcli) on the worktree's database: `plan_exec`'s rules, and
+    there must be a database to open.
+
+    Raises:
+        NoDatabase: the worktree has no database (strategy none).
+    """
+    entries = services.git.entries()
+    context = services.context(services.resolve(ref, entries))
+    refuse_none(context, "open psql on")
+    return _exec(services, context, entries, client, False)
+
+
+def _exec(
+    services: Services,
+    context: WorktreeContext,
+    entries: list[WorktreeEntry],
+    argv: Sequence[str],
+    force: bool,
+) -> ExecPlan:
     target = context.target
     shared_with = sharing(services, context, entries)
     verdict = judge(argv, services.config.database.refuse)
@@ -82,10 +106,12 @@ def plan_container(services: Services, ref: str, verb: str) -> ContainerPlan:
     """Start, stop, restart or read the logs of the worktree's container.
 
     Raises:
+        NoDatabase: the worktree has no database (strategy none).
         InvalidInput: the worktree's strategy gives it no container.
     """
     context = services.context_of(ref)
     target = context.target
+    refuse_none(context, "show the logs of" if verb == "logs" else verb)
     if target.container is None:
         raise InvalidInput(
             f"{context.label} uses the {target.strategy} strategy: it has no container",

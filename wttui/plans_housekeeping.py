@@ -130,8 +130,10 @@ def plan_create_or_sync(
 def sync_item(services: Services, context: WorktreeContext) -> SyncItem:
     """What sync does for one worktree."""
     target = context.target
-    info = context.strategy.info(target)
-    if info is None:
+    info = None if target.none else context.strategy.info(target)
+    if target.none:  # no database, on purpose: never provisioned, never migrated
+        step = DbStep.NONE
+    elif info is None:
         step = DbStep.CREATE
     elif info.state in ("exited", "created", "paused", "dead"):
         step = DbStep.START

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -374,9 +374,12 @@ class Services:
 
     def libpq_env(self, target: DbTarget) -> AbstractContextManager[dict[str, str]]:
         """`PGHOST`, `PGPORT`, `PGUSER`, `PGDATABASE` (`PGOPTIONS`) and a `PGPASSFILE` that
-        exists (0600) only while the `with` block runs."""
+        exists (0600) only while the `with` block runs. None for a worktree with no database:
+        the caller's own libpq variables are left as they are."""
         from wttui.providers.pgpass import libpq_env
 
+        if target.none:
+            return nullcontext({})
         return libpq_env(target.url, target.conninfo)
 
     @cached_property
