@@ -2,8 +2,9 @@
 and provisions nothing (alone or with `--all`); every command that needs a database refuses in
 one line — "X has no database (strategy none)", how to give it one, exit 2 — before asking
 anything, and changes nothing; `exec` runs the command with no database env (the caller's own
-libpq variables untouched); doctor and orphans find nothing wrong; and the app's keys on its row
-refuse in one toast, never a traceback or a question."""
+libpq variables untouched); doctor and orphans find nothing wrong; and in the app the Database
+and Migrations panes say there is no database, and the keys on its row refuse in one toast,
+never a traceback or a question."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from tests.app.conftest import loaded, wait_until
 from tests.cli.conftest import on_terminal, wttui
@@ -20,6 +22,8 @@ from tests.state import fingerprint
 from wttui.providers.postgres import PostgresProvider
 from wttui.services import Services
 from wttui.ui.app import make_app
+from wttui.ui.panes.database import DatabasePane
+from wttui.ui.panes.migrations import MigrationsPane
 
 REFUSAL = "epic4 has no database (strategy none): nothing to"
 HOW = "git config --unset branch.epic4.wttuiStrategy"
@@ -84,6 +88,8 @@ def test_sync_says_no_database_and_provisions_nothing(
         ("inspect", "epic4"),
         ("inspect", "epic4", "--migrations"),
         ("start", "epic4"),
+        ("stop", "epic4"),
+        ("restart", "epic4"),
         ("logs", "epic4"),
     ],  # migrate, rollback and reset: tests/seeds/test_no_database.py
     ids=lambda args: " ".join(args[:2]) if args[0] != "clone" else "clone " + "→".join(args[1:]),
@@ -139,7 +145,7 @@ def test_doctor_and_orphans_say_nothing_is_wrong(none_repo: Path) -> None:
     assert json.loads(done.stdout)["orphans"] == []
 
 
-async def test_the_apps_keys_on_its_row_refuse_in_one_toast(
+async def test_the_app_says_no_database_and_its_keys_refuse_in_one_toast(
     none_repo: Path, pg_admin_url: str
 ) -> None:
     before = fingerprint(none_repo, pg_admin_url, none_repo.name)
@@ -152,6 +158,15 @@ async def test_the_apps_keys_on_its_row_refuse_in_one_toast(
         await wait_until(
             pilot, lambda: app.selected is not None and app.selected.worktree.label == "epic4"
         )
+        # The panes say it plainly: no database, and no migrations ever run there (an empty
+        # table alone would read as "this branch has no migrations").
+        await pilot.pause()
+        database = str(app.query_one(DatabasePane).render())
+        assert "database  no database" in database
+        assert "status    none, on purpose" in database
+        notes = app.query_one(MigrationsPane).query_one("#migration-notes", Static)
+        assert notes.display
+        assert "No database (strategy none): migrations never run here" in str(notes.render())
         base = app.screen
 
         def refusals() -> list[str]:
