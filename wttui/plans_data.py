@@ -5,12 +5,12 @@ databases and the emergency rebuild. Their rules are raised before anyone is ask
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from wttui.core.lifecycle_names import throwaway_names
 from wttui.core.models import DbTarget, MigrationState
-from wttui.core.naming import fit_identifier
 from wttui.core.plans import Confirmation, CreatePlan
 from wttui.core.plans_lifecycle import ClonePlan, DbTestPlan, RebuildPlan, SeedPlan
 from wttui.core.urls import mask_url, with_database
@@ -183,25 +183,31 @@ def plan_seed(services: Services, ref: str) -> SeedPlan:
     )
 
 
-def test_target(context: WorktreeContext) -> DbTarget:
-    """`{database}_test` on the worktree's server (its schema, in the schema strategy)."""
+def throwaway_target(context: WorktreeContext, in_use: Callable[[DbTarget], bool]) -> DbTarget:
+    """`{database}_test` on the worktree's server (its schema, in the schema strategy); the
+    spare name (`lifecycle_names.throwaway_names`) when `in_use` says a live worktree uses
+    that one (a container's copy is inside the worktree's own container: never another's)."""
     target = context.target
+    first, spare = throwaway_names(target.schema or target.name)
+    made = _throwaway(target, first)
+    return _throwaway(target, spare) if not target.container and in_use(made) else made
+
+
+def _throwaway(target: DbTarget, name: str) -> DbTarget:
     if target.schema is not None:
-        schema = fit_identifier(f"{target.schema}_test")
-        url = target.url.replace(f"schema={target.schema}", f"schema={schema}")
-        conninfo = target.conninfo.replace(f"search_path={target.schema}", f"search_path={schema}")
+        url = target.url.replace(f"schema={target.schema}", f"schema={name}")
+        conninfo = target.conninfo.replace(f"search_path={target.schema}", f"search_path={name}")
         return DbTarget(
             strategy=target.strategy,
             name=target.name,
             url=url,
             masked_url=mask_url(url),
             server=target.server,
-            schema=schema,
+            schema=name,
             conninfo=conninfo,
             worktree=target.worktree,
             description="throwaway test schema",
         )
-    name = fit_identifier(f"{target.name}_test")
     url = with_database(target.url, name)
     return DbTarget(
         strategy=target.strategy,
@@ -233,7 +239,10 @@ def plan_test(
             f"{context.label} uses a shared database: a `_test` copy of it would be shared too",
             hint="run tests in a worktree with its own database",
         )
-    target = test_target(context)
+    from wttui.orphans import live
+
+    used = live(services)  # never a live worktree's database (`feat-test`'s is `feat`'s _test)
+    target = throwaway_target(context, lambda made: used.uses(made.key, made.url))
     exists = (
         context.strategy.info(target) is not None
         if target.schema

@@ -29,6 +29,7 @@ from wttui.core.housekeeping import (
     SyncItem,
     SyncPlan,
 )
+from wttui.core.lifecycle_names import throwaway_keys
 from wttui.core.models import Worktree
 from wttui.core.plans import Confirmation, CreatePlan, EnvEdit
 from wttui.core.urls import mask_secrets, url_parts, url_secrets
@@ -265,8 +266,10 @@ def _belongs(services: Services, orphan: Orphan, ref: str) -> bool:
             planned = services.strategy_for(label).plan(label)
         except WttuiError:
             continue
-        if orphan.target is not None and orphan.target.key == planned.key:
-            return True
+        if orphan.target is not None and (
+            orphan.target.key == planned.key or orphan.target.key in throwaway_keys(planned)
+        ):
+            return True  # its database, or the copy a killed `wttui test` left of it
     return False
 
 

@@ -3,7 +3,8 @@
 Made from the template cache when it can (a clone and the missing migrations), else empty and
 migrated by the worktree's tool; CMD runs in the worktree with the managed env keys pointing at
 it; afterwards it is dropped — also when CMD fails, and when the run is cancelled (Ctrl-C) —
-unless `--keep`. The exit status is CMD's.
+unless `--keep`. The exit status is CMD's. The plan has chosen a name no live worktree uses
+(`plans_data.throwaway_target`); a copy a killed run left is an orphan (`wttui.orphans`).
 """
 
 from __future__ import annotations
