@@ -13,9 +13,10 @@ from wttui.core.lifecycle_names import throwaway_names
 from wttui.core.models import DbTarget, MigrationState
 from wttui.core.plans import Confirmation, CreatePlan
 from wttui.core.plans_lifecycle import ClonePlan, DbTestPlan, RebuildPlan, SeedPlan
-from wttui.core.urls import mask_url, with_database
+from wttui.core.urls import mask_url, with_database, with_query
 from wttui.errors import InvalidInput, NoDatabase, Refused
 from wttui.plans import refuse_none, sharing
+from wttui.plans_exec import command_env
 from wttui.plans_lifecycle import existing_sessions, refuse_sessions
 from wttui.strategies.base import refuse_shared
 
@@ -195,8 +196,10 @@ def throwaway_target(context: WorktreeContext, in_use: Callable[[DbTarget], bool
 
 def _throwaway(target: DbTarget, name: str) -> DbTarget:
     if target.schema is not None:
-        url = target.url.replace(f"schema={target.schema}", f"schema={name}")
-        conninfo = target.conninfo.replace(f"search_path={target.schema}", f"search_path={name}")
+        # wttui's own connections too (the copy is migrated through `conninfo`, whose options
+        # are URL-encoded: `-csearch_path%3D…`), not only the command's URL.
+        url = with_query(target.url, schema=name)
+        conninfo = with_query(target.conninfo, options=f"-csearch_path={name}")
         return DbTarget(
             strategy=target.strategy,
             name=target.name,
@@ -250,7 +253,7 @@ def plan_test(
         if not target.container
         else False
     )
-    env = services.env_values(target, context.label)
+    env, _ = command_env(services, target, services.env_values(target, context.label), argv)
     return DbTestPlan(
         worktree=context.worktree,
         target=target,

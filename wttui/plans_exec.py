@@ -6,7 +6,7 @@ read. See `plans.py` for how plans work.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from wttui.core.guards import judge
@@ -16,6 +16,7 @@ from wttui.errors import InvalidInput, NeedsForce, Refused, WttuiError
 from wttui.plans import refuse_none, sharing
 
 if TYPE_CHECKING:
+    from wttui.core.models import DbTarget
     from wttui.providers.git_porcelain import WorktreeEntry
     from wttui.services import Services, WorktreeContext
 
@@ -82,14 +83,7 @@ def _exec(
             typed=target.label,
             yes="Run",
         )
-    env, libpq = schema_env(
-        context.env_values,
-        argv,
-        schema=target.schema,
-        url_key=services.config.env.url_key,
-        libpq_url=target.connect_url,
-        caller_options=os.environ.get("PGOPTIONS", ""),
-    )
+    env, libpq = command_env(services, target, context.env_values, argv)
     return ExecPlan(
         worktree=context.worktree,
         target=target,
@@ -99,6 +93,23 @@ def _exec(
         overrides=tuple(error.message for error in overrides),
         confirmation=confirmation,
         libpq=libpq,
+    )
+
+
+def command_env(
+    services: Services, target: DbTarget, env: Mapping[str, str], argv: Sequence[str]
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The managed keys `env` as a command run against `target` gets them (exec, psql, `wttui
+    test`, the seed command), and what was added, in words: in the schema strategy libpq
+    clients land in its schema (`core.libpq.schema_env`: `PGOPTIONS`, and the URL in libpq's
+    form for `psql` and friends); unchanged otherwise."""
+    return schema_env(
+        env,
+        argv,
+        schema=target.schema,
+        url_key=services.config.env.url_key,
+        libpq_url=target.connect_url,
+        caller_options=os.environ.get("PGOPTIONS", ""),
     )
 
 

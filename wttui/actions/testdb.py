@@ -54,15 +54,16 @@ def run_tests(
         )
         cancel.check()
         sink.step(f"Running {' '.join(plan.argv)} in {plan.worktree.path} on {target.label}")
-        status = services.run_command(
-            plan.argv,
-            cwd=plan.worktree.path,
-            env=plan.env,
-            sink=sink,
-            cancel=cancel,
-            secrets=url_secrets(target.url),
-            capture=capture,
-        )
+        with services.libpq_env(target) as libpq:  # psql & co. need no arguments, as in exec
+            status = services.run_command(
+                plan.argv,
+                cwd=plan.worktree.path,
+                env={**libpq, **plan.env},
+                sink=sink,
+                cancel=cancel,
+                secrets=url_secrets(target.url),
+                capture=capture,
+            )
         if status < 0:  # killed by a signal (Ctrl-C reached it too): the shell's 128 + signal
             status = 128 - status
         sink.line(f"{plan.argv[0]} exited with status {status}")
