@@ -66,14 +66,14 @@ def build_repo(base: Path, admin_url: str, count: int, extra: str = "") -> Path:
 
 
 def create_seconds(root: Path, branch: str) -> tuple[float, str]:
-    from wttui import actions, plans
+    from wttui import actions, plans_create
     from wttui.core.logsink import CancelToken, ListSink
     from wttui.services import Services
 
     services = Services.from_path(root)
     sink = ListSink()
     started = time.perf_counter()
-    plan = plans.plan_create(services, branch)
+    plan = plans_create.plan_create(services, branch)
     actions.create(services, plan, sink=sink, cancel=CancelToken())
     return time.perf_counter() - started, sink.text
 

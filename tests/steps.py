@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from wttui import actions, plans
+from wttui import actions, plans_create, plans_exec, plans_migrate, plans_remove
 from wttui.core.logsink import CancelToken, ListSink, LogSink
 from wttui.core.models import WorktreeView
 from wttui.services import Services
@@ -27,7 +27,7 @@ def create(
     sink: LogSink | None = None,
     cancel: CancelToken | None = None,
 ) -> WorktreeView:
-    plan = plans.plan_create(services, branch, base=base, adopt=adopt, force_env=force_env)
+    plan = plans_create.plan_create(services, branch, base=base, adopt=adopt, force_env=force_env)
     out, token = _io(sink, cancel)
     path = actions.create(services, plan, sink=out, cancel=token)
     return read_view(services, str(path))
@@ -36,7 +36,7 @@ def create(
 def migrate(
     services: Services, ref: str, *, sink: LogSink | None = None, cancel: CancelToken | None = None
 ) -> int:
-    plan = plans.plan_migrate(services, ref)
+    plan = plans_migrate.plan_migrate(services, ref)
     out, token = _io(sink, cancel)
     return actions.migrate(services, plan, sink=out, cancel=token)
 
@@ -49,7 +49,7 @@ def rollback(
     sink: LogSink | None = None,
     cancel: CancelToken | None = None,
 ) -> int:
-    plan = plans.plan_rollback(services, ref, steps=steps)
+    plan = plans_migrate.plan_rollback(services, ref, steps=steps)
     out, token = _io(sink, cancel)
     return actions.rollback(services, plan, sink=out, cancel=token)
 
@@ -63,7 +63,7 @@ def remove(
     sink: LogSink | None = None,
     cancel: CancelToken | None = None,
 ) -> None:
-    plan = plans.plan_remove(services, ref, keep_db=keep_db, force=force)
+    plan = plans_remove.plan_remove(services, ref, keep_db=keep_db, force=force)
     out, token = _io(sink, cancel)
     actions.remove(services, plan, sink=out, cancel=token)
 
@@ -76,7 +76,7 @@ def reset(
     sink: LogSink | None = None,
     cancel: CancelToken | None = None,
 ) -> None:
-    plan = plans.plan_reset(services, ref, force=force)
+    plan = plans_remove.plan_reset(services, ref, force=force)
     out, token = _io(sink, cancel)
     actions.reset(services, plan, sink=out, cancel=token)
 
@@ -92,7 +92,7 @@ def run(
 ) -> int:
     from wttui.actions.exec import run_in_worktree
 
-    plan = plans.plan_exec(services, ref, argv, force=force)
+    plan = plans_exec.plan_exec(services, ref, argv, force=force)
     out, token = _io(sink, cancel)
     return run_in_worktree(services, plan, sink=out, cancel=token)
 
@@ -107,7 +107,7 @@ def container(
 ) -> None:
     from wttui.actions.containers import VERBS
 
-    plan = plans.plan_container(services, ref, verb)
+    plan = plans_exec.plan_container(services, ref, verb)
     out, token = _io(sink, cancel)
     VERBS[verb](services, plan, sink=out, cancel=token)
 

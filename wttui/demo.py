@@ -126,7 +126,7 @@ def build_demo(
     """Build the demo repository and return its main worktree's path. `config` is appended to
     its `.wttui.toml` (e.g. another isolation strategy)."""
     from wttui import actions
-    from wttui.plans import plan_create
+    from wttui.plans_create import plan_create
     from wttui.services import Services
 
     base = base or demo_base()
@@ -166,7 +166,7 @@ def reuse_demo(root: Path, sink: LogSink, *, server: Server | None = None) -> Pa
     cluster), provision the worktrees again through `create`, which finishes what is missing
     and refuses (skipped here) a worktree that still has its database."""
     from wttui import actions
-    from wttui.plans import plan_create
+    from wttui.plans_create import plan_create
     from wttui.services import Services
 
     sink.step(f"Opening the demo built earlier in {root} (`wttui demo --fresh` rebuilds it)")

@@ -2,8 +2,9 @@
 
 The server first (the embedded one is never started here: a stopped server is the finding),
 then each worktree (database, container, `.env` against its plan and its mode), the migration
-tool and its CLI, a known tool's state table where detection found nothing, `pg_dump` against
-the server's version, stale git metadata, and who holds wttui's locks.
+tool and its CLI and what the status read warned of (`doctor_tools`), `pg_dump` against the
+server's version, stale git metadata, and who holds wttui's locks. A problem is said once: a
+database several worktrees use is checked under the first of them, naming them all.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wttui.core.housekeeping import Check, CheckStatus, DoctorReport, Fix
-from wttui.core.models import DbStatus, WorktreeView
+from wttui.core.models import DbStatus, TargetKey, WorktreeView
 from wttui.core.urls import mask_url, server_label, url_parts
+from wttui.doctor_tools import migration_warning_checks, tools
 from wttui.errors import WttuiError
 from wttui.providers import port_owner
 
@@ -50,9 +52,12 @@ def diagnose(services: Services, branch: str | None = None) -> DoctorReport:
     if server_up:
         snapshot = read_snapshot(services)
         views = [v for v in snapshot.views if only is None or v.worktree.path == only]
+        users = _users(views)
+        reported: set[tuple[object, str]] = set()
         for view in views:
-            checks += _worktree(services, view)
-        checks += _tools(services, views)
+            checks += _worktree(services, view, users, reported)
+        checks += tools(services, views)
+        checks += migration_warning_checks(snapshot, views)
     else:
         checks.append(
             Check(
@@ -124,30 +129,48 @@ def _server(services: Services) -> tuple[list[Check], bool, str | None]:
 # -- each worktree -----------------------------------------------------------------------------
 
 
-def _worktree(services: Services, view: WorktreeView) -> list[Check]:
+def _users(views: list[WorktreeView]) -> dict[TargetKey, list[WorktreeView]]:
+    """The worktrees using each database (several: a shared one), in the report's order."""
+    users: dict[TargetKey, list[WorktreeView]] = {}
+    for view in views:
+        if not view.worktree.prunable and view.target is not None and not view.target.none:
+            users.setdefault(view.target.key, []).append(view)
+    return users
+
+
+def _worktree(
+    services: Services,
+    view: WorktreeView,
+    users: dict[TargetKey, list[WorktreeView]],
+    reported: set[tuple[object, str]],
+) -> list[Check]:
+    """The worktree's checks. A problem of a database several worktrees use (missing, stopped,
+    its migrations unreadable) is reported once, under the first of them, naming them all;
+    `reported` holds what was said already."""
     worktree = view.worktree
     label = worktree.label
     target = view.target
     if worktree.prunable or target is None:
         return []
+    if target.none:  # on purpose: nothing to provision, no .env key to hold
+        return [Check("database", OK, "no database (strategy none)", worktree=label)]
     checks = []
     env = view.env
     sync = f"wttui sync {label}"
-    named = bool(env and env.database_url)
-    if view.db_status is DbStatus.MISSING:
-        status = FAIL if named else WARN
-        detail = f"{target.label} does not exist" + (
-            f" (its {env.path.name if env else '.env'} points at it)"
-            if named
-            else ": not provisioned yet"
+    sharers = users.get(target.key, [view])
+    first = sharers[0].worktree.path == worktree.path
+    shared = ", ".join(v.worktree.label for v in sharers) if len(sharers) > 1 else ""
+    if view.db_status is DbStatus.MISSING and first:
+        checks.append(
+            _fixable("database", *_missing(target.label, sharers), sync, label, worktree.path)
         )
-        checks.append(_fixable("database", status, detail, sync, label, worktree.path))
-    elif view.db_status is DbStatus.STOPPED:
+    elif view.db_status is DbStatus.STOPPED and first:
         checks.append(
             _fixable(
                 "container",
                 FAIL,
-                f"container {target.container} is stopped",
+                f"container {target.container} is stopped"
+                + (f" (used by {shared})" if shared else ""),
                 sync,
                 label,
                 worktree.path,
@@ -166,7 +189,10 @@ def _worktree(services: Services, view: WorktreeView) -> list[Check]:
                 worktree=label,
             )
         )
-    if env is not None and (env.exists or view.db_status is not DbStatus.MISSING):
+    missing = view.db_status is DbStatus.MISSING
+    # A database not provisioned yet and a .env without its key are one problem (sync does
+    # both): the database line says it; a .env naming another database is a second one.
+    if env is not None and (env.database_url or not missing):
         if env.matches:
             checks.append(Check("env", OK, f"{env.path.name} matches the plan", worktree=label))
         elif env.database_url:
@@ -180,8 +206,24 @@ def _worktree(services: Services, view: WorktreeView) -> list[Check]:
             checks.append(_fixable("env", WARN, detail, sync, label, worktree.path))
         checks += _env_mode(env.path, label)
     for error in view.errors:
-        checks.append(Check("migrations", WARN, error, "see `wttui status`", worktree=label))
+        if (target.key, error) not in reported:
+            reported.add((target.key, error))
+            checks.append(Check("migrations", WARN, error, "see `wttui status`", worktree=label))
     return checks
+
+
+def _missing(name: str, users: list[WorktreeView]) -> tuple[CheckStatus, str]:
+    """A missing database's verdict: a failure when a `.env` points at it (an app is broken),
+    else a warning (not provisioned yet); the users named when several share it."""
+    named = [v.env for v in users if v.env and v.env.database_url and v.env.matches]
+    every = ", ".join(v.worktree.label for v in users)
+    if not named:
+        used = f" (used by {every})" if len(users) > 1 else ""
+        return WARN, f"{name} does not exist: not provisioned yet{used}"
+    if len(users) == 1:
+        return FAIL, f"{name} does not exist (its {named[0].path.name} points at it)"
+    pointing = ", ".join(v.worktree.label for v in users if v.env in named)
+    return FAIL, f"{name} does not exist (used by {every}; the .env of {pointing} points at it)"
 
 
 def _fixable(
@@ -209,87 +251,6 @@ def _env_mode(path: Path, label: str) -> list[Check]:
             path=path,
         )
     ]
-
-
-# -- tools -------------------------------------------------------------------------------------
-
-_RUNNERS = {"npx", "pnpm", "yarn", "bunx", "bun", "npm", "uvx", "poetry", "pipx"}
-
-
-def _program(argv: tuple[str, ...]) -> str | None:
-    words = [w for w in argv if not w.startswith("-")]
-    if words[:2] == ["sh", "-c"] or words[:1] == ["sh"]:
-        inner = argv[-1].split()
-        words = [w for w in inner if w != "exec" and not w.startswith(("-", "$"))]
-    while words and words[0] in _RUNNERS | {"exec", "run", "dlx"}:
-        words = words[1:]
-    return words[0] if words else None
-
-
-def _tool_cli(tool: str, argv: tuple[str, ...], worktree: Path) -> tuple[CheckStatus, str]:
-    program = _program(argv)
-    if program is None:
-        return WARN, f"{tool}: no apply command to run"
-    found = shutil.which(program) or shutil.which(
-        program, path=str(worktree / "node_modules" / ".bin")
-    )
-    if found is None:
-        return FAIL, f"{tool}: `{program}` is not installed (not on PATH or in node_modules)"
-    try:
-        done = subprocess.run(
-            [found, "--version"], cwd=worktree, capture_output=True, text=True, timeout=20
-        )
-        version = (done.stdout or done.stderr).strip().splitlines()[:1]
-    except (OSError, subprocess.TimeoutExpired):
-        version = []
-    return OK, f"{tool}: {found}" + (f" ({version[0][:60]})" if version else "")
-
-
-def _tools(services: Services, views: list[WorktreeView]) -> list[Check]:
-    from wttui.migrations.commands import CommandExecutor
-    from wttui.migrations.foreign import foreign_note, foreign_state_tables
-
-    checks = []
-    seen: set[str] = set()
-    for view in views:
-        if view.worktree.prunable or view.target is None:
-            continue
-        runner = services.migration_tool(view.worktree.path)
-        label = view.worktree.label
-        if runner.name not in seen:
-            seen.add(runner.name)
-            if isinstance(runner.executor, CommandExecutor):
-                status, detail = _tool_cli(
-                    runner.name, runner.executor.apply_command, view.worktree.path
-                )
-                fix = (
-                    f"install {runner.name}'s CLI, or set [migrations] apply"
-                    if status is not OK
-                    else ""
-                )
-                checks.append(Check("migration tool", status, detail, fix, worktree=label))
-            else:
-                checks.append(
-                    Check(
-                        "migration tool",
-                        OK,
-                        f"{runner.name}: wttui's built-in runner",
-                        worktree=label,
-                    )
-                )
-        if view.db_status is DbStatus.PRESENT and runner.name == "sql" and not view.migrations:
-            found = foreign_state_tables(view.target.connect_url, tool=runner.name)
-            if found:
-                checks.append(
-                    Check(
-                        "state table",
-                        WARN,
-                        foreign_note(found),
-                        "name the tool and its folder in [migrations]",
-                        worktree=label,
-                    )
-                )
-    return checks
 
 
 # -- pg_dump, git, locks -----------------------------------------------------------------------

@@ -72,6 +72,27 @@ class EnvFileError(InvalidInput):
         self.reason = reason
 
 
+class NoDatabase(InvalidInput):
+    """The worktree has no database, on purpose (`strategy = "none"`, `create --no-db`): a
+    command that needs one has nothing to act on. One wording for every command and key."""
+
+    def __init__(self, label: str, doing: str) -> None:
+        super().__init__(
+            f"{label} has no database (strategy none): nothing to {doing}",
+            hint=give_it_one(label),
+        )
+        self.label = label
+
+
+def give_it_one(label: str) -> str:
+    """How a worktree with no database gets one (`--no-db` records it in git config, a team
+    sets it in `.wttui.toml`; the recorded choice wins)."""
+    return (
+        f"give it one: `git config --unset branch.{label}.wttuiStrategy` (set by --no-db) or "
+        f'drop its [worktrees."{label}"] strategy = "none", then `wttui sync {label}`'
+    )
+
+
 class GitError(WttuiError):
     """A git operation failed; the message is git's own reason in one sentence."""
 

@@ -11,7 +11,7 @@ import shutil
 from typing import TYPE_CHECKING
 
 from wttui.core.housekeeping import TableDetail, TableRow
-from wttui.errors import DatabaseError, DatabaseUnavailable
+from wttui.plans import require_database
 from wttui.providers import pg_inspect
 
 if TYPE_CHECKING:
@@ -29,22 +29,12 @@ def reachable(services: Services, ref: str) -> WorktreeContext:
 
     Raises:
         InvalidInput: no such worktree.
+        NoDatabase: it has no database (strategy none).
         DatabaseError: its database does not exist.
         DatabaseUnavailable: its container is stopped.
     """
     context = services.context_of(ref)
-    target = context.target
-    info = context.strategy.info(target)
-    if info is None:
-        raise DatabaseError(
-            f"Database {target.label} of {context.label} does not exist on {target.server}",
-            hint=f"`wttui sync {context.label}` provisions it",
-        )
-    if info.state is not None and info.state not in ("running", "starting"):
-        raise DatabaseUnavailable(
-            f"Container {target.container} of {context.label} is {info.state}",
-            hint=f"`wttui start {context.label}` starts it",
-        )
+    require_database(context, "inspect")
     return context
 
 

@@ -12,13 +12,13 @@ ever cleaned. Reads only: nothing is created, started or changed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wttui.core.housekeeping import Orphan, OrphanKind, OrphanReport
-from wttui.core.lifecycle_names import owned_kind
+from wttui.core.lifecycle_names import owned_kind, throwaway_keys
 from wttui.core.models import DbTarget, TargetKey
 from wttui.core.naming import database_name, is_reserved_schema
 from wttui.core.sharing import same_database
@@ -105,7 +105,7 @@ def live(services: Services) -> Live:
             unplanned.append((strategy, exc.message))
             continue
         keys.add(target.key)
-        targets.append(target)
+        targets.append(replace(target, worktree=entry.label))
         try:
             url = read_env(services.env_path(entry.path)).get(services.config.env.url_key)
         except WttuiError:
@@ -195,16 +195,19 @@ def _on_server(services: Services, in_use: Live, strategies: set[str]) -> tuple[
             continue
         candidates.append(info)
     modified = databases_modified(provider, [info.name for info in candidates])
+    tests = _throwaways(in_use)
     orphans = [
         Orphan(
             OrphanKind.DATABASE,
             info.name,
             where,
+            label=tests.get((info.name, None)),
             size_bytes=info.size_bytes,
             last_used=datetime.now(UTC) if info.connections else modified.get(info.name),
             used_how="in use now," if info.connections else "last modified",
             sessions=info.connections,
             target=_target("database", info.name, admin, where),
+            note=_left_by_test(tests.get((info.name, None))),
         )
         for info in candidates
     ]
@@ -231,10 +234,12 @@ def _on_server(services: Services, in_use: Live, strategies: set[str]) -> tuple[
                     OrphanKind.SCHEMA,
                     f"{schema_db}.{name}",
                     where,
+                    label=tests.get((schema_db, name)),
                     size_bytes=schemas[name],
                     last_used=touched.get(name),
                     used_how="last modified",
                     target=_target("schema", schema_db, admin, where, schema=name),
+                    note=_left_by_test(tests.get((schema_db, name))),
                 )
                 for name in loose
             ]
@@ -242,6 +247,21 @@ def _on_server(services: Services, in_use: Live, strategies: set[str]) -> tuple[
                 schemas.get(t.schema or "", 0) for t in _distinct(in_use.targets) if t.schema
             )
     return orphans, used
+
+
+def _throwaways(in_use: Live) -> dict[tuple[str, str | None], str]:
+    """(database, schema) of every copy `wttui test` may make of a live worktree's database
+    (`lifecycle_names.throwaway_keys`) → that worktree: a killed run leaves its copy behind,
+    an orphan like any other, said for what it is."""
+    return {
+        (key.database, key.schema): target.worktree
+        for target in in_use.targets
+        for key in throwaway_keys(target)
+    }
+
+
+def _left_by_test(label: str | None) -> str:
+    return f"left by `wttui test {label}`: a killed run, or --keep" if label else ""
 
 
 def _target(

@@ -5,21 +5,23 @@ databases and the emergency rebuild. Their rules are raised before anyone is ask
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from wttui.core.lifecycle_names import throwaway_names
 from wttui.core.models import DbTarget, MigrationState
-from wttui.core.naming import fit_identifier
 from wttui.core.plans import Confirmation, CreatePlan
 from wttui.core.plans_lifecycle import ClonePlan, DbTestPlan, RebuildPlan, SeedPlan
-from wttui.core.urls import mask_url, with_database
-from wttui.errors import InvalidInput, Refused
-from wttui.plans import sharing
+from wttui.core.urls import mask_url, with_database, with_query
+from wttui.errors import InvalidInput, NoDatabase, Refused
+from wttui.plans import refuse_none, sharing
+from wttui.plans_exec import command_env
 from wttui.plans_lifecycle import existing_sessions, refuse_sessions
 from wttui.strategies.base import refuse_shared
 
 if TYPE_CHECKING:
+    from wttui.providers.git_porcelain import WorktreeEntry
     from wttui.services import Services, WorktreeContext
 
 
@@ -28,8 +30,11 @@ def check_source(source: WorktreeContext, dest_target: DbTarget, dest_label: str
     containers, each its own server).
 
     Raises:
-        InvalidInput: the source has no database, or uses another strategy or server.
+        NoDatabase: the source has no database, on purpose (strategy none).
+        InvalidInput: the source's database does not exist, or it uses another strategy or
+            server.
     """
+    refuse_none(source, "copy from")
     src = source.target
     if src.strategy != dest_target.strategy or bool(src.container) != bool(dest_target.container):
         raise InvalidInput(
@@ -57,6 +62,8 @@ def plan_create_from(services: Services, plan: CreatePlan, source_ref: str) -> C
         InvalidInput: OTHER is no worktree, has no database, uses another strategy or server;
             the new database exists already (nothing to copy into).
     """
+    if plan.target.none:
+        raise NoDatabase(plan.branch, "copy into")
     source = services.context_of(source_ref)
     if source.worktree.branch == plan.branch:
         raise InvalidInput(f"{plan.branch} cannot start from its own data")
@@ -83,14 +90,8 @@ def plan_clone(services: Services, src: str, dst: str) -> ClonePlan:
     dest = services.context(services.resolve(dst, entries))
     if source.worktree.path == dest.worktree.path:
         raise InvalidInput(f"{source.label} is both the source and the destination")
+    _check_destination(services, dest, entries)
     target = dest.target
-    refuse_shared(target, "replace")
-    others = sharing(services, dest, entries)
-    if others:
-        raise Refused(
-            f"Database {target.label} is shared with {', '.join(others)}; replacing it would "
-            "replace their data too"
-        )
     check_source(source, target, dest.label)
     info = dest.strategy.info(target)
     if info is not None and info.connections:
@@ -118,6 +119,32 @@ def plan_clone(services: Services, src: str, dst: str) -> ClonePlan:
     )
 
 
+def check_clone_into(services: Services, dst: str) -> None:
+    """The rules of `clone` that concern DST alone, checked before the app asks which
+    worktree to copy from (a refusal comes before any question).
+
+    Raises:
+        NoDatabase: DST has no database (strategy none).
+        Refused: DST's database is shared.
+    """
+    entries = services.git.entries()
+    _check_destination(services, services.context(services.resolve(dst, entries)), entries)
+
+
+def _check_destination(
+    services: Services, dest: WorktreeContext, entries: list[WorktreeEntry]
+) -> None:
+    refuse_none(dest, "copy into")
+    target = dest.target
+    refuse_shared(target, "replace")
+    others = sharing(services, dest, entries)
+    if others:
+        raise Refused(
+            f"Database {target.label} is shared with {', '.join(others)}; replacing it would "
+            "replace their data too"
+        )
+
+
 def plan_seed(services: Services, ref: str) -> SeedPlan:
     """Run the seeds against the worktree's database.
 
@@ -136,7 +163,7 @@ def plan_seed(services: Services, ref: str) -> SeedPlan:
         )
     entries = services.git.entries()
     context = services.context(services.resolve(ref, entries))
-    existing_sessions(context)
+    existing_sessions(context, "seed")
     target = context.target
     shared = target.shared or bool(sharing(services, context, entries))
     files = seed_files(seeds.files, context.worktree.path, context.label, services.project)
@@ -157,25 +184,33 @@ def plan_seed(services: Services, ref: str) -> SeedPlan:
     )
 
 
-def test_target(context: WorktreeContext) -> DbTarget:
-    """`{database}_test` on the worktree's server (its schema, in the schema strategy)."""
+def throwaway_target(context: WorktreeContext, in_use: Callable[[DbTarget], bool]) -> DbTarget:
+    """`{database}_test` on the worktree's server (its schema, in the schema strategy); the
+    spare name (`lifecycle_names.throwaway_names`) when `in_use` says a live worktree uses
+    that one (a container's copy is inside the worktree's own container: never another's)."""
     target = context.target
+    first, spare = throwaway_names(target.schema or target.name)
+    made = _throwaway(target, first)
+    return _throwaway(target, spare) if not target.container and in_use(made) else made
+
+
+def _throwaway(target: DbTarget, name: str) -> DbTarget:
     if target.schema is not None:
-        schema = fit_identifier(f"{target.schema}_test")
-        url = target.url.replace(f"schema={target.schema}", f"schema={schema}")
-        conninfo = target.conninfo.replace(f"search_path={target.schema}", f"search_path={schema}")
+        # wttui's own connections too (the copy is migrated through `conninfo`, whose options
+        # are URL-encoded: `-csearch_path%3D…`), not only the command's URL.
+        url = with_query(target.url, schema=name)
+        conninfo = with_query(target.conninfo, options=f"-csearch_path={name}")
         return DbTarget(
             strategy=target.strategy,
             name=target.name,
             url=url,
             masked_url=mask_url(url),
             server=target.server,
-            schema=schema,
+            schema=name,
             conninfo=conninfo,
             worktree=target.worktree,
             description="throwaway test schema",
         )
-    name = fit_identifier(f"{target.name}_test")
     url = with_database(target.url, name)
     return DbTarget(
         strategy=target.strategy,
@@ -201,12 +236,16 @@ def plan_test(
     if not argv:
         raise InvalidInput("No command to run", hint="wttui test BRANCH -- COMMAND [ARGS…]")
     context = services.context_of(ref)
+    refuse_none(context, "make a test database from")
     if context.target.shared:
         raise InvalidInput(
             f"{context.label} uses a shared database: a `_test` copy of it would be shared too",
             hint="run tests in a worktree with its own database",
         )
-    target = test_target(context)
+    from wttui.orphans import live
+
+    used = live(services)  # never a live worktree's database (`feat-test`'s is `feat`'s _test)
+    target = throwaway_target(context, lambda made: used.uses(made.key, made.url))
     exists = (
         context.strategy.info(target) is not None
         if target.schema
@@ -214,7 +253,7 @@ def plan_test(
         if not target.container
         else False
     )
-    env = services.env_values(target, context.label)
+    env, _ = command_env(services, target, services.env_values(target, context.label), argv)
     return DbTestPlan(
         worktree=context.worktree,
         target=target,
@@ -237,13 +276,14 @@ def plan_rebuild(services: Services, ref: str, to: str) -> RebuildPlan:
     entries = services.git.entries()
     context = services.context(services.resolve(ref, entries))
     target = context.target
+    refuse_none(context, "rebuild")
     if target.schema is not None or target.container is not None:
         raise InvalidInput(
             f"rebuild works on databases of the database or shared strategy; {context.label} "
             f"uses {target.strategy}",
             hint="use `wttui snapshot` and `wttui reset` instead",
         )
-    sessions = existing_sessions(context)
+    sessions = existing_sessions(context, "rebuild")
     tool = context.tool
     from wttui.lifecycle.rebuild import supports_until
 

@@ -29,6 +29,7 @@ from wttui.core.housekeeping import (
     SyncItem,
     SyncPlan,
 )
+from wttui.core.lifecycle_names import throwaway_keys
 from wttui.core.models import Worktree
 from wttui.core.plans import Confirmation, CreatePlan, EnvEdit
 from wttui.core.urls import mask_secrets, url_parts, url_secrets
@@ -40,7 +41,7 @@ from wttui.providers.envfile import read_env
 from wttui.providers.server import data_dir
 
 if TYPE_CHECKING:
-    from wttui.providers.git import WorktreeEntry
+    from wttui.providers.git_porcelain import WorktreeEntry
     from wttui.services import Services, WorktreeContext
 
 _LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", ""})
@@ -117,7 +118,7 @@ def plan_create_or_sync(
 ) -> CreatePlan | SyncPlan:
     """What the app's create dialog does for `branch`: sync its worktree when it has one
     (made with `git worktree add`, provisioned in part), else create one."""
-    from wttui.plans import plan_create
+    from wttui.plans_create import plan_create
 
     entry = next((e for e in services.git.entries() if e.branch == branch), None)
     if entry is not None and branch:
@@ -130,8 +131,10 @@ def plan_create_or_sync(
 def sync_item(services: Services, context: WorktreeContext) -> SyncItem:
     """What sync does for one worktree."""
     target = context.target
-    info = context.strategy.info(target)
-    if info is None:
+    info = None if target.none else context.strategy.info(target)
+    if target.none:  # no database, on purpose: never provisioned, never migrated
+        step = DbStep.NONE
+    elif info is None:
         step = DbStep.CREATE
     elif info.state in ("exited", "created", "paused", "dead"):
         step = DbStep.START
@@ -263,8 +266,10 @@ def _belongs(services: Services, orphan: Orphan, ref: str) -> bool:
             planned = services.strategy_for(label).plan(label)
         except WttuiError:
             continue
-        if orphan.target is not None and orphan.target.key == planned.key:
-            return True
+        if orphan.target is not None and (
+            orphan.target.key == planned.key or orphan.target.key in throwaway_keys(planned)
+        ):
+            return True  # its database, or the copy a killed `wttui test` left of it
     return False
 
 

@@ -20,8 +20,8 @@ from wttui.core.plans_lifecycle import (
     TrashRef,
     UndoPlan,
 )
-from wttui.errors import DatabaseError, DatabaseInUse, InvalidInput, Refused, WttuiError
-from wttui.plans import sharing
+from wttui.errors import DatabaseInUse, InvalidInput, Refused, WttuiError
+from wttui.plans import refuse_none, require_database, sharing
 from wttui.strategies.base import refuse_shared
 
 if TYPE_CHECKING:
@@ -30,16 +30,10 @@ if TYPE_CHECKING:
     from wttui.services import Services, WorktreeContext
 
 
-def existing_sessions(context: WorktreeContext) -> int:
-    """Open sessions on the worktree's database (which must exist)."""
-    info = context.strategy.info(context.target)
-    if info is None:
-        target = context.target
-        raise DatabaseError(
-            f"Database {target.label} of {context.label} does not exist on {target.server}",
-            hint=f"`wttui create {context.label}` provisions it",
-        )
-    return info.connections
+def existing_sessions(context: WorktreeContext, doing: str) -> int:
+    """Open sessions on the worktree's database, which must exist (`plans.require_database`;
+    a worktree with no database has nothing to `doing`)."""
+    return require_database(context, doing, running=False).connections
 
 
 def snapshot_ref(snapshot: Snapshot) -> SnapshotRef:
@@ -97,7 +91,7 @@ def plan_snapshot(services: Services, ref: str, *, name: str | None = None) -> S
     from wttui.lifecycle.snapshots import check_name, default_name
 
     context = services.context_of(ref)
-    sessions = existing_sessions(context)
+    sessions = existing_sessions(context, "snapshot")
     store = services.lifecycle.snapshots
     chosen = name or default_name(datetime.now(UTC))
     try:
@@ -162,6 +156,7 @@ def plan_restore(services: Services, ref: str, name: str | None = None) -> Resto
     entries = services.git.entries()
     context = services.context(services.resolve(ref, entries))
     target = context.target
+    refuse_none(context, "restore")
     refuse_shared(target, "restore")
     others = sharing(services, context, entries)
     if others:
@@ -171,7 +166,7 @@ def plan_restore(services: Services, ref: str, name: str | None = None) -> Resto
             hint="restore in a worktree with its own database",
         )
     snapshot = _snapshot_of(services, context.label, name)
-    sessions = existing_sessions(context)
+    sessions = existing_sessions(context, "restore")
     if sessions:
         refuse_sessions(services, context, "restore")
     return RestorePlan(

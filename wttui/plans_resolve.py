@@ -12,8 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wttui.core.plans import Confirmation, ResolvePlan
-from wttui.errors import DatabaseError
-from wttui.plans import sharing
+from wttui.plans import require_database, sharing
 
 if TYPE_CHECKING:
     from wttui.services import Services
@@ -25,17 +24,14 @@ def plan_resolve(services: Services, ref: str, migration: str, *, applied: bool)
 
     Raises:
         InvalidInput: no worktree, or no (or several) migrations, by that name.
+        NoDatabase: the worktree has no database (strategy none).
         DatabaseError: the database does not exist.
         Refused: nothing to mark, or the tool cannot mark it so.
     """
     entries = services.git.entries()
     context = services.context(services.resolve(ref, entries))
     target = context.target
-    if context.strategy.info(target) is None:
-        raise DatabaseError(
-            f"Database {target.label} of {context.label} does not exist on {target.server}",
-            hint=f"`wttui create {context.label}` provisions it",
-        )
+    require_database(context, "mark", running=False)
     tool = context.tool
     status, step = tool.resolution(
         target.connect_url, migration, applied=applied, context=context.apply_context()

@@ -56,12 +56,15 @@ def sync_item_lines(item: SyncItem) -> list[str]:
     worktree = item.worktree
     target = item.target
     lines = [f"worktree   {worktree.label} at {worktree.path}"]
-    database = {
-        DbStep.EXISTS: "exists",
-        DbStep.CREATE: "create it, then apply its migrations",
-        DbStep.START: "start its container",
-    }[item.database]
-    lines.append(f"database   {target.label} on {target.server}: {database}")
+    if item.database is DbStep.NONE:
+        lines.append("database   none (strategy none): nothing to make")
+    else:
+        database = {
+            DbStep.EXISTS: "exists",
+            DbStep.CREATE: "create it, then apply its migrations",
+            DbStep.START: "start its container",
+        }[item.database]
+        lines.append(f"database   {target.label} on {target.server}: {database}")
     changes = item.changes
     lines += (
         _env_lines(item.env_file.name, changes)
@@ -75,11 +78,14 @@ def sync_item_lines(item: SyncItem) -> list[str]:
 def _sync(plan: SyncPlan) -> list[str]:
     lines: list[str] = []
     for item in plan.items:
-        lines += (
-            sync_item_lines(item)
-            if not item.in_line
-            else [f"in line    {item.worktree.label} ({item.target.label}, {item.env_file.name})"]
-        )
+        if not item.in_line:
+            lines += sync_item_lines(item)
+        elif item.database is DbStep.NONE:
+            lines.append(f"no db      {item.worktree.label} (strategy none): nothing to sync")
+        else:
+            lines.append(
+                f"in line    {item.worktree.label} ({item.target.label}, {item.env_file.name})"
+            )
     lines += [f"skipped    {label}: {why}" for label, why in plan.skipped]
     return lines or ["nothing    no worktree to sync"]
 

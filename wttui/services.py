@@ -5,14 +5,14 @@ the strategies together. Everything an action or a refresh needs about one workt
 once into a `WorktreeContext` (worktree, strategy, database target, env file and values, and its
 migration tool on first use) and passed down: no layer re-resolves a worktree from a string.
 
-Read models live in `snapshot.py`, plans (every rule) in `plans.py`. Nothing here imports Textual.
+Read models live in `snapshot.py`, plans (every rule) in `plans*.py`. Nothing here imports Textual.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -26,7 +26,8 @@ from wttui.core.naming import worktree_dirname, worktree_slug
 from wttui.core.urls import url_parts, url_secrets
 from wttui.errors import ConfigError, InvalidInput
 from wttui.providers.envfile import EnvChange, write_change
-from wttui.providers.git import GitProvider, WorktreeEntry
+from wttui.providers.git import GitProvider
+from wttui.providers.git_porcelain import WorktreeEntry
 from wttui.providers.server import Server, data_dir
 from wttui.strategies import registry as strategies
 
@@ -373,9 +374,12 @@ class Services:
 
     def libpq_env(self, target: DbTarget) -> AbstractContextManager[dict[str, str]]:
         """`PGHOST`, `PGPORT`, `PGUSER`, `PGDATABASE` (`PGOPTIONS`) and a `PGPASSFILE` that
-        exists (0600) only while the `with` block runs."""
+        exists (0600) only while the `with` block runs. None for a worktree with no database:
+        the caller's own libpq variables are left as they are."""
         from wttui.providers.pgpass import libpq_env
 
+        if target.none:
+            return nullcontext({})
         return libpq_env(target.url, target.conninfo)
 
     @cached_property

@@ -45,7 +45,7 @@ from wttui.providers.envfile import read_env
 
 if TYPE_CHECKING:
     from wttui.drift.analysis import DriftReport
-    from wttui.providers.git import WorktreeEntry
+    from wttui.providers.git_porcelain import WorktreeEntry
     from wttui.services import Services, WorktreeContext
 
 _WORKERS = min(8, (os.cpu_count() or 2) * 2)

@@ -12,7 +12,7 @@ from tests import steps
 from tests.repo_factory import git, make_repo
 from wttui.core.logsink import CancelToken, ListSink
 from wttui.errors import Refused
-from wttui.plans import plan_remove
+from wttui.plans_remove import plan_remove
 from wttui.providers.envfile import read_env
 from wttui.providers.postgres import PostgresProvider
 from wttui.services import Services

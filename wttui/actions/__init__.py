@@ -1,4 +1,4 @@
-"""Actions: plain blocking functions that execute a plan (`wttui.plans`), shared by the app and
+"""Actions: plain blocking functions that execute a plan (`wttui.plans_*`), shared by the app and
 the CLI.
 
 Each takes the plan it runs (the rules were applied when it was made), reports its steps and

@@ -17,7 +17,7 @@ from wttui.actions.seed import run_seeds
 from wttui.actions.templates import Cloned, provision_from_template, saved_line
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.plans import CreatePlan
-from wttui.plans import create_marker
+from wttui.plans_create import create_marker
 from wttui.services import Services, WorktreeContext
 
 SEEDED = "seeded "

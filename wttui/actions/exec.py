@@ -32,7 +32,8 @@ def run_in_worktree(
         Cancelled: cancelled while it ran (it is terminated).
     """
     target = plan.target
-    sink.step(f"Running {' '.join(plan.argv)} in {plan.worktree.path} on {target.label}")
+    on = "(no database)" if target.none else f"on {target.label}"
+    sink.step(f"Running {' '.join(plan.argv)} in {plan.worktree.path} {on}")
     with services.libpq_env(target) as libpq:
         return services.run_command(
             plan.argv,

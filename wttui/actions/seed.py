@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable, Collection
+from dataclasses import replace
 
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.plans_lifecycle import SeedPlan
 from wttui.core.urls import url_secrets
 from wttui.errors import MigrationFailed
+from wttui.plans_exec import command_env
 from wttui.services import Services, WorktreeContext
 
 
@@ -64,17 +66,21 @@ def run_seeds(
         cancel.check()
         argv = ("sh", "-c", seeds.command)
         env = dict(context.env_values)
+        libpq_of = context.target  # libpq's variables, and its schema's search_path, as exec
         if conninfo is not None:  # a test or template database, not the worktree's own
             env[services.config.env.url_key] = conninfo
+            libpq_of = replace(libpq_of, url=conninfo, conninfo="", schema=None)
+        env, _ = command_env(services, libpq_of, env, argv)
         sink.step(f"Running the seed command {seeds.command} in {context.worktree.path}")
-        status = services.run_command(
-            argv,
-            cwd=context.worktree.path,
-            env=env,
-            sink=sink,
-            cancel=cancel,
-            secrets=url_secrets(context.target.url) + url_secrets(url),
-        )
+        with services.libpq_env(libpq_of) as libpq:
+            status = services.run_command(
+                argv,
+                cwd=context.worktree.path,
+                env={**libpq, **env},
+                sink=sink,
+                cancel=cancel,
+                secrets=url_secrets(context.target.url) + url_secrets(url),
+            )
         if status:
             raise MigrationFailed(
                 f"The seed command {shlex.quote(seeds.command)} exited with status {status}",

@@ -23,7 +23,7 @@ class Synced:
     branch: str | None
     path: str
     database: str
-    """`exists`, `created` or `started`."""
+    """`exists`, `created`, `started` or `none` (no database, on purpose)."""
     env_changed: tuple[str, ...]
     migrations_applied: int = 0
 
@@ -48,11 +48,15 @@ def _one(services: Services, item: SyncItem, *, sink: LogSink, cancel: CancelTok
     worktree = item.worktree
     target = item.target
     context = services.context(worktree, target=target)
+    if item.in_line and item.database is DbStep.NONE:
+        sink.line(f"{worktree.label}: no database (strategy none): nothing to sync")
+        return Synced(worktree.branch, str(worktree.path), "none", ())
     if item.in_line:
         sink.line(f"{worktree.label}: in line ({target.label}, {item.env_file.name} up to date)")
         return Synced(worktree.branch, str(worktree.path), "exists", ())
-    sink.step(f"Sync {worktree.label} at {worktree.path} (database {target.label})")
-    if item.database is not DbStep.EXISTS:
+    database = "no database" if target.none else f"database {target.label}"
+    sink.step(f"Sync {worktree.label} at {worktree.path} ({database})")
+    if item.database in (DbStep.CREATE, DbStep.START):
         context.strategy.provision(target, sink=sink, owned=True)
     cancel.check()
     changed = tuple(edit.key for edit in item.changes)
@@ -74,5 +78,11 @@ def _one(services: Services, item: SyncItem, *, sink: LogSink, cancel: CancelTok
         applied = context.tool.apply(
             target.connect_url, context=context.apply_context(), sink=sink, cancel=cancel
         )
-    database = {DbStep.CREATE: "created", DbStep.START: "started"}.get(item.database, "exists")
-    return Synced(worktree.branch, str(worktree.path), database, changed, applied)
+    outcome = {DbStep.CREATE: "created", DbStep.START: "started", DbStep.NONE: "none"}
+    return Synced(
+        worktree.branch,
+        str(worktree.path),
+        outcome.get(item.database, "exists"),
+        changed,
+        applied,
+    )

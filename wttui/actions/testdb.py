@@ -3,15 +3,17 @@
 Made from the template cache when it can (a clone and the missing migrations), else empty and
 migrated by the worktree's tool; CMD runs in the worktree with the managed env keys pointing at
 it; afterwards it is dropped — also when CMD fails, and when the run is cancelled (Ctrl-C) —
-unless `--keep`. The exit status is CMD's.
+unless `--keep`. The exit status is CMD's. The plan has chosen a name no live worktree uses
+(`plans_data.throwaway_target`); a copy a killed run left is an orphan (`wttui.orphans`).
 """
 
 from __future__ import annotations
 
+from wttui.actions.exec import run_in_worktree
 from wttui.actions.templates import provision_from_template
 from wttui.core.logsink import CancelToken, LogSink
+from wttui.core.plans import ExecPlan
 from wttui.core.plans_lifecycle import DbTestPlan
-from wttui.core.urls import url_secrets
 from wttui.plans_lifecycle import template_cache_applies
 from wttui.services import Services
 
@@ -52,16 +54,9 @@ def run_tests(
             target.connect_url, context=context.apply_context(), sink=sink, cancel=cancel
         )
         cancel.check()
-        sink.step(f"Running {' '.join(plan.argv)} in {plan.worktree.path} on {target.label}")
-        status = services.run_command(
-            plan.argv,
-            cwd=plan.worktree.path,
-            env=plan.env,
-            sink=sink,
-            cancel=cancel,
-            secrets=url_secrets(target.url),
-            capture=capture,
-        )
+        # As `exec` runs it: libpq's variables too (psql & co. need no arguments).
+        run = ExecPlan(worktree=plan.worktree, target=target, argv=plan.argv, env=plan.env)
+        status = run_in_worktree(services, run, sink=sink, cancel=cancel, capture=capture)
         if status < 0:  # killed by a signal (Ctrl-C reached it too): the shell's 128 + signal
             status = 128 - status
         sink.line(f"{plan.argv[0]} exited with status {status}")

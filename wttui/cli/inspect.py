@@ -113,10 +113,10 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 def cmd_psql(args: argparse.Namespace) -> int:
     from wttui.actions.exec import run_in_worktree
     from wttui.inspect import client
-    from wttui.plans import plan_exec
+    from wttui.plans_exec import plan_psql
 
     found = services(args)
-    plan = plan_exec(found, args.branch, client())
+    plan = plan_psql(found, args.branch, client())
     if not confirm_or_stop(args, f"psql {plan.worktree.label}", plan):
         return EXIT_OK
     return run_action(

@@ -19,7 +19,7 @@ from wttui.errors import InvalidInput
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     from wttui import actions
-    from wttui.plans import plan_migrate
+    from wttui.plans_migrate import plan_migrate
 
     found = services(args)
     where = ref(args)
@@ -42,7 +42,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_rollback(args: argparse.Namespace) -> int:
     from wttui import actions
-    from wttui.plans import plan_rollback
+    from wttui.plans_migrate import plan_rollback
 
     found = services(args)
     where = ref(args)

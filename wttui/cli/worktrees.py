@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 def cmd_create(args: argparse.Namespace) -> int:
     from wttui import actions
-    from wttui.plans import plan_create
+    from wttui.plans_create import plan_create
 
     found = services(args)
 
@@ -60,7 +60,7 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 def cmd_remove(args: argparse.Namespace) -> int:
     from wttui import actions
-    from wttui.plans import plan_remove
+    from wttui.plans_remove import plan_remove
 
     found = services(args)
 
@@ -82,7 +82,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_reset(args: argparse.Namespace) -> int:
     from wttui import actions
-    from wttui.plans import plan_reset
+    from wttui.plans_remove import plan_reset
 
     found = services(args)
 
@@ -104,7 +104,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
 
 def cmd_exec(args: argparse.Namespace) -> int:
     from wttui.actions.exec import run_in_worktree
-    from wttui.plans import plan_exec
+    from wttui.plans_exec import plan_exec
 
     found = services(args)
     argv = _command(args)
@@ -136,7 +136,7 @@ def _command(args: argparse.Namespace, flags: dict[str, str] | None = None) -> l
 
 def cmd_container(args: argparse.Namespace) -> int:
     from wttui.actions.containers import VERBS
-    from wttui.plans import plan_container
+    from wttui.plans_exec import plan_container
 
     found = services(args)
     where = ref(args)

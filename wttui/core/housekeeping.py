@@ -25,6 +25,8 @@ class DbStep(enum.Enum):
     CREATE = "create"
     START = "start"
     """Its container exists but is stopped."""
+    NONE = "none"
+    """It has no database, on purpose (`strategy = "none"`): nothing to make."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class SyncItem:
 
     @property
     def in_line(self) -> bool:
-        return self.database is DbStep.EXISTS and not self.changes
+        return self.database in (DbStep.EXISTS, DbStep.NONE) and not self.changes
 
 
 @dataclass(frozen=True)

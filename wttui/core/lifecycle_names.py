@@ -17,7 +17,8 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 from enum import Enum
 
-from wttui.core.naming import MAX_IDENTIFIER_BYTES, fit_identifier, sanitize, short_hash
+from wttui.core.models import DbTarget, TargetKey
+from wttui.core.naming import MARK, MAX_IDENTIFIER_BYTES, fit_identifier, sanitize, short_hash
 
 TEMPLATE_PREFIX = "wttui_tpl_"
 """A migrated template database of the template cache (named by the hash of its migrations)."""
@@ -112,3 +113,24 @@ def work_name(purpose: str, original: str) -> str:
     """`wttui_work_<purpose>_<original>`: a database filled before it is swapped in."""
     name = f"{WORK_PREFIX}{purpose}_{original}"
     return fit_identifier(name, source=name + short_hash(original))
+
+
+def throwaway_names(name: str) -> tuple[str, str]:
+    """The names `wttui test` may give its throwaway copy of the database (or schema) `name`:
+    `name_test` (the seeds' `createdb myapp_auth_test`), and the spare `name___test` for when a
+    worktree's own database has the first (`feat-test`'s is `myapp_feat_test`, the `_test` of
+    `feat`'s): no worktree's name can be the spare, a slug holds `___` only right before the
+    8-hex hash that ends it. Neither is wttui's own: a copy a killed run left is an orphan."""
+    return fit_identifier(f"{name}_test"), fit_identifier(f"{name}{MARK}test")
+
+
+def throwaway_keys(target: DbTarget) -> tuple[TargetKey, ...]:
+    """Where `wttui test` may have put its copy of `target`'s database (both names); none for a
+    container (the copy is inside it, and goes with it), a shared database (it gets no copy)
+    and a worktree with no database."""
+    if target.container or target.shared or target.none:
+        return ()
+    return tuple(
+        TargetKey("", target.name, name) if target.schema else TargetKey("", name, None)
+        for name in throwaway_names(target.schema or target.name)
+    )

@@ -1,13 +1,12 @@
 """The git provider: worktrees through git's own porcelain output (F10, F11, F12).
 
-git has no library API for worktrees (GitPython neither), so this parses
-`git worktree list --porcelain -z` itself and
-reads each worktree's state with one `git status --porcelain=v2 --branch -z` (dirty files and
-ahead/behind in one call); the last commit of every worktree comes from one `git log --no-walk`
-for all of them. The status reads run in a small thread pool: a refresh of fifty worktrees is
-bound by process start-up, not by git. Each call is its own process, so the provider is safe
-to use from several threads; it runs git directly (a CLI command starts faster without
-importing a wrapper library).
+git has no library API for worktrees (GitPython neither), so this runs `git worktree list
+--porcelain -z` and reads each worktree's state with one `git status --porcelain=v2 --branch
+-z` (dirty files and ahead/behind in one call), parsed in `git_porcelain.py`; the last commit
+of every worktree comes from one `git log --no-walk` for all of them. The status reads run in a
+small thread pool: a refresh of fifty worktrees is bound by process start-up, not by git. Each
+call is its own process (`git_run.py`), so the provider is safe to use from several threads; it
+runs git directly (a CLI command starts faster without importing a wrapper library).
 
 Reads never write: `status` runs with `--no-optional-locks`, so it neither refreshes the index
 nor creates `index.lock` in the worktree's admin directory (which a file watcher would take for
@@ -18,151 +17,24 @@ Git's errors leave as `GitError` with git's own reason in one sentence.
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from wttui.core.models import Worktree
 from wttui.core.naming import check_branch_name
 from wttui.errors import DirtyWorktree, GitError, InvalidInput
-from wttui.providers.file_lock import inherited_fds
-from wttui.providers.git_files import status_path
-from wttui.providers.git_hooks import RUNNING
+from wttui.providers.git_porcelain import (
+    Changes,
+    WorktreeEntry,
+    parse_status,
+    parse_worktree_list,
+)
+from wttui.providers.git_run import run_git
 
 _READERS = 8
-INITIALIZING = "initializing"
-"""The reason `git worktree add` locks a worktree with while it checks its files out; git
-removes the lock when it is done, so a worktree still locked for it was stopped half way."""
-
-
-def _one_sentence(stderr: str, args: tuple[str, ...]) -> str:
-    """git's `fatal:`/`error:` line, without the prefix."""
-    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
-    for line in lines:
-        for prefix in ("fatal:", "error:"):
-            if line.startswith(prefix):
-                text = line.removeprefix(prefix).strip()
-                return text[:1].upper() + text[1:]
-    words = [arg for arg in args if not arg.startswith("-")]
-    text = lines[-1] if lines else f"git {words[0] if words else ''} failed"
-    return text[:1].upper() + text[1:]
-
-
-def _run(cwd: Path, *args: str) -> str:
-    """git's output, run in its own session: a Ctrl-C at the terminal reaches wttui, which
-    cancels between steps, instead of killing git half way through a checkout. While wttui
-    holds the repository's lock, git holds it too (`file_lock.inherited_fds`): were wttui
-    killed, the next one waits for this git to finish rather than work beside it.
-
-    Raises:
-        GitError: git failed (its own reason in one sentence), was killed, or is not installed.
-    """
-    try:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=cwd,
-            capture_output=True,
-            encoding="utf-8",
-            errors="surrogateescape",
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-            pass_fds=inherited_fds(),
-            env={**os.environ, RUNNING: "1"},  # the post-checkout hook leaves wttui's own alone
-            check=False,
-        )
-    except FileNotFoundError:
-        raise GitError("git is not installed", hint="install git") from None
-    except NotADirectoryError:
-        raise GitError(f"{cwd} is not a directory") from None
-    if done.returncode < 0:
-        words = [arg for arg in args if not arg.startswith("-")][:2]
-        raise GitError(
-            f"git {' '.join(words)} was killed ({signal.Signals(-done.returncode).name})",
-            hint="run the same wttui command again: it finishes what git left",
-        )
-    if done.returncode != 0:
-        raise GitError(_one_sentence(done.stderr, args))
-    return done.stdout
-
-
-@dataclass(frozen=True)
-class WorktreeEntry:
-    """One worktree as `git worktree list` names it, before its working tree is read."""
-
-    path: Path
-    head: str
-    branch: str | None
-    locked: bool = False
-    lock_reason: str | None = None
-    prunable: bool = False
-    prune_reason: str | None = None
-    is_main: bool = False
-
-    @property
-    def label(self) -> str:
-        return self.branch or self.path.name
-
-    @property
-    def unfinished(self) -> bool:
-        """`git worktree add` was stopped before it had checked every file out."""
-        return self.locked and self.lock_reason == INITIALIZING
-
-
-@dataclass(frozen=True)
-class _Changes:
-    modified: int
-    untracked: int
-    ahead: int | None
-    behind: int | None
-
-
-def _parse_worktree_list(output: str) -> list[WorktreeEntry]:
-    entries: list[WorktreeEntry] = []
-    fields: dict[str, str] = {}
-    for item in [*output.split("\0"), ""]:
-        if item:
-            key, _, value = item.partition(" ")
-            fields[key] = value
-            continue
-        if "worktree" in fields:
-            branch = fields.get("branch")
-            entries.append(
-                WorktreeEntry(
-                    path=Path(fields["worktree"]),
-                    head=fields.get("HEAD", ""),
-                    branch=branch.removeprefix("refs/heads/") if branch else None,
-                    locked="locked" in fields,
-                    lock_reason=fields.get("locked") or None,
-                    prunable="prunable" in fields,
-                    prune_reason=fields.get("prunable") or None,
-                    is_main=not entries,
-                )
-            )
-        fields = {}
-    return entries
-
-
-def _parse_status(output: str, own: frozenset[str] = frozenset()) -> _Changes:
-    """Counts of changed and untracked files, leaving out `own` (the files wttui wrote)."""
-    modified = untracked = 0
-    ahead = behind = None
-    for record in output.split("\0"):
-        if own and status_path(record) in own:
-            continue
-        if record.startswith("# branch.ab "):
-            plus, minus = record.split()[2:4]
-            ahead, behind = int(plus), -int(minus)
-        elif record.startswith("?"):
-            untracked += 1
-        elif record[:1] in ("1", "2", "u"):
-            modified += 1
-    # Renames ("2 …") carry the original path as an extra NUL-separated record; it starts
-    # with neither marker, so it is not counted.
-    return _Changes(modified, untracked, ahead, behind)
 
 
 class GitProvider:
@@ -203,7 +75,7 @@ class GitProvider:
         if common_dir.name == ".git":
             root = common_dir.parent
         else:  # a bare common dir: take the first worktree git lists
-            entries = _parse_worktree_list(_run(probe, "worktree", "list", "--porcelain", "-z"))
+            entries = parse_worktree_list(run_git(probe, "worktree", "list", "--porcelain", "-z"))
             root = entries[0].path if entries else probe
         return cls(root, common_dir)
 
@@ -216,18 +88,20 @@ class GitProvider:
 
     def entries(self) -> list[WorktreeEntry]:
         """Every worktree as git lists it, the main one first (one `git worktree list`)."""
-        return _parse_worktree_list(_run(self.root, "worktree", "list", "--porcelain", "-z"))
+        return parse_worktree_list(run_git(self.root, "worktree", "list", "--porcelain", "-z"))
 
-    def _changes(self, path: Path) -> _Changes:
-        output = _run(path, "--no-optional-locks", "status", "--porcelain=v2", "--branch", "-z")
-        return _parse_status(output, self.own_files)
+    def _changes(self, path: Path) -> Changes:
+        output = run_git(path, "--no-optional-locks", "status", "--porcelain=v2", "--branch", "-z")
+        return parse_status(output, self.own_files)
 
     def _last_commits(self, heads: list[str]) -> dict[str, tuple[datetime, str]]:
         """Committer date and subject of each commit in `heads`, in one `git log`."""
         wanted = sorted({head for head in heads if head})
         if not wanted:
             return {}
-        out = _run(self.root, "log", "--no-walk=unsorted", "--format=%H%x00%cI%x00%s%x00", *wanted)
+        out = run_git(
+            self.root, "log", "--no-walk=unsorted", "--format=%H%x00%cI%x00%s%x00", *wanted
+        )
         found: dict[str, tuple[datetime, str]] = {}
         fields = out.split("\0")
         for oid, stamp, subject in zip(fields[0::3], fields[1::3], fields[2::3], strict=False):
@@ -284,7 +158,7 @@ class GitProvider:
     def branch_exists(self, name: str) -> bool:
         """True when a local branch `name` exists."""
         try:
-            _run(self.root, "show-ref", "--verify", "--quiet", f"refs/heads/{name}")
+            run_git(self.root, "show-ref", "--verify", "--quiet", f"refs/heads/{name}")
         except GitError:
             return False
         return True
@@ -292,31 +166,31 @@ class GitProvider:
     def commit_exists(self, ref: str) -> bool:
         """True when `ref` names a commit."""
         try:
-            _run(self.root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+            run_git(self.root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
         except GitError:
             return False
         return True
 
     def remote_branch(self, name: str) -> str | None:
         """`origin/name` (or another remote's) when only a remote branch `name` exists."""
-        out = _run(self.root, "for-each-ref", "--format=%(refname:short)", "refs/remotes/")
+        out = run_git(self.root, "for-each-ref", "--format=%(refname:short)", "refs/remotes/")
         for ref in out.split():
             if ref.split("/", 1)[-1] == name:
                 return ref
         return None
 
     def local_branches(self) -> list[str]:
-        out = _run(self.root, "for-each-ref", "--format=%(refname:short)", "refs/heads/")
+        out = run_git(self.root, "for-each-ref", "--format=%(refname:short)", "refs/heads/")
         return out.split()
 
     def files_at(self, ref: str, folder: str) -> list[str]:
         """Paths under `folder` in commit `ref`, read from git without checking anything out."""
-        out = _run(self.root, "ls-tree", "-r", "--name-only", "-z", ref, "--", folder)
+        out = run_git(self.root, "ls-tree", "-r", "--name-only", "-z", ref, "--", folder)
         return [path for path in out.split("\0") if path]
 
     def read_at(self, ref: str, path: str) -> str:
         """The text of `path` in commit `ref`."""
-        return _run(self.root, "show", f"{ref}:{path}")
+        return run_git(self.root, "show", f"{ref}:{path}")
 
     def text_at(self, ref: str, path: str) -> str | None:
         """The text of `path` in commit `ref`, or None when the commit has no such file."""
@@ -398,14 +272,16 @@ class GitProvider:
                 raise InvalidInput(
                     f"Branch {branch} already exists; leave out the base to check it out"
                 )
-            _run(self.root, "worktree", "add", "--quiet", str(path), branch)
+            run_git(self.root, "worktree", "add", "--quiet", str(path), branch)
         elif (remote := self.remote_branch(branch)) is not None and base is None:
-            _run(
+            run_git(
                 self.root, "worktree", "add", "--quiet", "--track", "-b", branch, str(path), remote
             )
         else:
-            _run(self.root, "worktree", "add", "--quiet", "-b", branch, str(path), base or "HEAD")
-        head = _run(path, "rev-parse", "HEAD").strip()
+            run_git(
+                self.root, "worktree", "add", "--quiet", "-b", branch, str(path), base or "HEAD"
+            )
+        head = run_git(path, "rev-parse", "HEAD").strip()
         return self.read(WorktreeEntry(path=path.resolve(), head=head, branch=branch))
 
     def finish_checkout(self, path: Path) -> None:
@@ -422,8 +298,8 @@ class GitProvider:
         admin = self.admin_dir(path)
         if admin is not None:
             (admin / "index.lock").unlink(missing_ok=True)
-        _run(path, "reset", "--hard", "--no-recurse-submodules", "--quiet")
-        _run(self.root, "worktree", "unlock", str(path))
+        run_git(path, "reset", "--hard", "--no-recurse-submodules", "--quiet")
+        run_git(self.root, "worktree", "unlock", str(path))
 
     def remove_worktree(self, worktree: Worktree | Path, *, force: bool = False) -> None:
         """Remove a worktree (its branch is kept), then prune git's metadata.
@@ -458,14 +334,14 @@ class GitProvider:
             if force:
                 args += ["--force", "--force"]  # twice: also removes a locked worktree
             try:
-                _run(self.root, *args, str(worktree.path))
+                run_git(self.root, *args, str(worktree.path))
             except GitError as exc:
                 # git counts wttui's own files (a tracked .env it changed); wttui does not.
                 if force or "modified or untracked" not in exc.message:
                     raise
                 self._refuse_changes(worktree)
-                _run(self.root, "worktree", "remove", "--force", str(worktree.path))
-        _run(self.root, "worktree", "prune")
+                run_git(self.root, "worktree", "remove", "--force", str(worktree.path))
+        run_git(self.root, "worktree", "prune")
 
     def _refuse_changes(self, worktree: Worktree) -> None:
         changes = self._changes(worktree.path)
@@ -479,5 +355,5 @@ class GitProvider:
     def prune(self) -> list[Path]:
         """Forget worktrees whose directories are gone; returns the paths it forgot."""
         before = {entry.path for entry in self.entries()}
-        _run(self.root, "worktree", "prune")
+        run_git(self.root, "worktree", "prune")
         return sorted(before - {entry.path for entry in self.entries()})

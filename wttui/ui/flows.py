@@ -1,7 +1,7 @@
 """The app's action flows: plan (in a worker) → show and confirm (a dialog) → job.
 
 Kept out of `app.py` so the App class stays a thin shell of wiring. Every rule lives in the
-plans (`wttui.plans`); a flow only asks for a plan, shows it, and runs the action that executes
+plans (`wttui.plans_*`); a flow only asks for a plan, shows it, and runs the action that executes
 it. Every services or plans call runs in a thread worker; the UI thread only pushes screens.
 Flows talk to the app through `FlowHost`, so this module does not import the app.
 """
@@ -14,7 +14,7 @@ from typing import Protocol, TypeVar
 
 from textual.app import App
 
-from wttui import actions, plans
+from wttui import actions, plans_create, plans_exec, plans_migrate, plans_remove
 from wttui.core.housekeeping import AnyPlan as Plan
 from wttui.core.housekeeping import SyncPlan
 from wttui.core.logsink import CancelToken, LogSink
@@ -143,7 +143,7 @@ class Flows:
                     plan,
                     run,
                     plan.path,
-                    replan=lambda: plans.plan_create(
+                    replan=lambda: plans_create.plan_create(
                         self.services,
                         plan.branch,
                         base=plan.base,
@@ -161,7 +161,7 @@ class Flows:
 
         def call(sink: LogSink, cancel: CancelToken) -> object:
             with changing(self.services, sink=sink, cancel=cancel, how_to_stop=WAIT_HINT):
-                plan = plans.plan_migrate(self.services, ref)  # planned under the lock
+                plan = plans_migrate.plan_migrate(self.services, ref)  # planned under the lock
                 for line in describe(plan):
                     sink.line(line)
                 applied = actions.migrate(self.services, plan, sink=sink, cancel=cancel)
@@ -184,14 +184,14 @@ class Flows:
                             self.services, fresh, sink=sink, cancel=cancel
                         ),
                         view.worktree.path,
-                        replan=lambda: plans.plan_rollback(self.services, ref, steps=1),
+                        replan=lambda: plans_migrate.plan_rollback(self.services, ref, steps=1),
                     )
 
             assert plan.confirmation is not None
             screen = ConfirmScreen("Roll back?", describe(plan), plan.confirmation)
             self.app.push_screen(screen, answered)
 
-        self._plan_then(lambda: plans.plan_rollback(self.services, ref, steps=1), confirm)
+        self._plan_then(lambda: plans_migrate.plan_rollback(self.services, ref, steps=1), confirm)
 
     def drift(self, view: WorktreeView) -> None:
         """The cross-branch report as it concerns the selected worktree (read in a worker)."""
@@ -231,11 +231,11 @@ class Flows:
                     self.services, fresh, sink=sink, cancel=cancel
                 ),
                 view.worktree.path,
-                replan=lambda: plans.plan_container(self.services, ref, verb),
+                replan=lambda: plans_exec.plan_container(self.services, ref, verb),
                 exclusive=verb != "logs",  # reading logs never waits
             )
 
-        self._plan_then(lambda: plans.plan_container(self.services, ref, verb), run)
+        self._plan_then(lambda: plans_exec.plan_container(self.services, ref, verb), run)
 
     # -- remove ------------------------------------------------------------------------------
 
@@ -244,7 +244,7 @@ class Flows:
         label = view.worktree.label
 
         def planner(keep_db: bool, force: bool) -> RemovePlan:
-            return plans.plan_remove(self.services, ref, keep_db=keep_db, force=force)
+            return plans_remove.plan_remove(self.services, ref, keep_db=keep_db, force=force)
 
         def chosen(plan: RemovePlan | None) -> None:
             if plan is not None:

@@ -13,7 +13,7 @@ import time
 
 from textual.app import App
 
-from wttui import plans
+from wttui import plans_exec
 from wttui.actions.doctor import fix
 from wttui.actions.orphans import clean
 from wttui.actions.sync import sync
@@ -28,7 +28,7 @@ from wttui.core.housekeeping import (
 )
 from wttui.core.models import DbStatus, WorktreeView
 from wttui.core.plans import Confirmation, ExecPlan
-from wttui.errors import EnvConflict, NeedsForce, WttuiError
+from wttui.errors import EnvConflict, NeedsForce, NoDatabase, WttuiError
 from wttui.present_housekeeping import CHECK_STYLES, check_line, report_lines
 from wttui.present_plans import describe
 from wttui.services import Services
@@ -231,7 +231,7 @@ class HousekeepingFlows:
                 )
             self.app.refresh()
 
-        self.flows._plan_then(lambda: plans.plan_exec(self.services, ref, client()), run)
+        self.flows._plan_then(lambda: plans_exec.plan_psql(self.services, ref, client()), run)
 
     # -- copy --------------------------------------------------------------------------------
 
@@ -244,6 +244,9 @@ class HousekeepingFlows:
         target = view.target
         if target is None:
             self.app.notify("No database planned for this worktree", severity="warning")
+            return
+        if target.none:
+            self.flows.host.report(NoDatabase(view.worktree.label, "copy the URL of"))
             return
         now = time.monotonic()
         if now - self._revealed_at < REVEAL_SECONDS:

@@ -70,7 +70,7 @@ class LifecycleFlows(Flows):
         rows: Rows = [
             (str(o.worktree.path), [o.worktree.label, o.target.label if o.target else "?"])
             for o in others
-            if o.worktree.path != view.worktree.path
+            if o.worktree.path != view.worktree.path and not (o.target and o.target.none)
         ]
 
         def chosen(choice: Choice | None) -> None:
@@ -82,16 +82,20 @@ class LifecycleFlows(Flows):
                 clone,
             )
 
-        self.app.push_screen(
-            PickScreen(
-                f"Copy whose data into {view.worktree.label}?",
-                ["WORKTREE", "DATABASE"],
-                rows,
-                {"enter": ("clone", "copy its data")},
-                "No other worktree to copy from",
-            ),
-            chosen,
-        )
+        def pick(_: None) -> None:
+            self.app.push_screen(
+                PickScreen(
+                    f"Copy whose data into {view.worktree.label}?",
+                    ["WORKTREE", "DATABASE"],
+                    rows,
+                    {"enter": ("clone", "copy its data")},
+                    "No other worktree to copy from",
+                ),
+                chosen,
+            )
+
+        # What rules out DST alone (no database, a shared one) is said before the question.
+        self._plan_then(lambda: plans_data.check_clone_into(self.services, dest), pick)
 
     # -- snapshots ---------------------------------------------------------------------------
 

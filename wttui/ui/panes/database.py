@@ -67,7 +67,9 @@ class DatabasePane(Static):
         if target is None:
             row("database", "unknown (server unreachable)", "yellow")
         else:
-            name = "none" if target.none else target.name if target.container else target.label
+            name = (
+                "no database" if target.none else target.name if target.container else target.label
+            )
             row("database", name)
             row("strategy", _STRATEGIES.get(target.strategy, target.strategy))
         if target is not None and target.container:

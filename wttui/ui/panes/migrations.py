@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from wttui.core.models import MigrationState, MigrationStatus, WorktreeView
+from wttui.core.models import DbStatus, MigrationState, MigrationStatus, WorktreeView
 from wttui.ui import format as fmt
 from wttui.ui.widgets import KeyTable
 
@@ -112,6 +112,10 @@ class MigrationsPane(Vertical):
         in full), else the file that decided the tool."""
         notes = self.query_one("#migration-notes", Static)
         shown = view is not None and self._drift is None
+        if shown and view is not None and view.db_status is DbStatus.NONE:
+            notes.display = True  # an empty table alone would read as "no migrations"
+            notes.update(Text("No database (strategy none): migrations never run here"))
+            return
         warnings = view.migration_warnings if view is not None and shown else ()
         source = view.tool_source if view is not None and shown else None
         # The source is worth a line only where the pane has a few to spare (80x24 has not).
