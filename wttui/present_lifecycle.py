@@ -33,6 +33,17 @@ def age(when: datetime | str, now: datetime | None = None) -> str:
     return humanize.naturaltime((now or datetime.now(UTC)) - moment)
 
 
+def progress_words(done: int, total: int, label: str = "") -> str:
+    """How far a measured step is: `pg_dump: 42% (120.3 MiB of 286.1 MiB)`."""
+    share = min(100, done * 100 // total) if total > 0 else 0
+
+    def amount(num_bytes: int) -> str:
+        return humanize.naturalsize(num_bytes, binary=True, format="%.1f")
+
+    words = f"{share}% ({amount(min(done, total))} of {amount(total)})"
+    return f"{label}: {words}" if label else words
+
+
 def rebuild_notice(plan: RebuildPlan, downtime: float | None = None) -> list[str]:
     """The message seed 2's step 4 sends to every team after an emergency rollback."""
     to = f"{plan.to.version}_{plan.to.name}" if plan.to.name else plan.to.version
