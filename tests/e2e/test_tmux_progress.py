@@ -51,10 +51,10 @@ def test_a_slow_migration_says_running_with_ticking_seconds_and_q_asks_first(
     tmux.keys("m")
 
     screen = tmux.wait_for("running migrate feat/slow", timeout=15)
-    row = next(
-        line for line in screen.splitlines() if "feat/slow ●" in line or "feat/slow ⟳" in line
-    )
-    assert "⟳ migrating" in row, screen
+    row = next(line for line in screen.splitlines() if "feat/slow ●" in line)
+    # The glyph always; its word where the Branch column has room (under load the app has
+    # been seen drawing at 80 columns in this pane, where the word gives way to the name).
+    assert "⟳" in row, screen
     first = _seconds(tmux)
     assert first is not None, _title(screen)
     deadline = time.monotonic() + 10
