@@ -59,6 +59,17 @@ def size(num_bytes: int | None) -> str:
     return "" if num_bytes is None else humanize.naturalsize(num_bytes, binary=True, format="%.0f")
 
 
+def progress_words(done: int, total: int, label: str = "") -> str:
+    """How far a measured step is: `pg_dump: 42% (120.3 MiB of 286.1 MiB)`."""
+    share = min(100, done * 100 // total) if total > 0 else 0
+
+    def amount(num_bytes: int) -> str:
+        return humanize.naturalsize(num_bytes, binary=True, format="%.1f")
+
+    words = f"{share}% ({amount(min(done, total))} of {amount(total)})"
+    return f"{label}: {words}" if label else words
+
+
 def migration_name(status: MigrationStatus) -> str:
     """`20251016_add_mfa`, or the bare identity when it holds the name (Prisma's folders) or
     the tool keeps none; Drizzle's tag (`core.versions.migration_label`)."""

@@ -29,9 +29,12 @@ P = TypeVar("P")
 
 ABORT_WINDOW = 2.0
 """A second Ctrl-C within this many seconds of the first aborts at once."""
+PROGRESS_SECONDS = 5.0
+"""A measured step prints how far it is at most this often, and only once it has run this long
+(a quick copy prints no progress at all)."""
 
 
-class PrintSink:
+class PrintSink(LogSink):
     """Narration on stderr: steps as `==> …`, lines indented."""
 
     def __init__(self, stream: Any = None) -> None:
@@ -39,6 +42,8 @@ class PrintSink:
         self._lock = threading.Lock()
         self.steps: list[str] = []
         """The steps printed so far: what a cancel says was done."""
+        self._measured_since: float | None = None
+        self._progress_printed = 0.0
 
     def step(self, text: str) -> None:
         with self._lock:
@@ -49,6 +54,23 @@ class PrintSink:
         prefix = {"err": "  ! ", "warn": "  ⚠ "}.get(stream, "    ")
         with self._lock:
             print(prefix + text, file=self._stream, flush=True)
+
+    def progress(self, done: int, total: int | None, label: str = "") -> None:
+        """A percentage line every `PROGRESS_SECONDS` while a measured step runs."""
+        from wttui.present import progress_words
+
+        now = time.monotonic()
+        with self._lock:
+            if total is None or total <= 0:
+                self._measured_since = None
+                return
+            if self._measured_since is None:
+                self._measured_since = self._progress_printed = now
+                return
+            if now - self._progress_printed < PROGRESS_SECONDS:
+                return
+            self._progress_printed = now
+            print(f"    {progress_words(done, total, label)}", file=self._stream, flush=True)
 
 
 def services(args: argparse.Namespace) -> Services:

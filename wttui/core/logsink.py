@@ -24,6 +24,14 @@ class LogSink(Protocol):
     def line(self, text: str, *, stream: str = "out") -> None:
         """One line of detail; `stream` is `out`, `err` (a tool's stderr) or `warn`."""
 
+    def progress(self, done: int, total: int | None, label: str = "") -> None:
+        """How far a long step is, measured: `done` of `total` (bytes, usually). `total` None:
+        nothing is measured now (the step ended, or its size cannot be known), so any bar is
+        taken away. Called from a worker or a poller thread, often: a sink keeps the latest.
+
+        Optional: a sink that shows no progress inherits this no-op (subclass `LogSink`)."""
+        del done, total, label
+
 
 class CancelToken:
     """Set by the user (`x` in the app, Ctrl-C in the CLI); checked by actions between steps.
@@ -73,17 +81,22 @@ class CancelToken:
 
 
 @dataclass
-class ListSink:
+class ListSink(LogSink):
     """Keeps every step and line in order, in memory (tests, and the CLI's error context)."""
 
     entries: list[tuple[str, str]] = field(default_factory=list)
     """`("step", text)` or `(stream, text)` in the order they arrived."""
+    reports: list[tuple[int, int | None, str]] = field(default_factory=list)
+    """Every progress report, in order (kept apart: they are not narration)."""
 
     def step(self, text: str) -> None:
         self.entries.append(("step", text))
 
     def line(self, text: str, *, stream: str = "out") -> None:
         self.entries.append((stream, text))
+
+    def progress(self, done: int, total: int | None, label: str = "") -> None:
+        self.reports.append((done, total, label))
 
     @property
     def steps(self) -> list[str]:
@@ -95,7 +108,7 @@ class ListSink:
         return "\n".join(text for _, text in self.entries)
 
 
-class NullSink:
+class NullSink(LogSink):
     """Discards everything (read models that reuse action helpers)."""
 
     def step(self, text: str) -> None:

@@ -130,5 +130,12 @@ def copy_database(
             provider.drop_database(dest, force=True)
             raise
     else:
-        copies.copy(source, dest, strategy=method.strategy, clone=method.clone, frozen=frozen)
+        copies.copy(
+            source,
+            dest,
+            strategy=method.strategy,
+            clone=method.clone,
+            frozen=frozen,
+            progress=sink,
+        )
     return time.monotonic() - started

@@ -14,12 +14,15 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
 from psycopg import sql
 
+from wttui.core.logsink import LogSink
 from wttui.errors import DatabaseError, DatabaseInUse, InvalidInput
+from wttui.providers import pg_progress
 from wttui.providers.postgres import PostgresProvider, Session, check_name
 
 _VERSIONS: dict[str, int] = {}
@@ -135,8 +138,10 @@ class DatabaseCopies:
         strategy: str | None = None,
         clone: bool = False,
         frozen: bool = False,
+        progress: LogSink | None = None,
     ) -> None:
-        """`CREATE DATABASE dest TEMPLATE source [STRATEGY strategy]`.
+        """`CREATE DATABASE dest TEMPLATE source [STRATEGY strategy]`; with `progress`, the
+        copy is measured while it runs (`pg_progress.template_copy`) and reported there.
 
         Raises:
             InvalidInput: a name is empty or too long.
@@ -161,11 +166,19 @@ class DatabaseCopies:
                 with self.provider.connect(autocommit=True) as conn:
                     if clone:
                         conn.execute("SET file_copy_method = clone")
-                    conn.execute(statement)
+                    if progress is None:
+                        conn.execute(statement)
+                        return
+                    setup = pg_progress.template_copy(source, conn.info.backend_pid)
+                    with pg_progress.Poller(self._poll_connection, setup, progress, "copy"):
+                        conn.execute(statement)
                 return
             except DatabaseError as exc:
                 if "being accessed by other users" not in exc.message or attempt == 2:
                     raise  # a session that came between the check and the copy: try again
+
+    def _poll_connection(self) -> AbstractContextManager[pg_progress.Connection]:
+        return self.provider.connect(autocommit=True, application_name=pg_progress.APPLICATION)
 
     def freeze(self, name: str, meta: dict[str, Any]) -> None:
         """Make `name` a template nobody can connect to, its `meta` in the comment."""

@@ -14,24 +14,32 @@ renamed into place when complete; a failed, cancelled or disk-full dump leaves n
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
+import psycopg
 from psycopg.conninfo import make_conninfo
 
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.urls import mask_secrets, url_parts, url_secrets
 from wttui.errors import Cancelled, InvalidInput, WttuiError
+from wttui.providers import pg_progress
 
 CHUNK = 1 << 20
 PROGRESS_EVERY = 64 << 20
 """Bytes between two progress lines while streaming a dump."""
+REPORT_SECONDS = 0.25
+"""How often a restore fed by wttui reports how much of its file it has read."""
+_RUNS = itertools.count(1)
 
 _VERSION = re.compile(r"(\d+)(?:\.(\d+))?")
 
@@ -135,6 +143,28 @@ def _fail(tool: PgTool, stderr: str, url: str) -> WttuiError:
     return WttuiError(f"{tool.name} failed: {reason}")
 
 
+def _reads_measured(
+    url: str, env: dict[str, str], schema: str | None, sink: LogSink
+) -> pg_progress.Poller:
+    """Name the `pg_dump` about to run with `env` (its `application_name`) and measure the
+    table data it reads from the database at `url` (`pg_progress.dump_reads`)."""
+    name = f"wttui pg_dump {os.getpid()}-{next(_RUNS)}"
+    env["PGAPPNAME"] = name
+    bare, _ = _tool_env(url)
+    password = url_parts(url)["password"] or None
+
+    def connect() -> psycopg.Connection[tuple[object, ...]]:
+        return psycopg.connect(
+            bare,
+            password=password,
+            autocommit=True,
+            connect_timeout=5,
+            application_name=pg_progress.APPLICATION,
+        )
+
+    return pg_progress.Poller(connect, pg_progress.dump_reads(name, schema), sink, "pg_dump")
+
+
 def dump(
     tool: PgTool,
     url: str,
@@ -158,7 +188,7 @@ def dump(
     if schema:
         argv += ["-n", schema]
     try:
-        with partial.open("wb") as out:
+        with partial.open("wb") as out, _reads_measured(url, env, schema, sink):
             size = _pump(argv, env, out, sink=sink, cancel=cancel, tool=tool, url=url)
             out.flush()
             os.fsync(out.fileno())
@@ -224,25 +254,59 @@ def restore(tool: PgTool, url: str, source: Path, *, sink: LogSink, cancel: Canc
     bare, env = _tool_env(url)
     argv = [str(tool.path), "--no-owner", "--exit-on-error", "--single-transaction", "-d", bare]
     sink.line(f"{tool.name}: restoring {source.name}")
-    done = _run(argv + [str(source)], env, cancel)
-    if done.returncode:
-        raise _fail(tool, done.stderr, url)
-
-
-def _run(
-    argv: list[str], env: dict[str, str], cancel: CancelToken
-) -> subprocess.CompletedProcess[str]:
+    # Fed through its standard input (a custom-format archive restores in order from a pipe),
+    # so how much of the file it has read is known: the progress of the restore's data.
     child = subprocess.Popen(
-        argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        argv,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
+    errors: list[bytes] = []
+    reader = threading.Thread(
+        target=lambda: errors.append(child.stderr.read() if child.stderr else b"")
+    )
+    reader.start()
     unregister = cancel.on_cancel(child.terminate)
     try:
-        out, err = child.communicate()
+        assert child.stdin is not None
+        _feed(source, child.stdin, sink, tool.name)
+        status = child.wait()
+    except BaseException:
+        child.kill()
+        child.wait()
+        raise
     finally:
+        reader.join()
         unregister()
     if cancel.cancelled:
-        raise Cancelled(f"Cancelled {Path(argv[0]).name}")
-    return subprocess.CompletedProcess(argv, child.returncode, out, err)
+        raise Cancelled(f"Cancelled {tool.name}")
+    if status:
+        raise _fail(tool, b"".join(errors).decode(errors="replace"), url)
+
+
+def _feed(source: Path, into: IO[bytes], sink: LogSink, label: str) -> None:
+    """Copy the file `source` into a child's standard input (then close it), reporting the
+    bytes written against the file's size. A child that stopped reading (it failed, or was
+    cancelled) ends the copy: its own exit says why."""
+    total = source.stat().st_size
+    fed, reported = 0, 0.0
+    try:
+        with source.open("rb") as file:
+            while chunk := file.read(CHUNK):
+                into.write(chunk)
+                fed += len(chunk)
+                if time.monotonic() - reported >= REPORT_SECONDS:
+                    reported = time.monotonic()
+                    sink.progress(fed, total, label)
+    except BrokenPipeError:
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            into.close()
+        if reported:
+            sink.progress(0, None, label)
 
 
 def stream_copy(
@@ -280,15 +344,16 @@ def stream_copy(
     try:
         assert restorer.stdin is not None
         try:
-            total = _pump(
-                dump_argv,
-                env_src,
-                restorer.stdin,
-                sink=sink,
-                cancel=cancel,
-                tool=dump_tool,
-                url=source_url,
-            )
+            with _reads_measured(source_url, env_src, schema, sink):
+                total = _pump(
+                    dump_argv,
+                    env_src,
+                    restorer.stdin,
+                    sink=sink,
+                    cancel=cancel,
+                    tool=dump_tool,
+                    url=source_url,
+                )
         except OSError:  # the restore side went away: its own error says why
             total = 0
         finally:

@@ -44,6 +44,8 @@ from wttui.ui.panes.database import DatabasePane
 from wttui.ui.panes.log import LogPane
 from wttui.ui.panes.migrations import MigrationsPane
 from wttui.ui.panes.worktrees import SORT_KEYS, WorktreesPane
+from wttui.ui.progress import JobActivity
+from wttui.ui.quitting import QuitGuard
 from wttui.ui.refresh import ReadModel, Refresher
 from wttui.ui.screens.help import HelpScreen
 
@@ -73,6 +75,8 @@ class WttuiApp(App[None]):
         self._flusher: Timer | None = None
         self.refresher = Refresher(self, read or Reader(services).read)
         self.jobs = JobRunner(self, secrets=_secrets(services))
+        self.activity = JobActivity(self)
+        self.quitting = QuitGuard(self, self.jobs, self.activity)
         self.sub_title = f"{services.project} · {services.server_label}"
 
     # -- the flows: made on first use, their modules imported after the first frame ---------
@@ -198,12 +202,14 @@ class WttuiApp(App[None]):
         self.query_one(LogPane).begin(f"{title} on {self.services.server_label}")
         # Lines gathered by the action are pushed out at least this often, only while it runs.
         self._flusher = self.set_interval(BATCH_SECONDS * 2, self.jobs.flush)
+        self.activity.begin(title, worktree, job.started)
 
     @on(msg.JobOutput)
     def _job_output(self, message: msg.JobOutput) -> None:
         if self._torn_down:
             return
         self.query_one(LogPane).write_lines(message.lines)
+        self.activity.output(message.lines, message.progress)
 
     @on(msg.JobFinished)
     def _job_finished(self, message: msg.JobFinished) -> None:
@@ -211,6 +217,9 @@ class WttuiApp(App[None]):
         if self._flusher is not None:
             self._flusher.stop()
             self._flusher = None
+        if self._torn_down:
+            return
+        self.activity.end()
         log = self.query_one(LogPane)
         took = f"{message.duration:.1f} s"
         if message.error is None:
@@ -224,6 +233,7 @@ class WttuiApp(App[None]):
             log.finish(False, f"{message.title} failed after {took} (exit {code})")
             self.report(message.error)
         self.refresher.request(touched=[job.worktree] if job and job.worktree else [])
+        self.quitting.job_ended()
 
     def report(self, error: BaseException) -> None:
         """A failure: a toast and the full text in the log (never a modal)."""
@@ -297,7 +307,14 @@ class WttuiApp(App[None]):
 
     def action_quit_here(self) -> None:
         """Quit; with the shell function (`wttui shell-init`), the shell lands in the selected
-        worktree."""
+        worktree. While an action runs, asks first (`quitting.py`)."""
+        self.quitting.request(self._quit_here)
+
+    async def action_quit(self) -> None:
+        """`Q`, `ctrl+q`: quit where the shell is; while an action runs, asks first."""
+        self.quitting.request(self.exit)
+
+    def _quit_here(self) -> None:
         target = os.environ.get(CD_FILE)
         view = self.selected
         if target and view is not None and view.worktree.path.is_dir():

@@ -7,6 +7,7 @@ what was read (rows of words), and every rule lives in the plans.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol, TypeVar
 
 from wttui import plans_data, plans_lifecycle
@@ -36,18 +37,29 @@ class Execute(Protocol[Q_in]):
 class LifecycleFlows(Flows):
     """Clone, snapshot, restore, undo and the trash, as the app runs them."""
 
-    def _plan_confirm_run(self, title: str, planner: Callable[[], Q], execute: Execute[Q]) -> None:
+    def _plan_confirm_run(
+        self,
+        title: str,
+        planner: Callable[[], Q],
+        execute: Execute[Q],
+        *,
+        job: str | None = None,
+        worktree: Path | None = None,
+    ) -> None:
         """Plan in a worker, ask the plan's question (when it has one), then run `execute`
-        as a job; planned again by `planner` if it had to wait for another wttui."""
+        as a job; planned again by `planner` if it had to wait for another wttui. `job`
+        names the running action (`clone feat/x`: the Log title, the row's mark on
+        `worktree`); default: the question's title."""
 
         def planned(plan: Q) -> None:
             def start() -> None:
                 self._job(
-                    title,
+                    job or title,
                     plan,
                     lambda fresh, sink, cancel: execute(
                         self.services, fresh, sink=sink, cancel=cancel
                     ),
+                    worktree,
                     replan=planner,
                 )
 
@@ -80,6 +92,8 @@ class LifecycleFlows(Flows):
                 f"Clone into {view.worktree.label}?",
                 lambda: plans_data.plan_clone(self.services, choice.row_id, dest),
                 clone,
+                job=f"clone {view.worktree.label}",
+                worktree=view.worktree.path,
             )
 
         def pick(_: None) -> None:
@@ -112,6 +126,7 @@ class LifecycleFlows(Flows):
                 lambda fresh, sink, cancel: snapshot(
                     self.services, fresh, sink=sink, cancel=cancel
                 ),
+                view.worktree.path,
             ),
         )
 
@@ -146,6 +161,8 @@ class LifecycleFlows(Flows):
                     "Restore?",
                     lambda: plans_lifecycle.plan_restore(self.services, ref, choice.row_id),
                     restore,
+                    job=f"restore {label} from {choice.row_id}",
+                    worktree=view.worktree.path,
                 )
             else:
                 from wttui.actions.snapshot import delete
@@ -154,6 +171,7 @@ class LifecycleFlows(Flows):
                     "Delete the snapshot?",
                     lambda: plans_lifecycle.plan_snapshot_delete(self.services, ref, choice.row_id),
                     delete,
+                    job=f"delete snapshot {choice.row_id} of {label}",
                 )
 
         def show(rows: Rows) -> None:
@@ -212,5 +230,5 @@ class LifecycleFlows(Flows):
         from wttui.actions.trash import undo
 
         self._plan_confirm_run(
-            "Undo?", lambda: plans_lifecycle.plan_undo(self.services, name), undo
+            "Undo?", lambda: plans_lifecycle.plan_undo(self.services, name), undo, job="undo"
         )

@@ -3,8 +3,9 @@
 The worker gets a `BatchingSink`: lines are gathered and posted as one `JobOutput` message at
 most every 50 ms (and flushed by a timer in between), so an action printing ten thousand lines
 costs the UI a few hundred messages, not ten thousand. Output messages are never dropped or
-coalesced. Cancel sets the job's `CancelToken`; the action stops at its next check, and a
-running statement or child process is interrupted through the token's callbacks.
+coalesced; progress reports are: only the newest travels with the next batch. Cancel sets the
+job's `CancelToken`; the action stops at its next check, and a running statement or child
+process is interrupted through the token's callbacks.
 """
 
 from __future__ import annotations
@@ -20,14 +21,14 @@ from textual.app import App
 
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.urls import mask_secrets
-from wttui.ui.messages import JobFinished, JobOutput
+from wttui.ui.messages import JobFinished, JobOutput, Progress
 
 BATCH_SECONDS = 0.05
 
 Call = Callable[[LogSink, CancelToken], object]
 
 
-class BatchingSink:
+class BatchingSink(LogSink):
     """A thread-safe `LogSink` that posts batches of lines to the app."""
 
     def __init__(self, app: App[None], job_id: int, secrets: tuple[str, ...] = ()) -> None:
@@ -36,6 +37,8 @@ class BatchingSink:
         self._secrets = secrets
         self._lock = threading.Lock()
         self._buffer: list[tuple[str, str]] = []
+        self._progress: Progress | None = None
+        """The newest progress report not posted yet."""
         self._last_post = 0.0
 
     def step(self, text: str) -> None:
@@ -43,6 +46,12 @@ class BatchingSink:
 
     def line(self, text: str, *, stream: str = "out") -> None:
         self._add(stream, text)
+
+    def progress(self, done: int, total: int | None, label: str = "") -> None:
+        with self._lock:
+            self._progress = (done, total, label)
+            if time.monotonic() - self._last_post >= BATCH_SECONDS:
+                self._flush_locked()
 
     def _add(self, stream: str, text: str) -> None:
         with self._lock:
@@ -55,9 +64,10 @@ class BatchingSink:
             self._flush_locked()
 
     def _flush_locked(self) -> None:
-        if self._buffer:
-            self._app.post_message(JobOutput(self._job_id, self._buffer))
+        if self._buffer or self._progress is not None:
+            self._app.post_message(JobOutput(self._job_id, self._buffer, self._progress))
             self._buffer = []
+            self._progress = None
         self._last_post = time.monotonic()
 
 

@@ -45,12 +45,18 @@ class WatchedPathsChanged(Message):
     paths: set[Path]
 
 
+Progress = tuple[int, "int | None", str]
+"""A progress report: `(done, total, label)`; total None takes the bar away (`LogSink`)."""
+
+
 @dataclass
 class JobOutput(Message):
-    """A batch of log lines of the running action: `(stream, text)`; stream `step` is a step."""
+    """A batch of log lines of the running action: `(stream, text)`; stream `step` is a step.
+    `progress`: the newest progress report since the last batch, if any."""
 
     job_id: int
     lines: list[tuple[str, str]]
+    progress: Progress | None = None
 
 
 @dataclass

@@ -1,5 +1,9 @@
 """Pane 4: the running action's log, streamed, with a header and an exit footer per action.
 
+While an action runs, its title says so (`running migrate feat/x · step · 12s`, kept by
+`ui/progress.py`) and a measured step shows a bar at the bottom (`log_progress.py`); when it
+ends, the title says how it ended.
+
 The log follows new lines until the user scrolls up, and follows again once they are back at
 the bottom (`G`). `/` searches it (`n`/`N` move between matches); the palette saves it to a file.
 """
@@ -23,6 +27,7 @@ from textual.strip import Strip
 from textual.widgets import Input, RichLog
 
 from wttui.ui.commands import bindings
+from wttui.ui.panes.log_progress import StepProgress
 
 MAX_LINES = 5000
 """Memory stays bounded however long an action talks."""
@@ -99,6 +104,7 @@ class LogPane(Vertical):
     def compose(self) -> ComposeResult:
         yield LogView()
         yield Input(placeholder="search the log… (enter: keep, esc: close)", id="log-search")
+        yield StepProgress()
 
     @property
     def view(self) -> LogView:
@@ -146,12 +152,24 @@ class LogPane(Vertical):
             self._find(keep=True)
 
     def finish(self, ok: bool, summary: str) -> None:
+        """The action's footer; the title says how it ended until the next one starts."""
         mark = "✓" if ok else "✗"
         self.write(Text(f"{mark} {summary}", style="green bold" if ok else "red bold"))
-        self.border_subtitle = Content(f"{mark} {summary}"[:60])
+        self.show_progress(0, None)
+        self.set_activity(f"{mark} {summary}")
+
+    @property
+    def progress(self) -> StepProgress:
+        return self.query_one(StepProgress)
+
+    def show_progress(self, done: int, total: int | None, label: str = "") -> None:
+        """The measured step's bar (`total` None: none); the pane grows a line for it where
+        it is only a line or two high (CSS `-progress`)."""
+        self.progress.report(done, total, label)
+        self.set_class(self.progress.shown is not None, "-progress")
 
     def set_activity(self, text: str) -> None:
-        """What the pane's title says besides its name (`running migrate feat/x · 12 s`)."""
+        """What the pane's title says besides its name (`running migrate feat/x · 12s`)."""
         self._activity = text
         self._retitle()
 

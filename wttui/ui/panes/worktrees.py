@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from rich.cells import cell_len
@@ -91,6 +92,8 @@ class WorktreesPane(Vertical):
         self._announced: WorktreeView | None | object = _NOTHING
         """The selection last posted up: a re-render (a resize, the same data again) posts
         nothing, so the other panes are not re-rendered for nothing (nor during teardown)."""
+        self._running_on: tuple[str, str] | None = None
+        """The worktree an action is running on (its path) and the mark its row carries."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter worktrees…", id="filter")
@@ -127,25 +130,39 @@ class WorktreesPane(Vertical):
             (fmt.db_cell(view), fmt.migrations_cell(view), fmt.age(view.worktree.last_commit_at))
             for view in views
         ]
+        marks = [self._mark(view) for view in views]
         # The scrollbar takes room only when the rows overflow (header: one line).
         scrollbar = SCROLLBAR if len(views) > table.size.height - 1 else 0
-        widths = _widths(views, state_cells, self.content_size.width - scrollbar)
+        widths = _widths(views, state_cells, self.content_size.width - scrollbar, marks)
         # Columns are rebuilt every time with widths from the rows shown now: auto widths would
         # keep the widest name any earlier snapshot had, even after that worktree is gone.
         table.clear(columns=True)
         for title, width in zip(COLUMNS, widths, strict=True):
             table.add_column(title, width=width)
         self._views = {}
-        for view, cells in zip(views, state_cells, strict=True):
+        for view, cells, mark in zip(views, state_cells, marks, strict=True):
             key = str(view.worktree.path)
             self._views[key] = view
-            branch = fmt.branch_cell(view, widths[0])
+            branch = fmt.branch_cell(view, widths[0], mark)
             table.add_row(Text(branch), *(Text(cell) for cell in cells), key=key)
         if keep is not None and str(keep.worktree.path) in self._views:
             table.move_cursor(row=table.get_row_index(str(keep.worktree.path)), animate=False)
         table.scroll_to(y=scroll, animate=False)
         self.border_subtitle = Content(self._subtitle(snapshot))
         self._announce()
+
+    def _mark(self, view: WorktreeView) -> str:
+        running = self._running_on
+        return running[1] if running and running[0] == str(view.worktree.path) else ""
+
+    def set_running(self, worktree: Path | None, mark: str = "") -> None:
+        """Mark the row of `worktree` with `mark` (`⟳ migrating`) while an action runs on it;
+        `None` takes the mark away."""
+        running = (str(worktree), mark) if worktree is not None and mark else None
+        if running != self._running_on:
+            self._running_on = running
+            if self._snapshot is not None:
+                self.show(self._snapshot)
 
     def _announce(self) -> None:
         selected = self.selected
@@ -213,14 +230,18 @@ class WorktreesPane(Vertical):
 
 
 def _widths(
-    views: list[WorktreeView], state_cells: list[tuple[str, str, str]], available: int
+    views: list[WorktreeView],
+    state_cells: list[tuple[str, str, str]],
+    available: int,
+    marks: list[str],
 ) -> list[int]:
     """Column widths: the state columns as wide as their text, the branch gets the rest."""
     state = [
         max([cell_len(title)] + [cell_len(cells[i]) for cells in state_cells])
         for i, title in enumerate(COLUMNS[1:])
     ]
-    natural = max([cell_len(COLUMNS[0])] + [cell_len(fmt.branch_cell(view)) for view in views])
+    names = [fmt.branch_cell(view, mark=mark) for view, mark in zip(views, marks, strict=True)]
+    natural = max([cell_len(COLUMNS[0])] + [cell_len(name) for name in names])
     if available <= 0:
         return [natural, *state]  # not laid out yet: the next resize renders again
     room = available - CELL_PADDING * len(COLUMNS) - sum(state)

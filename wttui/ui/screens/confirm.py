@@ -61,10 +61,19 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button("No (esc)", id="no", variant="primary")
 
     def on_mount(self) -> None:
-        if self.confirmation.typed is not None:
-            self.query_one("#typed", Input).focus()
-        else:
-            self.query_one("#no", Button).focus()
+        self._focus_answer()
+        # Again once the dialog is drawn: a screen that becomes active can move the focus to
+        # its first focusable widget after `on_mount`, and the first key typed must land here.
+        self.call_after_refresh(self._focus_answer)
+
+    def _focus_answer(self) -> None:
+        """The focus on what answers: the field for the typed name, else No."""
+        if not self.is_attached:
+            return  # answered before it was drawn
+        wanted = "#typed" if self.confirmation.typed is not None else "#no"
+        widget = self.query_one(wanted)
+        if not widget.has_focus:
+            widget.focus()
 
     def action_yes(self) -> None:
         """`y` answers a y/n question; a typed confirmation needs the name, never a key."""
