@@ -58,13 +58,24 @@ def embedded(tmp_path: Path, pg_cluster: LocalCluster, pg_admin_url: str) -> Ite
     for project in made:
         drop_project_databases(pg_admin_url, project)
         with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+            conn.execute(  # the schema strategy's one database
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(project))
+            )
             conn.execute(
                 sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role_name(project)))
             )
 
 
 def _env_url(services: Services, branch: str) -> str:
-    return read_env(steps.path_of(services, branch) / ".env")["DATABASE_URL"]
+    """The URL in the worktree's `.env`; for a schema, libpq's form of it (the `.env` has
+    Prisma's `?schema=`, which libpq does not take)."""
+    url = read_env(steps.path_of(services, branch) / ".env")["DATABASE_URL"]
+    target = read_view(services, branch).target
+    assert target is not None
+    if target.schema is not None:
+        assert url == target.url
+        return target.connect_url
+    return url
 
 
 def _works_for_its_worktree(services: Services, branch: str, *, applied_by: str) -> None:
@@ -79,13 +90,17 @@ def _works_for_its_worktree(services: Services, branch: str, *, applied_by: str)
         conn.execute("INSERT INTO users (email) VALUES ('me@x')")
         conn.execute("INSERT INTO notes (body) VALUES ('mine')")
         owners = conn.execute(
-            "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'"
+            "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = current_schema()"
         ).fetchall()
+        schema_owner = conn.execute(
+            "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = current_schema()"
+        ).fetchone()
         database_owner = conn.execute(
             "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()"
         ).fetchone()
     role = role_name(services.project)
     assert owners == [(role,)]
+    assert schema_owner in ((role,), ("pg_database_owner",))  # `public`: the database owner's
     assert database_owner == (role,)
     assert steps.rollback(services, branch) == 1
     statuses = {m.version: m.applied_by for m in read_view(services, branch).migrations}
@@ -160,3 +175,36 @@ def test_a_rebuilt_database_is_the_worktrees(embedded: Embedded) -> None:
     plan = plans_data.plan_rebuild(services, "feat/a", "002")
     rebuild(services, plan, sink=ListSink(), cancel=CancelToken())
     _works_for_its_worktree(services, "feat/a", applied_by="feat/a")
+
+
+SCHEMA = 'strategy = "schema"\n'
+
+
+def test_schema_copies_are_the_worktrees(embedded: Embedded) -> None:
+    """The schema strategy: `create --from`, `clone` and a restore (of a dump) leave the
+    worktree's schema the role's."""
+    services = embedded(SCHEMA)
+    for branch in ("feat/src", "feat/copy", "feat/dst"):
+        git(services.root, "branch", branch)
+    steps.create(services, "feat/src")
+    steps.create(services, "feat/dst")
+    plan = plans_data.plan_create_from(
+        services, plans_create.plan_create(services, "feat/copy"), "feat/src"
+    )
+    actions.create(services, plan, sink=ListSink(), cancel=CancelToken())
+    _works_for_its_worktree(services, "feat/copy", applied_by="feat/src")
+
+    clone(
+        services,
+        plans_data.plan_clone(services, "feat/src", "feat/dst"),
+        sink=ListSink(),
+        cancel=CancelToken(),
+    )
+    _take_snapshot(services, "feat/dst", "copied")
+    restore(
+        services,
+        plans_lifecycle.plan_restore(services, "feat/dst", "copied"),
+        sink=ListSink(),
+        cancel=CancelToken(),
+    )
+    _works_for_its_worktree(services, "feat/dst", applied_by="feat/src")
