@@ -132,3 +132,50 @@ def test_a_configured_server_keeps_role_passwords_per_server(
     stored = tmp_path / "data" / "roles" / f"127.0.0.1-{port}" / f"{role}.password"
     assert f":{stored.read_text().strip()}@127.0.0.1:{port}/shop_main" in url
     assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+
+
+def test_hand_over_gives_the_role_everything_the_admin_made_but_extensions(
+    pg_admin_url: str, role: str, tmp_path: Path, fresh_db_name: str
+) -> None:
+    """A database the admin filled (a copy made before copies were handed over) becomes the
+    role's whole: it can then change every table, type and routine in it, as after a replay."""
+    from wttui.core.urls import with_database
+    from wttui.providers.postgres import PostgresProvider, hand_over
+
+    url = ensure_login_role(pg_admin_url, role, password_path=password_file(tmp_path, role))
+    provider = PostgresProvider(pg_admin_url)
+    provider.create_database(fresh_db_name)
+    with psycopg.connect(with_database(pg_admin_url, fresh_db_name), autocommit=True) as conn:
+        for statement in (
+            "CREATE EXTENSION citext",
+            "CREATE SCHEMA app",
+            "CREATE TYPE app.mood AS ENUM ('ok')",
+            "CREATE DOMAIN email AS citext CHECK (VALUE LIKE '%@%')",
+            "CREATE TYPE pair AS (a int, b int)",
+            "CREATE TABLE app.people (id serial PRIMARY KEY, mood app.mood, mail email)",
+            "CREATE FUNCTION app.twice(int) RETURNS int LANGUAGE sql AS 'SELECT $1 * 2'",
+            "CREATE FUNCTION app.twice(text) RETURNS text LANGUAGE sql AS 'SELECT $1 || $1'",
+            "CREATE PROCEDURE touch() LANGUAGE sql AS 'SELECT 1'",
+            "CREATE AGGREGATE total(int) (SFUNC = int4pl, STYPE = int)",
+        ):
+            conn.execute(statement)
+    assert hand_over(provider, fresh_db_name, role, None) == 10
+    assert hand_over(provider, fresh_db_name, role, None) == 0  # nothing left to hand over
+    with psycopg.connect(with_database(url, fresh_db_name), autocommit=True) as conn:
+        for statement in (
+            "ALTER TYPE app.mood ADD VALUE 'sad'",
+            "ALTER DOMAIN email DROP CONSTRAINT email_check",
+            "ALTER TYPE pair ADD ATTRIBUTE c int",
+            "ALTER TABLE app.people ADD COLUMN note text",
+            "CREATE OR REPLACE FUNCTION app.twice(int) RETURNS int LANGUAGE sql AS 'SELECT 2 * $1'",
+            "DROP FUNCTION app.twice(text)",
+            "DROP PROCEDURE touch()",
+            "DROP AGGREGATE total(int)",
+            "CREATE TABLE public.mine (id int)",
+            "CREATE TABLE app.mine (id int)",
+        ):
+            conn.execute(statement)
+        extension = conn.execute(
+            "SELECT pg_get_userbyid(typowner) FROM pg_type WHERE typname = 'citext'"
+        ).fetchone()
+    assert extension != (role,)  # an extension's own objects stay the extension's

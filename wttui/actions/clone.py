@@ -16,6 +16,7 @@ from wttui.services import Services
 def clone(services: Services, plan: ClonePlan, *, sink: LogSink, cancel: CancelToken) -> None:
     """Execute `plan`."""
     from wttui.lifecycle.copying import copy_database_of, copy_schema_of
+    from wttui.lifecycle.ownership import hand_to_worktree
 
     target = plan.target
     source = plan.source_target
@@ -28,6 +29,7 @@ def clone(services: Services, plan: ClonePlan, *, sink: LogSink, cancel: CancelT
             item = drops.trash(target, worktree=plan.worktree, reason="clone", sink=sink)
         try:
             copy_schema_of(source, target.schema, admin_url=admin, sink=sink, cancel=cancel)
+            hand_to_worktree(services.server, target, schema=target.schema)
         except BaseException:
             if item is not None:
                 drops.put_back(item, sink=sink)
@@ -43,6 +45,7 @@ def clone(services: Services, plan: ClonePlan, *, sink: LogSink, cancel: CancelT
             sink=sink,
             cancel=cancel,
         )
+        hand_to_worktree(services.server, target, work)  # the copy is DST's, not the admin's
         if plan.target_exists:
             drops.swap_in(target, work, worktree=plan.worktree, reason="clone", sink=sink)
         else:

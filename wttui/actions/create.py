@@ -149,6 +149,7 @@ def from_source(
 ) -> None:
     """`--from`: the new database starts as a copy of the source worktree's."""
     from wttui.lifecycle.copying import copy_database_of, copy_schema_of
+    from wttui.lifecycle.ownership import hand_to_worktree
 
     source = plan.source_target
     assert source is not None
@@ -156,6 +157,7 @@ def from_source(
     admin = services.server.admin_url() if target.container is None else ""
     if target.schema is not None:
         copy_schema_of(source, target.schema, admin_url=admin, sink=sink, cancel=cancel)
+        hand_to_worktree(services.server, target, schema=target.schema)
         return
     if target.container is not None:
         context.strategy.provision(target, sink=sink)  # the container, its empty database
@@ -169,6 +171,7 @@ def from_source(
         sink=sink,
         cancel=cancel,
     )
+    hand_to_worktree(services.server, target)  # the copy is the new worktree's, not the admin's
 
 
 def _seed(

@@ -34,6 +34,7 @@ def rebuild(
     """Execute `plan`; the notice for the teams (also written to `sink` unless the caller
     prints it itself: the CLI puts it on stdout)."""
     from wttui.actions.snapshot import before
+    from wttui.lifecycle.ownership import hand_to_worktree, worktree_role
     from wttui.lifecycle.rebuild import apply_until, copy_data
 
     started = time.monotonic()
@@ -51,14 +52,25 @@ def rebuild(
     work = work_name("rebuild", target.name)
     copies.drop(work, force=True)  # left by a rebuild that died half way
     sink.step(f"Creating {work} and migrating it up to {plan.to.version} with {tool.name}")
-    copies.provider.create_database(work, template=services.config.database.template or None)
-    url = copies.provider.url_for(work)
+    # Built as the worktree's role where wttui has one (its objects then are the role's, as
+    # a replay's are), by the admin elsewhere; the data is copied by the admin either way.
+    role = worktree_role(services.server, target)
+    copies.provider.create_database(
+        work, template=services.config.database.template or None, owner=role
+    )
+    url = _renamed(target, work).url if role else copies.provider.url_for(work)
     try:
         env = services.env_values(_renamed(target, work), context.label)
         apply_context = replace(context.apply_context(), env=env)
         apply_until(tool, url, local[: upto + 1], context=apply_context, sink=sink, cancel=cancel)
         sink.step(f"Copying the data of {target.label} into {work}")
-        report = copy_data(copies.provider.url_for(target.name), url, sink=sink, cancel=cancel)
+        report = copy_data(
+            copies.provider.url_for(target.name),
+            copies.provider.url_for(work),
+            sink=sink,
+            cancel=cancel,
+        )
+        hand_to_worktree(services.server, target, work)
         cancel.check()
     except BaseException:
         copies.drop(work, force=True)

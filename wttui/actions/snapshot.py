@@ -224,6 +224,8 @@ def restore(services: Services, plan: RestorePlan, *, sink: LogSink, cancel: Can
     if plan.snapshot_first:
         before(services, context, "restore", sink=sink, cancel=cancel)
     cancel.check()
+    from wttui.lifecycle.ownership import hand_to_worktree
+
     drops = services.lifecycle.soft_drops()
     if target.schema is not None:
         from wttui.lifecycle.dumps import restore_dump
@@ -236,6 +238,7 @@ def restore(services: Services, plan: RestorePlan, *, sink: LogSink, cancel: Can
                 sink=sink,
                 cancel=cancel,
             )
+            hand_to_worktree(services.server, target, schema=target.schema)
         except BaseException:
             sink.line(f"Restore failed: putting {item.original} back", stream="warn")
             drops.put_back(item, sink=sink)
@@ -255,6 +258,7 @@ def restore(services: Services, plan: RestorePlan, *, sink: LogSink, cancel: Can
         sink=sink,
         cancel=cancel,
     )
+    hand_to_worktree(services.server, target, work)  # a snapshot is the admin's; this is not
     drops.swap_in(target, work, worktree=plan.worktree, reason="restore", sink=sink)
     sink.step(
         f"{target.label} restored from {snapshot.name} ({snapshot.migration or 'no migrations'})"

@@ -53,6 +53,7 @@ def provision_from_template(
     """Create the worktree's database as a clone of the nearest template; None when there is
     none (the caller provisions an empty database and replays)."""
     from wttui.lifecycle.clone import choose, copy_database
+    from wttui.lifecycle.ownership import hand_to_worktree
 
     cache = services.lifecycle.templates()
     mine = template_digests(services, context)
@@ -74,6 +75,7 @@ def provision_from_template(
         copies, template.name, context.target.name, method, sink=sink, cancel=cancel, frozen=True
     )
     sink.line(f"Cloned {template.name} in {seconds:.2f} s")
+    hand_to_worktree(services.server, context.target)
     context.tool.adopt(context.target.connect_url, context.apply_context())
     return Cloned(
         template.name, nearest.count, nearest.total, method.key, seconds, template.replay_seconds
@@ -113,6 +115,7 @@ def build(
         MigrationFailed, Cancelled: the build stopped (nothing half-built is left).
     """
     from wttui.lifecycle.clone import choose, copy_database
+    from wttui.lifecycle.ownership import worktree_role
 
     main = next((w for w in services.git.list_worktrees() if w.is_main), None)
     if main is None:
@@ -132,6 +135,9 @@ def build(
         name = url.rsplit("/", 1)[-1].split("?")[0]
         env = services.env_values(_target_for(context, name), context.label)
         return replace(base, env=env)
+
+    def url_for(name: str) -> str:  # who applies: the worktrees' role where wttui has one
+        return _target_for(context, name).url
 
     def clone(source: str, dest: str) -> float:
         size = next((t.size_bytes for t in cache.listing() if t.name == source), 0)
@@ -159,6 +165,8 @@ def build(
             start_from=services.config.database.template or None,
             clone=clone,
             seed=seed,
+            owner=worktree_role(services.server, context.target),
+            url_for=url_for,
             sink=sink,
             cancel=cancel,
         )

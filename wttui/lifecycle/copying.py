@@ -20,6 +20,7 @@ from wttui.core.models import DbTarget
 from wttui.core.urls import with_database
 from wttui.errors import DatabaseInUse
 from wttui.lifecycle.clone import DUMP, Method, choose, copy_database
+from wttui.migrations import owners
 from wttui.providers import pg_tools
 from wttui.providers.pg_copies import DatabaseCopies
 from wttui.providers.postgres import PostgresProvider
@@ -146,5 +147,7 @@ def copy_schema_of(
             sink=sink,
             cancel=cancel,
         )
+        with provider.connect(source.name, autocommit=True) as conn:
+            owners.copy_scope(conn, source.schema, dest_schema)  # who applied what, copied too
     finally:
         provider.drop_database(scratch, force=True)

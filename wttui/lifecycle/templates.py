@@ -29,9 +29,11 @@ from wttui.core.logsink import CancelToken, LogSink
 from wttui.migrations.adapter import ApplyContext, LocalMigration
 from wttui.migrations.runner import Runner
 from wttui.providers.pg_copies import DatabaseCopies, StoredDatabase
+from wttui.providers.postgres import hand_over
 
-FORMAT = "wttui-template-1"
-"""Changes when what a template holds changes meaning: old templates then simply miss."""
+FORMAT = "wttui-template-2"
+"""Changes when what a template holds changes meaning: old templates then simply miss (2: built
+as the worktrees' own role where wttui owns roles, so a clone is theirs like a replay)."""
 
 
 def file_digest(path: Path) -> str:
@@ -168,6 +170,8 @@ class TemplateCache:
         start_from: str | None,
         clone: Callable[[str, str], float],
         seed: Callable[[str], None] | None = None,
+        owner: str | None = None,
+        url_for: Callable[[str], str] | None = None,
         sink: LogSink,
         cancel: CancelToken,
     ) -> Built | None:
@@ -175,6 +179,10 @@ class TemplateCache:
         it exists already. `apply_context(url)` is who applies (its env pointing at `url`),
         `clone(source, dest)` copies a template, `seed(url)` loads seeds when they belong in
         templates. The caller holds `lock()`.
+
+        `owner`: the role worktrees connect as where wttui owns roles; the template is built
+        as it (`url_for(name)` is its URL to a database), so everything in it is the role's
+        exactly as in a replayed create, and a clone handed to the role is the role's whole.
 
         Raises:
             MigrationFailed, Cancelled: the build stopped; its half-built database is dropped.
@@ -196,10 +204,14 @@ class TemplateCache:
                     f"({nearest.count} of {len(local)} migrations)"
                 )
                 clone(nearest.template.name, building)
+                if owner:  # a template built before templates were the role's
+                    hand_over(self.copies.provider, building, owner, None)
             else:
                 sink.step(f"Template {final}: replaying {len(local)} migrations")
-                self.copies.provider.create_database(building, template=start_from or None)
-            url = self.copies.provider.url_for(building)
+                self.copies.provider.create_database(
+                    building, template=start_from or None, owner=owner
+                )
+            url = url_for(building) if url_for else self.copies.provider.url_for(building)
             replay_started = time.monotonic()
             runner.apply(url, context=apply_context(url), sink=sink, cancel=cancel)
             replay = time.monotonic() - replay_started

@@ -136,3 +136,20 @@ def adopt(conn: Connection, tool: str, context: ApplyContext) -> None:
             ).format(_ident()),
             (context.worktree, context.branch, context.commit, tool),
         )
+
+
+def copy_scope(conn: Connection, source: str, dest: str) -> None:
+    """Schema `dest` was made a copy of schema `source` (the schema strategy's `create --from`
+    and `clone`): its rows become a copy of `source`'s, as a database copy carries its side
+    table along. What `dest` had before goes (it described the schema the copy replaced)."""
+    if not table_exists(conn, f"{SCHEMA}.{TABLE}"):
+        return
+    conn.execute(sql.SQL("DELETE FROM {} WHERE scope = %s").format(_ident()), (dest,))
+    conn.execute(
+        sql.SQL(
+            "INSERT INTO {} (tool, scope, version, name, checksum, worktree, branch, commit, "
+            "recorded_at, by_wttui) SELECT tool, %s, version, name, checksum, worktree, branch, "
+            "commit, recorded_at, by_wttui FROM {} WHERE scope = %s"
+        ).format(_ident(), _ident()),
+        (dest, source),
+    )

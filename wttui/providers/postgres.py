@@ -279,6 +279,24 @@ SELECT c.relkind, n.nspname, c.relname
    AND n.nspname NOT LIKE 'pg\\_%%' AND n.nspname <> 'information_schema'
    AND (%(schema)s::text IS NULL OR n.nspname = %(schema)s)
 """
+_OWNED_TYPES = """
+SELECT n.nspname, t.typname
+  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+ WHERE t.typowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+   AND (t.typtype IN ('e', 'd', 'r')
+        OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
+   AND n.nspname NOT LIKE 'pg\\_%%' AND n.nspname <> 'information_schema'
+   AND (%(schema)s::text IS NULL OR n.nspname = %(schema)s)
+   AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.objid = t.oid AND e.deptype = 'e')
+"""
+_OWNED_ROUTINES = """
+SELECT p.oid::regprocedure::text
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE p.proowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+   AND n.nspname NOT LIKE 'pg\\_%%' AND n.nspname <> 'information_schema'
+   AND (%(schema)s::text IS NULL OR n.nspname = %(schema)s)
+   AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.objid = p.oid AND e.deptype = 'e')
+"""
 _KINDS = {
     "r": "TABLE",
     "p": "TABLE",
@@ -291,7 +309,8 @@ _KINDS = {
 
 def hand_over(provider: PostgresProvider, dbname: str, role: str, schema: str | None) -> int:
     """Make `role` the owner of database `dbname` (or, given `schema`, of that schema) and of
-    the tables, views and sequences the admin made in it — what an install from before
+    the tables, views, sequences, types and routines the admin made in it (not those of
+    extensions: they stay the extension's) — what an install from before
     per-project roles needs so that its worktrees' migrations can go on. Returns how many
     objects changed hands.
 
@@ -333,6 +352,20 @@ def hand_over(provider: PostgresProvider, dbname: str, role: str, schema: str | 
                     sql.Identifier(relation),
                     role_ident,
                 )
+            )
+            changed += 1
+        for namespace, name in conn.execute(_OWNED_TYPES, {"schema": schema}).fetchall():
+            conn.execute(
+                sql.SQL("ALTER TYPE {}.{} OWNER TO {}").format(
+                    sql.Identifier(namespace), sql.Identifier(name), role_ident
+                )
+            )
+            changed += 1
+        for (signature,) in conn.execute(_OWNED_ROUTINES, {"schema": schema}).fetchall():
+            # `regprocedure` text is the server's own rendering, every name in it quoted by
+            # the server (quote_ident, format_type): the one way to name an overloaded routine.
+            conn.execute(
+                sql.SQL("ALTER ROUTINE {} OWNER TO {}").format(sql.SQL(signature), role_ident)
             )
             changed += 1
     return changed

@@ -1,0 +1,39 @@
+"""Who owns a worktree's database after wttui copied or filled it.
+
+On a server where wttui owns roles (the embedded cluster), worktrees connect as the project's
+login role, not the superuser, and a database made by a create with no template is that role's
+from the start: `CREATE DATABASE … OWNER role`, then its migrations run as the role, so every
+table, sequence and schema they make is the role's (and `public`, owned by
+`pg_database_owner`, follows the database's owner). A copy — a template clone, `create --from`,
+`clone`, a restore, a rebuild — is made by the admin, so without this step it would belong to
+the superuser and the worktree could not migrate or even read it. `hand_to_worktree` gives the
+copy to the worktree's role, leaving it as a replayed create would.
+"""
+
+from __future__ import annotations
+
+from wttui.core.models import DbTarget
+from wttui.core.urls import url_parts
+from wttui.providers.postgres import hand_over
+from wttui.providers.server import Server
+
+
+def worktree_role(server: Server, target: DbTarget) -> str | None:
+    """The role `target`'s worktree connects as, when wttui made it (and so must hand it what
+    it copies); None on a configured server or in a container (the URL's owner is the
+    admin)."""
+    if not server.owns_roles or target.container is not None:
+        return None
+    return url_parts(target.url)["user"] or None
+
+
+def hand_to_worktree(
+    server: Server, target: DbTarget, dbname: str | None = None, *, schema: str | None = None
+) -> int:
+    """Make `target`'s worktree role the owner of database `dbname` (default: the target's) —
+    or, given `schema`, of that schema — and of everything the admin made in it; how many
+    objects changed hands (0 where wttui owns no roles)."""
+    role = worktree_role(server, target)
+    if role is None:
+        return 0
+    return hand_over(server.provider(), dbname or target.name, role, schema)
