@@ -107,6 +107,8 @@ def migrations_cell(view: WorktreeView) -> str:
     alone would mislead (`view.migration_warnings`)."""
     if view.db_status is not DbStatus.PRESENT:
         return ""
+    if view.errors and not view.migrations:
+        return "⚠ unread"  # nothing could be read: no count (a ✓0 would say all is well)
     cell = " ".join(f"{STATE_WORDS[state][0]}{n}" for state, n in view.counts.nonzero())
     return f"{cell} ⚠" if view.migration_warnings else cell
 

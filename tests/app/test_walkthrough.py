@@ -9,6 +9,8 @@ from tests.app.conftest import loaded, screen_lines, text_in
 from tests.app.test_app import provisioned
 from wttui.ui.app import make_app
 from wttui.ui.panes.log import LogPane
+from wttui.ui.panes.migrations import MigrationsPane
+from wttui.ui.panes.worktrees import WorktreesPane
 
 PARTIAL_CELLS = set("▏▎▍▌▋▊▉")
 """The glyphs a horizontal scrollbar's thumb ends in: a stray one marked the Log's bottom row."""
@@ -63,3 +65,24 @@ async def test_the_log_keeps_every_character_once_its_scrollbar_shows(repo: Path
         await pilot.pause()
         assert assert_whole_lines_on_screen(pane, lines) >= 1
         assert not PARTIAL_CELLS & set("".join(screen_lines(app)))
+
+
+async def test_a_migration_read_that_failed_says_why_and_counts_nothing(repo: Path) -> None:
+    services = provisioned(repo, "feat/bad")
+    folder = services.resolve("feat/bad").path / "migrations"
+    (folder / "003_bad.sql").write_text("-- migrate:down\nDROP TABLE users;\n")
+    app = make_app(services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("j")
+        await pilot.pause()
+        rows = text_in(app, app.query_one(WorktreesPane).table.region)
+        row = next(row for row in rows if "feat/bad" in row)
+        assert "⚠" in row
+        assert "✓0" not in row  # nothing was read: no tick, no count
+        assert "unread" in row
+        pane = app.query_one(MigrationsPane)
+        notes = pane.query_one("#migration-notes").region
+        shown = " ".join(" ".join(text_in(app, notes)).split())
+        assert "migrations not read" in shown
+        assert "003_bad.sql has a -- migrate:down section" in shown

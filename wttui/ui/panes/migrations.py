@@ -116,6 +116,15 @@ class MigrationsPane(Vertical):
             notes.display = True  # an empty table alone would read as "no migrations"
             notes.update(Text("No database (strategy none): migrations never run here"))
             return
+        error = bool(shown and view is not None and view.errors)
+        notes.set_class(error, "-error")  # wrapped onto a few lines: the message is the point
+        if error and view is not None:
+            # The ⚠ in the list says something is wrong; here is what (a read that failed).
+            notes.display = True
+            more = f" (+{len(view.errors) - 1} more)" if len(view.errors) > 1 else ""
+            what = "migrations not read" if not view.migrations else "migrations"
+            notes.update(Text(f"⚠ {what}: {view.errors[0]}{more}", style="red bold"))
+            return
         warnings = view.migration_warnings if view is not None and shown else ()
         source = view.tool_source if view is not None and shown else None
         # The source is worth a line only where the pane has a few to spare (80x24 has not).
