@@ -3,11 +3,25 @@ repositories on the real server."""
 
 from __future__ import annotations
 
+import re
+import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from tests.app.conftest import loaded, screen_lines, text_in
+import pytest
+from textual.widget import Widget
+
+from tests import steps
+from tests.app.conftest import loaded, screen_lines, text_in, wait_until
 from tests.app.test_app import provisioned
+from wttui.core.disk import project_disk_bytes
+from wttui.core.logsink import CancelToken, ListSink
+from wttui.core.models import RepoSnapshot
+from wttui.snapshot import Reader
+from wttui.ui import format as fmt
 from wttui.ui.app import make_app
+from wttui.ui.panes.database import DatabasePane
 from wttui.ui.panes.log import LogPane
 from wttui.ui.panes.migrations import MigrationsPane
 from wttui.ui.panes.worktrees import WorktreesPane
@@ -86,3 +100,85 @@ async def test_a_migration_read_that_failed_says_why_and_counts_nothing(repo: Pa
         shown = " ".join(" ".join(text_in(app, notes)).split())
         assert "migrations not read" in shown
         assert "003_bad.sql has a -- migrate:down section" in shown
+
+
+def pane_text(pane: Widget) -> str:
+    """The pane's words as on screen, wraps joined."""
+    return " ".join(" ".join(text_in(pane.app, pane.region)).split())
+
+
+async def test_relative_times_move_on_with_the_refresh_tick(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(provisioned(repo, "feat/t"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("j")
+        await pilot.pause()
+        pane = app.query_one(MigrationsPane)
+        assert re.search(r"\b\d+s ago", pane_text(pane))
+        later = datetime.now(UTC) + timedelta(minutes=3)
+        monkeypatch.setattr(fmt, "now", lambda: later)
+        app.refresher.request()  # what the safety-net tick does: nothing changed on disk
+        await wait_until(pilot, lambda: "3m ago" in pane_text(pane), what="the new age")
+        assert not re.search(r"\b\d+s ago", pane_text(pane))
+
+
+async def test_the_project_total_follows_a_new_database_without_moving(repo: Path) -> None:
+    services = provisioned(repo, "feat/a")
+    app = make_app(services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("j")
+        await pilot.pause()
+        pane = app.query_one(DatabasePane)
+        before = app.snapshot
+        assert before is not None
+        assert f"of {fmt.size(project_disk_bytes(before.views))} (project)" in pane_text(pane)
+        steps.create(services, "feat/b", sink=ListSink(), cancel=CancelToken())
+        app.refresher.request(full=True)  # what R does
+        await wait_until(pilot, lambda: len(app.snapshot.views) == 3, what="feat/b")  # type: ignore[union-attr]
+        await pilot.pause()
+        total = fmt.size(project_disk_bytes(app.snapshot.views))  # type: ignore[union-attr]
+        assert total != fmt.size(project_disk_bytes(before.views))
+        assert f"of {total} (project)" in pane_text(pane)
+
+
+async def test_the_database_pane_says_loading_until_the_list_is_read(repo: Path) -> None:
+    services = provisioned(repo)
+    gate = threading.Event()
+    reader = Reader(services).read
+
+    def slow(**kwargs: Any) -> RepoSnapshot:
+        gate.wait(10)
+        return reader(**kwargs)
+
+    app = make_app(services, read=slow)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        text = pane_text(app.query_one(DatabasePane))
+        assert "loading" in text
+        assert "no worktree selected" not in text
+        gate.set()
+        await loaded(pilot)
+        await wait_until(
+            pilot, lambda: "database" in pane_text(app.query_one(DatabasePane)), what="main"
+        )
+
+
+async def test_the_database_pane_scrolls_to_its_last_rows_at_80x24(repo: Path) -> None:
+    app = make_app(provisioned(repo, "feat/a"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("j")
+        await pilot.pause()
+        pane = app.query_one(DatabasePane)
+        assert "env" in pane.text
+        assert "url" in pane.text
+        if "url" not in pane_text(pane):  # cut off: a scrollbar says there is more…
+            assert pane.show_vertical_scrollbar
+            await pilot.press("2", *["j"] * 8)  # …and j brings it on screen
+            await pilot.pause()
+        shown = pane_text(pane)
+        assert "env .env" in shown
+        assert "url postgresql://" in shown

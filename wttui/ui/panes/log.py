@@ -22,6 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.events import Resize
 from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import Input, RichLog
@@ -71,7 +72,10 @@ class LogView(RichLog):
         self._entries.append(content)
         self.write(content)
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: Resize) -> None:
+        # RichLog's own handler runs too (Textual calls each class's): it writes what was
+        # deferred until the first size was known.
+        del event
         width = self.scrollable_content_region.width
         if self._size_known and self._entries and width != self._width:
             following = self.auto_scroll

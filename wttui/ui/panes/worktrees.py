@@ -87,6 +87,8 @@ class WorktreesPane(Vertical):
         self.border_subtitle = "loading…"
         self._views: dict[str, WorktreeView] = {}
         self._snapshot: RepoSnapshot | None = None
+        self._shown_ages: tuple[str, ...] = ()
+        """The ages shown (`40s`), to know when a refresh tick must redraw them."""
         self._filter = ""
         self.sort_key = "name"
         self._announced: WorktreeView | None | object = _NOTHING
@@ -118,6 +120,7 @@ class WorktreesPane(Vertical):
     def show(self, snapshot: RepoSnapshot) -> None:
         """Render `snapshot`, keeping the selected worktree and the scroll position."""
         self._snapshot = snapshot
+        self._shown_ages = self._ages(snapshot)
         table = self.table
         keep = self.selected
         scroll = table.scroll_y
@@ -150,6 +153,15 @@ class WorktreesPane(Vertical):
         table.scroll_to(y=scroll, animate=False)
         self.border_subtitle = Content(self._subtitle(snapshot))
         self._announce()
+
+    def retime(self) -> None:
+        """Render again if a row's age would now read differently (a refresh tick)."""
+        if self._snapshot is not None and self._ages(self._snapshot) != self._shown_ages:
+            self.show(self._snapshot)
+
+    @staticmethod
+    def _ages(snapshot: RepoSnapshot) -> tuple[str, ...]:
+        return tuple(fmt.age(view.worktree.last_commit_at) for view in snapshot.views)
 
     def _mark(self, view: WorktreeView) -> str:
         running = self._running_on
