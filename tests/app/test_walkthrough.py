@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from textual.widget import Widget
+from textual.widgets import Static
 
 from tests import steps
 from tests.app.conftest import loaded, screen_lines, text_in, wait_until
@@ -182,3 +183,19 @@ async def test_the_database_pane_scrolls_to_its_last_rows_at_80x24(repo: Path) -
         shown = pane_text(pane)
         assert "env .env" in shown
         assert "url postgresql://" in shown
+
+
+async def test_the_create_dialog_shows_the_env_value_at_60x24(repo: Path) -> None:
+    services = provisioned(repo)
+    app = make_app(services)
+    async with app.run_test(size=(60, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("c", *"feat/new-thing")
+        await wait_until(
+            pilot, lambda: "DATABASE_URL=" in str(app.screen.query_one("#plan", Static).render())
+        )
+        await pilot.pause()
+        shown = "".join("".join(screen_lines(app)).split())
+        assert ".envset" in shown
+        assert "DATABASE_URL=postgresql://postgres:***@" in shown
+        assert f"{services.project}_feat__new_thing" in shown.split("DATABASE_URL=", 1)[1]
