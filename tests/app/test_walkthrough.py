@@ -16,6 +16,7 @@ from textual.widgets import Static
 from tests import steps
 from tests.app.conftest import loaded, screen_lines, text_in, wait_until
 from tests.app.test_app import provisioned
+from wttui import actions, plans_create
 from wttui.core.disk import project_disk_bytes
 from wttui.core.logsink import CancelToken, ListSink
 from wttui.core.models import RepoSnapshot
@@ -26,6 +27,7 @@ from wttui.ui.panes.database import DatabasePane
 from wttui.ui.panes.log import LogPane
 from wttui.ui.panes.migrations import MigrationsPane
 from wttui.ui.panes.worktrees import WorktreesPane
+from wttui.ui.screens.pick import PickScreen
 
 PARTIAL_CELLS = set("▏▎▍▌▋▊▉")
 """The glyphs a horizontal scrollbar's thumb ends in: a stray one marked the Log's bottom row."""
@@ -199,3 +201,27 @@ async def test_the_create_dialog_shows_the_env_value_at_60x24(repo: Path) -> Non
         assert ".envset" in shown
         assert "DATABASE_URL=postgresql://postgres:***@" in shown
         assert f"{services.project}_feat__new_thing" in shown.split("DATABASE_URL=", 1)[1]
+
+
+async def test_the_clone_picker_offers_only_worktrees_with_a_database(repo: Path) -> None:
+    services = provisioned(repo, "feat/a", "feat/b")
+    plan = plans_create.plan_create(services, "epic/nodb", no_db=True)
+    actions.create(services, plan, sink=ListSink(), cancel=CancelToken())
+    app = make_app(services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await wait_until(pilot, lambda: len(app.snapshot.views) == 4 if app.snapshot else False)
+        labels = [v.worktree.label for v in app.snapshot.views]  # type: ignore[union-attr]
+        for _ in range(labels.index("feat/b")):
+            await pilot.press("j")
+        await wait_until(
+            pilot, lambda: app.selected is not None and app.selected.worktree.label == "feat/b"
+        )
+        await pilot.press("C")
+        await wait_until(pilot, lambda: isinstance(app.screen, PickScreen), what="the picker")
+        await pilot.pause()
+        rows = text_in(app, app.screen.query_one(".dialog").region)
+        offered = [row for row in rows if "_feat__" in row or "epic/nodb" in row or "main" in row]
+        assert any("feat/a" in row for row in offered)
+        assert not any("epic/nodb" in row for row in offered)  # strategy none: no database
+        assert not any(" main " in row for row in offered)  # its database is missing
