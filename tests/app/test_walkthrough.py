@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 
 from tests import steps
 from tests.app.conftest import loaded, screen_lines, text_in, wait_until
@@ -225,3 +225,23 @@ async def test_the_clone_picker_offers_only_worktrees_with_a_database(repo: Path
         assert any("feat/a" in row for row in offered)
         assert not any("epic/nodb" in row for row in offered)  # strategy none: no database
         assert not any(" main " in row for row in offered)  # its database is missing
+
+
+async def test_without_colour_the_list_says_its_states_in_words(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    services = provisioned(repo, "feat/p")
+    (services.resolve("feat/p").path / "migrations/003_p.sql").write_text("SELECT 1;\n")
+    app = make_app(services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        rows = text_in(app, app.query_one(WorktreesPane).table.region)
+        row = next(row for row in rows if "feat/p" in row)
+        assert "✓2 ⋯1 pending" in row
+        await pilot.press("question_mark")
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        listed = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        for glyph in ("⋯", "≠", "✗", "⚠"):
+            assert any(line.startswith(glyph) and len(line.split()) > 1 for line in listed), glyph
