@@ -27,6 +27,7 @@ from wttui.ui.panes.database import DatabasePane
 from wttui.ui.panes.log import LogPane
 from wttui.ui.panes.migrations import MigrationsPane
 from wttui.ui.panes.worktrees import WorktreesPane
+from wttui.ui.screens.inspect import InspectScreen
 from wttui.ui.screens.pick import PickScreen
 
 PARTIAL_CELLS = set("▏▎▍▌▋▊▉")
@@ -245,3 +246,41 @@ async def test_without_colour_the_list_says_its_states_in_words(
         listed = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         for glyph in ("⋯", "≠", "✗", "⚠"):
             assert any(line.startswith(glyph) and len(line.split()) > 1 for line in listed), glyph
+
+
+async def test_inspect_titles_the_table_shown_and_a_no_db_worktree_says_so(repo: Path) -> None:
+    services = provisioned(repo, "feat/look")
+    plan = plans_create.plan_create(services, "epic/nodb", no_db=True)
+    actions.create(services, plan, sink=ListSink(), cancel=CancelToken())
+    app = make_app(services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await wait_until(pilot, lambda: len(app.snapshot.views) == 3 if app.snapshot else False)
+        labels = [v.worktree.label for v in app.snapshot.views]  # type: ignore[union-attr]
+        for _ in range(labels.index("epic/nodb")):
+            await pilot.press("j")
+        await wait_until(
+            pilot, lambda: app.selected is not None and app.selected.worktree.label == "epic/nodb"
+        )
+        await pilot.pause()
+        assert "migrations never run here" in pane_text(app.query_one(MigrationsPane))
+        await pilot.press("g")
+        for _ in range(labels.index("feat/look")):
+            await pilot.press("j")
+        await wait_until(
+            pilot, lambda: app.selected is not None and app.selected.worktree.label == "feat/look"
+        )
+        await pilot.press("i")
+        await wait_until(pilot, lambda: isinstance(app.screen, InspectScreen), what="inspect")
+        title = app.screen.query_one(".dialog-title", Static)
+        listed = str(title.render())
+        await pilot.press("j", "enter")  # users, after orders
+        await wait_until(
+            pilot, lambda: "email" in str(app.screen.query_one("#detail", Static).render())
+        )
+        shown = str(title.render())
+        assert shown != listed
+        assert "users" in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert str(title.render()) == listed

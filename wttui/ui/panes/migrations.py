@@ -120,7 +120,9 @@ class MigrationsPane(Vertical):
         in full), else the file that decided the tool."""
         notes = self.query_one("#migration-notes", Static)
         shown = view is not None and self._drift is None
-        if shown and view is not None and view.db_status is DbStatus.NONE:
+        none = bool(shown and view is not None and view.db_status is DbStatus.NONE)
+        notes.set_class(none, "-wrap")  # a sentence to read whole, not cut
+        if none:
             notes.display = True  # an empty table alone would read as "no migrations"
             notes.update(Text("No database (strategy none): migrations never run here"))
             return
