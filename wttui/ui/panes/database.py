@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from textwrap import wrap
 from typing import ClassVar
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -52,6 +52,7 @@ class DatabasePane(VerticalScroll):
         self._view: WorktreeView | None = None
         self._project_bytes: int | None = None
         self._shown = False
+        self._text = "loading…"
         """A worktree (or none) was shown: until then the pane says it is loading."""
 
     def compose(self) -> ComposeResult:
@@ -59,10 +60,12 @@ class DatabasePane(VerticalScroll):
 
     @property
     def text(self) -> str:
-        """What the pane says (all of it, on screen or scrolled off)."""
-        return str(self.query_one("#database-text", Static).render())
+        """What the pane says (all of it, on screen or scrolled off), one line a row."""
+        return self._text
 
-    def update(self, content: str | Text) -> None:
+    def update(self, content: str | Table) -> None:
+        if isinstance(content, str):
+            self._text = content
         self.query_one("#database-text", Static).update(content)
 
     def on_resize(self) -> None:
@@ -82,15 +85,10 @@ class DatabasePane(VerticalScroll):
         if view is None:
             self.update("no worktree selected")
             return
-        text = Text()
-        # One column is kept for the scrollbar, which shows once the rows are too many.
-        room = self.scrollable_content_region.width - LABEL - 1
+        rows: list[tuple[str, str, str]] = []
 
         def row(label: str, value: str, style: str = "") -> None:
-            # Values wrap under themselves, not under the labels.
-            lines = wrap(value, room, break_on_hyphens=False) if room >= 12 else [value]
-            text.append(f"{label:<{LABEL}}", style="bold")
-            text.append(("\n" + " " * LABEL).join(lines or [""]) + "\n", style=style)
+            rows.append((label, value, style))
 
         target = view.target
         database = view.database
@@ -148,5 +146,12 @@ class DatabasePane(VerticalScroll):
             row("url", target.masked_url)
         for error in view.errors:
             row("error", error, "red")
-        text.rstrip()
-        self.update(text)
+        self._text = "\n".join(f"{label:<{LABEL}}{value}" for label, value, _ in rows)
+        # A grid: values wrap under themselves (a long URL folds) at whatever width the pane
+        # has when drawn, the scrollbar's column included.
+        grid = Table.grid()
+        grid.add_column(width=LABEL, no_wrap=True, style="bold")
+        grid.add_column(ratio=1, overflow="fold")
+        for label, value, style in rows:
+            grid.add_row(label, Text(value, style=style))
+        self.update(grid)
