@@ -102,13 +102,22 @@ def db_cell(view: WorktreeView) -> str:
     return "? unknown"
 
 
-def migrations_cell(view: WorktreeView) -> str:
+def migrations_cell(view: WorktreeView, *, words: bool = False) -> str:
     """`✓12 ⋯1` — applied first, then every other state with a count; `⚠` when the counts
-    alone would mislead (`view.migration_warnings`)."""
+    alone would mislead (`view.migration_warnings`). With `words` (where the list has room)
+    each state but applied says its word, so it reads without colour: `✓12 ⋯1 pending`."""
     if view.db_status is not DbStatus.PRESENT:
         return ""
-    cell = " ".join(f"{STATE_WORDS[state][0]}{n}" for state, n in view.counts.nonzero())
-    return f"{cell} ⚠" if view.migration_warnings else cell
+    if view.errors and not view.migrations:
+        return "⚠ unread"  # nothing could be read: no count (a ✓0 would say all is well)
+    cell = " ".join(
+        f"{STATE_WORDS[state][0]}{n}"
+        + (f" {STATE_WORDS[state][1]}" if words and state is not MigrationState.APPLIED else "")
+        for state, n in view.counts.nonzero()
+    )
+    if view.migration_warnings:
+        cell += " ⚠ warning" if words else " ⚠"
+    return cell
 
 
 def migrations_words(view: WorktreeView) -> str:

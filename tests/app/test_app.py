@@ -48,7 +48,7 @@ async def test_lists_worktrees_and_shows_the_selected_database(
         assert labels(app) == ["main", "feat/shown"]
         await pilot.press("j")
         await pilot.pause()
-        text = str(app.query_one(DatabasePane).render())
+        text = "".join(app.query_one(DatabasePane).text.split())  # the URL wraps anywhere
         assert f"{services.project}_feat__shown" in text
         assert ":***@" in text
         assert url_parts(pg_admin_url)["password"] not in text

@@ -26,7 +26,7 @@ async def test_stop_start_and_logs_from_the_keyboard(
             pilot, lambda: app.selected is not None and app.selected.worktree.label == "feat/keys"
         )
         pane = app.query_one(DatabasePane)
-        assert "own Docker container" in str(pane.render())
+        assert "own Docker container" in pane.text
 
         await pilot.press("s")
         await job_done(pilot, 60)
@@ -35,7 +35,7 @@ async def test_stop_start_and_logs_from_the_keyboard(
             lambda: app.selected is not None and app.selected.db_status is DbStatus.STOPPED,
             what="the container to show as stopped",
         )
-        assert "container stopped" in str(pane.render())
+        assert "container stopped" in pane.text
 
         await pilot.press("L")
         await job_done(pilot, 60)

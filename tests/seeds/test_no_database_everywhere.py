@@ -161,7 +161,7 @@ async def test_the_app_says_no_database_and_its_keys_refuse_in_one_toast(
         # The panes say it plainly: no database, and no migrations ever run there (an empty
         # table alone would read as "this branch has no migrations").
         await pilot.pause()
-        database = str(app.query_one(DatabasePane).render())
+        database = app.query_one(DatabasePane).text
         assert "database  no database" in database
         assert "status    none, on purpose" in database
         notes = app.query_one(MigrationsPane).query_one("#migration-notes", Static)

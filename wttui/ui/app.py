@@ -152,13 +152,23 @@ class WttuiApp(App[None]):
         if self._torn_down:
             return
         if not self.refresher.loaded(message.snapshot):
-            return  # nothing changed: nothing to redraw
+            self._retime()  # nothing changed but the clock: relative times move on
+            return
         if self.snapshot is None:
             count = len(message.snapshot.views)
             self.query_one(LogPane).write(f"{count} worktree(s) on {message.snapshot.server}")
             self.run_worker(self._import_flows, thread=True, group="imports", exit_on_error=False)
         self.snapshot = message.snapshot
         self.query_one(WorktreesPane).show(message.snapshot)
+        # The selected worktree may be unchanged while the project's total is not (a create).
+        self.query_one(DatabasePane).show_total(project_disk_bytes(message.snapshot.views))
+        self.query_one(MigrationsPane).retime()  # the same selection is not shown again
+
+    def _retime(self) -> None:
+        """Re-render the `2s ago`s on each refresh tick (no timer of its own), only where the
+        words changed."""
+        self.query_one(WorktreesPane).retime()
+        self.query_one(MigrationsPane).retime()
 
     @on(msg.RefreshFailed)
     def _refresh_failed(self, message: msg.RefreshFailed) -> None:

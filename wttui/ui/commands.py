@@ -33,7 +33,7 @@ class ActionInfo:
     where: str = ANYWHERE
     """The pane where the key works, as `?` help shows it."""
     owner: str = "app"
-    """Whose BINDINGS carry the key: `app`, `panes` (the layout), `table`, `log`."""
+    """Whose BINDINGS carry the key: `app`, `panes` (the layout), `table`, `log`, `database`."""
     palette: bool = True
     """Offered in the command palette (only app actions can be, by their name)."""
 
@@ -106,6 +106,8 @@ ACTIONS: tuple[ActionInfo, ...] = (
     ActionInfo("cursor_up", "k", "Up", where=LISTS, owner="table"),
     ActionInfo("scroll_top", "g", "First row", where=LISTS, owner="table"),
     ActionInfo("scroll_bottom", "G", "Last row", where=LISTS, owner="table", key_display="G"),
+    ActionInfo("scroll_down", "j", "Scroll the details down", where="Database", owner="database"),
+    ActionInfo("scroll_up", "k", "Scroll the details up", where="Database", owner="database"),
     ActionInfo("scroll_down", "j", "Scroll down", where="Log", owner="log"),
     ActionInfo("scroll_up", "k", "Scroll up (stops following new lines)", where="Log", owner="log"),
     ActionInfo("scroll_home", "g", "Top of the log", where="Log", owner="log"),

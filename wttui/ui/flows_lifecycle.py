@@ -13,7 +13,7 @@ from typing import Protocol, TypeVar
 from wttui import plans_data, plans_lifecycle
 from wttui.core.housekeeping import AnyPlan as Plan
 from wttui.core.logsink import CancelToken, LogSink
-from wttui.core.models import WorktreeView
+from wttui.core.models import DbStatus, WorktreeView
 from wttui.present_lifecycle import age, size
 from wttui.present_plans import describe
 from wttui.services import Services
@@ -79,10 +79,14 @@ class LifecycleFlows(Flows):
         from wttui.actions.clone import clone
 
         dest = str(view.worktree.path)
+        # Only worktrees with a database to copy: not one with none (strategy none), nor one
+        # whose database is missing (the list says `– none` for it).
         rows: Rows = [
             (str(o.worktree.path), [o.worktree.label, o.target.label if o.target else "?"])
             for o in others
-            if o.worktree.path != view.worktree.path and not (o.target and o.target.none)
+            if o.worktree.path != view.worktree.path
+            and not (o.target and o.target.none)
+            and o.db_status in (DbStatus.PRESENT, DbStatus.STOPPED)
         ]
 
         def chosen(choice: Choice | None) -> None:
@@ -103,7 +107,7 @@ class LifecycleFlows(Flows):
                     ["WORKTREE", "DATABASE"],
                     rows,
                     {"enter": ("clone", "copy its data")},
-                    "No other worktree to copy from",
+                    "No other worktree with a database to copy from",
                 ),
                 chosen,
             )

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from textwrap import wrap
+from typing import ClassVar
 
+from rich.table import Table
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from wttui.core.disk import disk_bytes
 from wttui.core.models import DbStatus, WorktreeView
 from wttui.core.urls import mask_url
 from wttui.ui import format as fmt
+from wttui.ui.commands import bindings
 
 _STRATEGIES = {
     "database": "own database",
@@ -25,40 +30,65 @@ LABEL = 10
 """Width of the label column."""
 
 
-class DatabasePane(Static):
-    """Key/value lines for one worktree's database (passwords always masked)."""
+class DatabasePane(VerticalScroll):
+    """Key/value lines for one worktree's database (passwords always masked). Where the pane
+    is shorter than its rows (80x24) it scrolls, with a scrollbar saying so (`j`/`k`)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings("database")
 
     DEFAULT_CSS = """
     DatabasePane {
         padding: 0 1;
+        scrollbar-size-vertical: 1;
+    }
+    DatabasePane > Static {
+        height: auto;
     }
     """
 
     def __init__(self) -> None:
-        super().__init__("loading…", id="database", classes="pane")
-        self.can_focus = True
+        super().__init__(id="database", classes="pane")
         self.border_title = "2 Database"
         self._view: WorktreeView | None = None
         self._project_bytes: int | None = None
+        self._shown = False
+        self._text = "loading…"
+        """A worktree (or none) was shown: until then the pane says it is loading."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("loading…", id="database-text")
+
+    @property
+    def text(self) -> str:
+        """What the pane says (all of it, on screen or scrolled off), one line a row."""
+        return self._text
+
+    def update(self, content: str | Table) -> None:
+        if isinstance(content, str):
+            self._text = content
+        self.query_one("#database-text", Static).update(content)
 
     def on_resize(self) -> None:
-        self.show(self._view, self._project_bytes)  # the short or long form depends on the width
+        if self._shown:  # the short or long form depends on the width
+            self.show(self._view, self._project_bytes)
+
+    def show_total(self, project_bytes: int) -> None:
+        """A new project total (a database made or dropped elsewhere), same worktree."""
+        if self._shown and project_bytes != self._project_bytes:
+            self.show(self._view, project_bytes)
 
     def show(self, view: WorktreeView | None, project_bytes: int | None = None) -> None:
         """`view`'s database; `project_bytes` is every live worktree's disk use, for the total."""
+        self._shown = True
         self._view = view
         self._project_bytes = project_bytes
         if view is None:
             self.update("no worktree selected")
             return
-        text = Text()
-        room = self.content_size.width - LABEL
+        rows: list[tuple[str, str, str]] = []
 
         def row(label: str, value: str, style: str = "") -> None:
-            # Values wrap under themselves, not under the labels.
-            lines = wrap(value, room, break_on_hyphens=False) if room >= 12 else [value]
-            text.append(f"{label:<{LABEL}}", style="bold")
-            text.append(("\n" + " " * LABEL).join(lines or [""]) + "\n", style=style)
+            rows.append((label, value, style))
 
         target = view.target
         database = view.database
@@ -112,9 +142,16 @@ class DatabasePane(Static):
             row("shared", "with " + ", ".join(view.shared_with) + " (never dropped)", "cyan")
         if target is not None and width >= 60 and not target.container and not target.none:
             row("server", target.server)
-        if target is not None and width >= 30 and not target.none:
+        if target is not None and width >= 24 and not target.none:
             row("url", target.masked_url)
         for error in view.errors:
             row("error", error, "red")
-        text.rstrip()
-        self.update(text)
+        self._text = "\n".join(f"{label:<{LABEL}}{value}" for label, value, _ in rows)
+        # A grid: values wrap under themselves (a long URL folds) at whatever width the pane
+        # has when drawn, the scrollbar's column included.
+        grid = Table.grid()
+        grid.add_column(width=LABEL, no_wrap=True, style="bold")
+        grid.add_column(ratio=1, overflow="fold")
+        for label, value, style in rows:
+            grid.add_row(label, Text(value, style=style))
+        self.update(grid)

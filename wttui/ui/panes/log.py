@@ -22,6 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.events import Resize
 from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import Input, RichLog
@@ -44,15 +45,47 @@ MATCH = Style(reverse=True, bold=True)
 
 
 class LogView(RichLog):
-    """The lines; `auto_scroll` (following) is on exactly when the view is at the bottom."""
+    """The lines; `auto_scroll` (following) is on exactly when the view is at the bottom.
+
+    RichLog wraps an entry once, at the width it has when written, and crops it after: so the
+    scrollbar's gutter is always kept (the bar appearing does not narrow the text) and the
+    entries are wrapped again when the view's width changes (zoom, a resized terminal)."""
 
     class FollowChanged(Message):
         """The user scrolled away from the bottom, or back to it."""
 
+    class Rewrapped(Message):
+        """The lines were wrapped again for a new width: line indexes changed."""
+
     def __init__(self) -> None:
-        super().__init__(id="log-view", max_lines=MAX_LINES, wrap=True, markup=False)
+        # min_width 1: RichLog's default (78) renders wider than a narrow pane and crops.
+        super().__init__(id="log-view", max_lines=MAX_LINES, wrap=True, markup=False, min_width=1)
         self.match_line: int | None = None
         """The index in `lines` of the search match to mark, if any."""
+        self._entries: deque[RenderableType] = deque(maxlen=MAX_LINES)
+        """What was written, to wrap again (each entry is a line at least: bounded)."""
+        self._width = 0
+        """The width the lines were wrapped at."""
+
+    def add(self, content: RenderableType) -> None:
+        """Write one entry and keep it for wrapping again."""
+        self._entries.append(content)
+        self.write(content)
+
+    def on_resize(self, event: Resize) -> None:
+        # RichLog's own handler runs too (Textual calls each class's): it writes what was
+        # deferred until the first size was known.
+        del event
+        width = self.scrollable_content_region.width
+        if self._size_known and self._entries and width != self._width:
+            following = self.auto_scroll
+            self.clear()
+            for entry in self._entries:
+                self.write(entry, scroll_end=False)
+            if following:
+                self.scroll_end(animate=False, immediate=True)
+            self.post_message(self.Rewrapped())
+        self._width = width
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -82,6 +115,9 @@ class LogPane(Vertical):
         height: 1fr;
         background: transparent;
         overflow-y: auto;
+        overflow-x: hidden;
+        scrollbar-gutter: stable;
+        scrollbar-size-vertical: 1;
     }
     LogPane > #log-search {
         display: none;
@@ -125,7 +161,7 @@ class LogPane(Vertical):
         """One entry (a `str` is plain text, never markup)."""
         if isinstance(content, str):
             content = Text(content)
-        self.view.write(content)
+        self.view.add(content)
         plain = content.plain if isinstance(content, Text) else str(content)
         self._record.append((datetime.now().astimezone(), plain))
         if self._term:
@@ -147,7 +183,7 @@ class LogPane(Vertical):
                 batch.append("\n")
             batch.append(f"{prefix}{text}", style=style)
             self._record.append((now, f"{prefix}{text}"))
-        self.view.write(batch)
+        self.view.add(batch)
         if self._term:
             self._find(keep=True)
 
@@ -187,6 +223,11 @@ class LogPane(Vertical):
     def on_log_view_follow_changed(self, event: LogView.FollowChanged) -> None:
         event.stop()
         self._retitle()
+
+    def on_log_view_rewrapped(self, event: LogView.Rewrapped) -> None:
+        event.stop()
+        if self._term:
+            self._find(keep=False)
 
     # -- keys (from the key table: j k g G / n N) --------------------------------------------
 

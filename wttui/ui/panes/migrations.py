@@ -34,6 +34,8 @@ class MigrationsPane(Vertical):
         super().__init__(id="migrations", classes="pane")
         self.border_title = "3 Migrations"
         self._view: WorktreeView | None = None
+        self._ages: tuple[str, ...] = ()
+        """The relative times shown (`2s ago`), to know when they need redrawing."""
         self._drift: tuple[Path, list[str]] | None = None
         """The drift view (`D`) of one worktree, shown instead of its migrations."""
 
@@ -75,8 +77,14 @@ class MigrationsPane(Vertical):
         self._show_detail(None)
         self.border_subtitle = "drift · D: back to migrations"
 
+    def retime(self) -> None:
+        """Render again if an `applied 2s ago` would now read differently (a refresh tick)."""
+        if self._view is not None and self._drift is None and _ages(self._view) != self._ages:
+            self.show(self._view)
+
     def show(self, view: WorktreeView | None) -> None:
         self._view = view
+        self._ages = _ages(view) if view is not None else ()
         if self._drift is not None:
             if view is not None and view.worktree.path == self._drift[0]:
                 self._render_drift(view, self._drift[1])
@@ -112,9 +120,20 @@ class MigrationsPane(Vertical):
         in full), else the file that decided the tool."""
         notes = self.query_one("#migration-notes", Static)
         shown = view is not None and self._drift is None
-        if shown and view is not None and view.db_status is DbStatus.NONE:
+        none = bool(shown and view is not None and view.db_status is DbStatus.NONE)
+        notes.set_class(none, "-wrap")  # a sentence to read whole, not cut
+        if none:
             notes.display = True  # an empty table alone would read as "no migrations"
             notes.update(Text("No database (strategy none): migrations never run here"))
+            return
+        error = bool(shown and view is not None and view.errors)
+        notes.set_class(error, "-error")  # wrapped onto a few lines: the message is the point
+        if error and view is not None:
+            # The ⚠ in the list says something is wrong; here is what (a read that failed).
+            notes.display = True
+            more = f" (+{len(view.errors) - 1} more)" if len(view.errors) > 1 else ""
+            what = "migrations not read" if not view.migrations else "migrations"
+            notes.update(Text(f"⚠ {what}: {view.errors[0]}{more}", style="red bold"))
             return
         warnings = view.migration_warnings if view is not None and shown else ()
         source = view.tool_source if view is not None and shown else None
@@ -179,6 +198,10 @@ class MigrationsPane(Vertical):
         if status.file is None:
             return f"{resolve} --rolled-back clears the mark (its file is gone)"
         return f"{resolve} --applied|--rolled-back marks it, or fix it and m retries"
+
+
+def _ages(view: WorktreeView) -> tuple[str, ...]:
+    return tuple(fmt.age(status.applied_at) for status in view.migrations if status.applied_at)
 
 
 def _when(status: MigrationStatus) -> str:

@@ -87,6 +87,8 @@ class WorktreesPane(Vertical):
         self.border_subtitle = "loading…"
         self._views: dict[str, WorktreeView] = {}
         self._snapshot: RepoSnapshot | None = None
+        self._shown_ages: tuple[str, ...] = ()
+        """The ages shown (`40s`), to know when a refresh tick must redraw them."""
         self._filter = ""
         self.sort_key = "name"
         self._announced: WorktreeView | None | object = _NOTHING
@@ -118,6 +120,7 @@ class WorktreesPane(Vertical):
     def show(self, snapshot: RepoSnapshot) -> None:
         """Render `snapshot`, keeping the selected worktree and the scroll position."""
         self._snapshot = snapshot
+        self._shown_ages = self._ages(snapshot)
         table = self.table
         keep = self.selected
         scroll = table.scroll_y
@@ -126,14 +129,24 @@ class WorktreesPane(Vertical):
             for view in sort_views(snapshot.views, self.sort_key)
             if not self._filter or self._filter.lower() in view.worktree.label.lower()
         ]
-        state_cells = [
-            (fmt.db_cell(view), fmt.migrations_cell(view), fmt.age(view.worktree.last_commit_at))
-            for view in views
-        ]
         marks = [self._mark(view) for view in views]
         # The scrollbar takes room only when the rows overflow (header: one line).
         scrollbar = SCROLLBAR if len(views) > table.size.height - 1 else 0
-        widths = _widths(views, state_cells, self.content_size.width - scrollbar, marks)
+        available = self.content_size.width - scrollbar
+        # The states say their words (`⋯1 pending`) where the names keep all their cells, so
+        # the list reads without colour; else the glyphs alone (`?` help has the legend).
+        for words in (True, False):
+            state_cells = [
+                (
+                    fmt.db_cell(view),
+                    fmt.migrations_cell(view, words=words),
+                    fmt.age(view.worktree.last_commit_at),
+                )
+                for view in views
+            ]
+            widths = _widths(views, state_cells, available, marks)
+            if not words or available <= 0 or widths[0] >= _natural(views, marks):
+                break
         # Columns are rebuilt every time with widths from the rows shown now: auto widths would
         # keep the widest name any earlier snapshot had, even after that worktree is gone.
         table.clear(columns=True)
@@ -150,6 +163,15 @@ class WorktreesPane(Vertical):
         table.scroll_to(y=scroll, animate=False)
         self.border_subtitle = Content(self._subtitle(snapshot))
         self._announce()
+
+    def retime(self) -> None:
+        """Render again if a row's age would now read differently (a refresh tick)."""
+        if self._snapshot is not None and self._ages(self._snapshot) != self._shown_ages:
+            self.show(self._snapshot)
+
+    @staticmethod
+    def _ages(snapshot: RepoSnapshot) -> tuple[str, ...]:
+        return tuple(fmt.age(view.worktree.last_commit_at) for view in snapshot.views)
 
     def _mark(self, view: WorktreeView) -> str:
         running = self._running_on
@@ -240,9 +262,14 @@ def _widths(
         max([cell_len(title)] + [cell_len(cells[i]) for cells in state_cells])
         for i, title in enumerate(COLUMNS[1:])
     ]
-    names = [fmt.branch_cell(view, mark=mark) for view, mark in zip(views, marks, strict=True)]
-    natural = max([cell_len(COLUMNS[0])] + [cell_len(name) for name in names])
+    natural = _natural(views, marks)
     if available <= 0:
         return [natural, *state]  # not laid out yet: the next resize renders again
     room = available - CELL_PADDING * len(COLUMNS) - sum(state)
     return [max(min(natural, MIN_BRANCH), min(natural, room)), *state]
+
+
+def _natural(views: list[WorktreeView], marks: list[str]) -> int:
+    """The branch column's width with every name whole."""
+    names = [fmt.branch_cell(view, mark=mark) for view, mark in zip(views, marks, strict=True)]
+    return max([cell_len(COLUMNS[0])] + [cell_len(name) for name in names])

@@ -11,7 +11,19 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from wttui.present import STATE_WORDS
 from wttui.ui.commands import help_lines
+
+MARKS = [
+    *((f"{glyph}", f"migrations {words}") for glyph, words in STATE_WORDS.values()),
+    ("⚠", "a problem: the Migrations pane says what (migrations unread, a warning)"),
+    ("●", "uncommitted changes"),
+    ("↑ ↓", "commits ahead of / behind upstream"),
+    ("⟳", "an action is running on it"),
+    ("– none", "its database does not exist yet (c provisions it)"),
+    ("· no db", "no database on purpose (strategy none)"),
+]
+"""The legend of the Worktrees and Migrations panes' marks (`?` lists it after the keys)."""
 
 
 class HelpScreen(ModalScreen[str | None]):
@@ -48,6 +60,13 @@ class HelpScreen(ModalScreen[str | None]):
         for where, lines in groups.items():
             options.add_option(Option(Text(where, style="bold underline"), disabled=True))
             options.add_options(lines)
+        # What the list's glyphs mean: where a row has no room for the words, they stand alone.
+        marks = [(mark, words) for mark, words in MARKS if needle in f"{mark} {words}".lower()]
+        if marks:
+            options.add_option(Option(Text("Marks", style="bold underline"), disabled=True))
+            for mark, words in marks:
+                line = Text.assemble((f"{mark:<10}", "bold"), words)
+                options.add_option(Option(line, disabled=True))
         self._first_runnable()
 
     def _first_runnable(self) -> None:

@@ -50,7 +50,7 @@ class InspectScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog inspect"):
-            yield Static(Text(self._title), classes="dialog-title")
+            yield Static(Text(self._title), classes="dialog-title", id="inspect-title")
             table = KeyTable(id="inspect-tables")
             table.add_columns("Table", "Kind", "Rows (est.)", "Size")
             for row in self._tables:
@@ -73,6 +73,9 @@ class InspectScreen(ModalScreen[None]):
         event.stop()
         name = event.row_key.value or ""
         self.query_one("#detail", Static).update(f"reading {name}…")
+        # The title says what is shown now: one table, not the list.
+        title = f"{self._title} › {name} (esc: back to the tables)"
+        self.query_one("#inspect-title", Static).update(Text(title))
         self.query_one("#inspect-detail").display = True
         self.query_one(KeyTable).display = False
         self._load(name)
@@ -88,6 +91,7 @@ class InspectScreen(ModalScreen[None]):
     def action_back(self) -> None:
         if self.query_one("#inspect-detail").display:
             self.query_one("#inspect-detail").display = False
+            self.query_one("#inspect-title", Static).update(Text(self._title))
             self.query_one(KeyTable).display = True
             self.query_one(KeyTable).focus()
         else:
