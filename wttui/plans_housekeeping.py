@@ -33,7 +33,7 @@ from wttui.core.lifecycle_names import throwaway_keys
 from wttui.core.models import Worktree
 from wttui.core.plans import Confirmation, CreatePlan, EnvEdit
 from wttui.core.urls import mask_secrets, url_parts, url_secrets
-from wttui.errors import DatabaseInUse, EnvConflict, InvalidInput, WttuiError
+from wttui.errors import DatabaseInUse, DatabaseUnavailable, EnvConflict, InvalidInput, WttuiError
 from wttui.present import size
 from wttui.providers import git_hooks
 from wttui.providers.env_record import EnvRecord, digest
@@ -149,7 +149,37 @@ def sync_item(services: Services, context: WorktreeContext) -> SyncItem:
         for edit in edits
         if edit.changes and edit.old is not None and not written_by_wttui(services, context, edit)
     )
-    return SyncItem(context.worktree, target, context.env_file, step, edits, hand_set)
+    migrations, error = _migrations(context, step)
+    return SyncItem(
+        context.worktree,
+        target,
+        context.env_file,
+        step,
+        edits,
+        hand_set,
+        migrations=migrations,
+        migrations_error=error,
+    )
+
+
+def _migrations(context: WorktreeContext, step: DbStep) -> tuple[tuple[str, ...], str | None]:
+    """What sync says of the worktree's migrations: those a database created now gets (the
+    dry run lists them), or why an existing database's cannot be read (a permission denied on
+    the tracking table, a broken table): such a worktree is not "in line", whatever its
+    database and `.env` say. An unreachable server is raised, as everywhere."""
+    from wttui.core.versions import migration_label
+
+    try:
+        if step is DbStep.CREATE:
+            found = context.tool.local_migrations()
+            return tuple(migration_label(m.version, m.name) for m in found), None
+        if step is DbStep.EXISTS:
+            context.tool.read(context.target.connect_url, warnings=False)
+    except DatabaseUnavailable:
+        raise
+    except WttuiError as exc:
+        return (), str(exc)
+    return (), None
 
 
 def written_by_wttui(services: Services, context: WorktreeContext, edit: EnvEdit) -> bool:
