@@ -131,7 +131,7 @@ def render_table(snapshot: RepoSnapshot) -> str:
     ]
     if warnings:
         lines += ["", *warnings]
-    errors = [f"✗ {view.worktree.label}: {error}" for view in snapshot.views for error in view.errors]
+    errors = [f"✗ {view.worktree.label}: {e}" for view in snapshot.views for e in view.errors]
     if errors:
         lines += ["", *errors]
     return "\n".join(line.rstrip() for line in lines)
