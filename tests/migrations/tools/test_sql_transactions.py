@@ -163,7 +163,8 @@ def test_a_file_that_never_commits_is_rolled_back_not_left_open(tmp_path: Path, 
     tool = runner(tmp_path, {"001_x.sql": "BEGIN;\nCREATE TABLE open (id int);\n"})
     with pytest.raises(MigrationFailed) as info:
         apply(tool, url)
-    assert "001_x.sql failed at line 1: the file ends inside the transaction it opened here" in str(info.value)
+    message = str(info.value)
+    assert "001_x.sql failed at line 1: the file ends inside the transaction it opened" in message
     assert "open" not in tables(url)
 
 
@@ -201,7 +202,8 @@ def test_an_error_in_a_called_function_names_the_function(tmp_path: Path, url: s
     )
     with pytest.raises(MigrationFailed) as info:
         apply(tool, url)
-    assert "002_call.sql failed at line 3: division by zero (in function boom() line 3)" in str(info.value)
+    message = str(info.value)
+    assert "002_call.sql failed at line 3: division by zero (in function boom() line 3)" in message
 
 
 def test_errors_in_a_down_file_name_it(tmp_path: Path, url: str) -> None:
