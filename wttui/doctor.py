@@ -21,6 +21,7 @@ from wttui.core.housekeeping import Check, CheckStatus, DoctorReport, Fix
 from wttui.core.models import DbStatus, TargetKey, WorktreeView
 from wttui.core.urls import mask_url, server_label, url_parts
 from wttui.doctor_tools import migration_warning_checks, tools
+from wttui.env_written import env_edits, hand_set_keys
 from wttui.errors import WttuiError
 from wttui.providers import port_owner
 
@@ -156,7 +157,7 @@ def _worktree(
         return [Check("database", OK, "no database (strategy none)", worktree=label)]
     checks = []
     env = view.env
-    sync = f"wttui sync {label}"
+    sync = _sync_command(services, view)
     sharers = users.get(target.key, [view])
     first = sharers[0].worktree.path == worktree.path
     shared = ", ".join(v.worktree.label for v in sharers) if len(sharers) > 1 else ""
@@ -200,6 +201,8 @@ def _worktree(
                 f"{env.path.name} is stale: {mask_url(env.database_url)} instead of "
                 f"{target.masked_url}"
             )
+            if sync.endswith("--force --yes"):
+                detail += " (set by hand: sync replaces it only with --force)"
             checks.append(_fixable("env", FAIL, detail, sync, label, worktree.path))
         else:
             detail = f"{env.path.name} lacks {services.config.env.url_key}"
@@ -210,6 +213,22 @@ def _worktree(
             reported.add((target.key, error))
             checks.append(Check("migrations", WARN, error, "see `wttui status`", worktree=label))
     return checks
+
+
+def _sync_command(services: Services, view: WorktreeView) -> str:
+    """The sync that fixes the worktree: `wttui sync BRANCH`, or `… --force --yes` when its
+    `.env` holds a hand-set value (a plain sync refuses it, exit 4, and a forced one asks
+    first: without a terminal it needs `--yes`)."""
+    plain = f"wttui sync {view.worktree.label}"
+    env = view.env
+    if env is None or env.matches or env.error is not None or not env.exists:
+        return plain
+    try:
+        context = services.context(view.worktree)
+        hand_set = hand_set_keys(services, context, env_edits(context))
+    except WttuiError:  # what sync would do cannot be worked out: the plain command says why
+        return plain
+    return f"{plain} --force --yes" if hand_set else plain
 
 
 def _missing(name: str, users: list[WorktreeView]) -> tuple[CheckStatus, str]:

@@ -97,6 +97,13 @@ class GitError(WttuiError):
     """A git operation failed; the message is git's own reason in one sentence."""
 
 
+class NotARepository(GitError):
+    """The path wttui was started in (or given with -C) is not inside a git repository: bad
+    input (exit 2), not a failed action."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
 class DatabaseUnavailable(WttuiError):
     """The PostgreSQL server cannot be reached (down, refusing, wrong credentials)."""
 

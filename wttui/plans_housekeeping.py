@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,20 +30,18 @@ from wttui.core.housekeeping import (
 )
 from wttui.core.lifecycle_names import throwaway_keys
 from wttui.core.models import Worktree
-from wttui.core.plans import Confirmation, CreatePlan, EnvEdit
-from wttui.core.urls import mask_secrets, url_parts, url_secrets
-from wttui.errors import DatabaseInUse, EnvConflict, InvalidInput, WttuiError
+from wttui.core.plans import Confirmation, CreatePlan
+from wttui.core.urls import mask_secrets, url_secrets
+from wttui.env_written import env_edits, hand_set_keys
+from wttui.errors import DatabaseInUse, DatabaseUnavailable, EnvConflict, InvalidInput, WttuiError
 from wttui.present import size
 from wttui.providers import git_hooks
-from wttui.providers.env_record import EnvRecord, digest
-from wttui.providers.envfile import read_env
+from wttui.providers.env_record import EnvRecord
 from wttui.providers.server import data_dir
 
 if TYPE_CHECKING:
     from wttui.providers.git_porcelain import WorktreeEntry
     from wttui.services import Services, WorktreeContext
-
-_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", ""})
 
 
 def worktree_of(entry: WorktreeEntry) -> Worktree:
@@ -140,44 +137,39 @@ def sync_item(services: Services, context: WorktreeContext) -> SyncItem:
         step = DbStep.START
     else:
         step = DbStep.EXISTS
-    current = read_env(context.env_file)
-    edits = tuple(
-        EnvEdit(key, current.get(key), value) for key, value in context.env_values.items()
+    edits = env_edits(context)
+    hand_set = hand_set_keys(services, context, edits)
+    migrations, error = _migrations(context, step)
+    return SyncItem(
+        context.worktree,
+        target,
+        context.env_file,
+        step,
+        edits,
+        hand_set,
+        migrations=migrations,
+        migrations_error=error,
     )
-    hand_set = tuple(
-        edit.key
-        for edit in edits
-        if edit.changes and edit.old is not None and not written_by_wttui(services, context, edit)
-    )
-    return SyncItem(context.worktree, target, context.env_file, step, edits, hand_set)
 
 
-def written_by_wttui(services: Services, context: WorktreeContext, edit: EnvEdit) -> bool:
-    """Whether the value `edit` replaces is one wttui wrote (stale, safe to update).
+def _migrations(context: WorktreeContext, step: DbStep) -> tuple[tuple[str, ...], str | None]:
+    """What sync says of the worktree's migrations: those a database created now gets (the
+    dry run lists them), or why an existing database's cannot be read (a permission denied on
+    the tracking table, a broken table): such a worktree is not "in line", whatever its
+    database and `.env` say. An unreachable server is raised, as everywhere."""
+    from wttui.core.versions import migration_label
 
-    Yes when wttui's record of the file holds exactly that value; or, for a file written
-    before the record existed, when the file's URL still names this worktree's database on the
-    same host as the same user (only the port or password moved) and the value is what wttui
-    would have written for that URL.
-    """
-    if edit.old is None:
-        return True
-    if EnvRecord(data_dir()).written(context.env_file).get(edit.key) == digest(edit.old):
-        return True
-    old_url = read_env(context.env_file).get(services.config.env.url_key)
-    if not old_url or not _moved(old_url, context.target.url):
-        return False
-    then = services.env_values(replace(context.target, url=old_url), context.label)
-    return then.get(edit.key) == edit.old
-
-
-def _moved(old: str, new: str) -> bool:
-    """The same database, schema and user on the same host; the port or password may differ."""
-    before, after = url_parts(old), url_parts(new)
-    if not all(before[key] == after[key] for key in ("database", "schema", "user")):
-        return False
-    hosts = {"loopback" if part["host"] in _LOOPBACK else part["host"] for part in (before, after)}
-    return len(hosts) == 1
+    try:
+        if step is DbStep.CREATE:
+            found = context.tool.local_migrations()
+            return tuple(migration_label(m.version, m.name) for m in found), None
+        if step is DbStep.EXISTS:
+            context.tool.read(context.target.connect_url, warnings=False)
+    except DatabaseUnavailable:
+        raise
+    except WttuiError as exc:
+        return (), str(exc)
+    return (), None
 
 
 def _hand_set_refusal(items: Sequence[SyncItem]) -> EnvConflict:

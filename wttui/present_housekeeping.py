@@ -64,7 +64,12 @@ def sync_item_lines(item: SyncItem) -> list[str]:
             DbStep.CREATE: "create it, then apply its migrations",
             DbStep.START: "start its container",
         }[item.database]
+        if item.database is DbStep.CREATE and not item.migrations and not item.migrations_error:
+            database = "create it (no migrations to apply)"
         lines.append(f"database   {target.label} on {target.server}: {database}")
+        lines += [f"apply      {label}" for label in item.migrations]
+        if item.migrations_error:
+            lines.append(f"migrations cannot be read: {item.migrations_error}")
     changes = item.changes
     lines += (
         _env_lines(item.env_file.name, changes)
@@ -82,6 +87,11 @@ def _sync(plan: SyncPlan) -> list[str]:
             lines += sync_item_lines(item)
         elif item.database is DbStep.NONE:
             lines.append(f"no db      {item.worktree.label} (strategy none): nothing to sync")
+        elif item.migrations_error:
+            lines.append(
+                f"unread     {item.worktree.label} ({item.target.label}, {item.env_file.name}):"
+                f" its migrations cannot be read: {item.migrations_error}"
+            )
         else:
             lines.append(
                 f"in line    {item.worktree.label} ({item.target.label}, {item.env_file.name})"
@@ -108,6 +118,12 @@ def orphan_line(orphan: Orphan) -> str:
     return f"{orphan.kind.value:<10} {orphan.name}" + (f" ({', '.join(facts)})" if facts else "")
 
 
+def _orphan_what(orphan: Orphan) -> str:
+    """`orphan_line` without its kind (`shop_old (8 MiB, …)`): what the cleanup names after
+    its verb (a kind of two words, `worktree metadata`, is no longer split in half)."""
+    return orphan_line(orphan).removeprefix(f"{orphan.kind.value:<10}").lstrip()
+
+
 def report_lines(report: OrphanReport) -> list[str]:
     lines = [orphan_line(orphan) for orphan in report.orphans] or ["no orphans"]
     lines += [f"unchecked  {why}" for why in report.unchecked]
@@ -121,8 +137,7 @@ def report_lines(report: OrphanReport) -> list[str]:
 def _clean(plan: CleanPlan) -> list[str]:
     lines = []
     for orphan in plan.orphans:
-        line = orphan_line(orphan)
-        lines.append(f"{_REMOVE[orphan.kind]} {line.split(None, 1)[1]}")
+        lines.append(f"{_REMOVE[orphan.kind]} {_orphan_what(orphan)}")
     lines += [f"left alone {why}" for why in plan.unchecked]
     if not plan.orphans:
         return [*lines, "nothing    no orphans to remove"]

@@ -23,6 +23,17 @@ from wttui.core.plans_lifecycle import (
 )
 
 
+def undo_title(plan: UndoPlan, *, picked: bool = False) -> str:
+    """What an undo is called while it runs and in the log: `undo remove feat/x` (what put the
+    item in the trash, and whose it was), or `restore shop_feat_x from trash` when the item was
+    picked from the trash by name (`trash restore NAME`, the app's trash list)."""
+    item = plan.item
+    if picked:
+        return f"restore {item.original} from trash"
+    whose = item.branch or item.worktree or item.original
+    return f"undo {item.reason} {whose}" if item.reason else f"undo {whose}"
+
+
 def size(num_bytes: int | None) -> str:
     return "" if num_bytes is None else humanize.naturalsize(num_bytes, binary=True, format="%.0f")
 

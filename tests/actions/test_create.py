@@ -157,7 +157,7 @@ def test_failed_migration_then_rerun_finishes_without_duplicating(
 
     with pytest.raises(MigrationFailed) as info:
         steps.create(services, "feat/broken", sink=sink, cancel=cancel)
-    assert "003_broken.sql:2" in info.value.message
+    assert "Migration 003_broken.sql failed at line 2" in info.value.message
     view = read_view(services, "feat/broken")
     assert [m.state for m in view.migrations][-1] is MigrationState.FAILED
     url = read_env(view.worktree.path / ".env")["DATABASE_URL"]

@@ -44,6 +44,7 @@ def test_sync_provisions_a_plain_git_worktree_and_then_does_nothing(
         "database": "exists",
         "env_changed": [],
         "migrations_applied": 0,
+        "error": None,
     }
     assert "in line" in again.stderr
     assert fingerprint(repo, pg_admin_url, repo.name) == before

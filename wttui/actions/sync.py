@@ -26,6 +26,8 @@ class Synced:
     """`exists`, `created`, `started` or `none` (no database, on purpose)."""
     env_changed: tuple[str, ...]
     migrations_applied: int = 0
+    error: str | None = None
+    """Why its migrations could not be read (sync changed nothing of them, and says so)."""
 
 
 def sync(services: Services, plan: SyncPlan, *, sink: LogSink, cancel: CancelToken) -> list[Synced]:
@@ -51,6 +53,15 @@ def _one(services: Services, item: SyncItem, *, sink: LogSink, cancel: CancelTok
     if item.in_line and item.database is DbStep.NONE:
         sink.line(f"{worktree.label}: no database (strategy none): nothing to sync")
         return Synced(worktree.branch, str(worktree.path), "none", ())
+    if item.in_line and item.migrations_error:  # nothing sync can do, but not in line
+        sink.line(
+            f"{worktree.label}: {target.label} exists and {item.env_file.name} is up to date, "
+            f"but its migrations cannot be read: {item.migrations_error}",
+            stream="warn",
+        )
+        return Synced(
+            worktree.branch, str(worktree.path), "exists", (), error=item.migrations_error
+        )
     if item.in_line:
         sink.line(f"{worktree.label}: in line ({target.label}, {item.env_file.name} up to date)")
         return Synced(worktree.branch, str(worktree.path), "exists", ())

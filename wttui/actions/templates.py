@@ -200,8 +200,10 @@ def spawn_build(services: Services) -> str | None:
         subprocess.Popen(
             [sys.executable, "-m", "wttui", "-C", str(services.root), "templates", "build"],
             stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
+            # Its narration (stderr) is the log; stdout is the template's name for scripts,
+            # which would be a stray line of its own in the log.
+            stdout=subprocess.DEVNULL,
+            stderr=out,
             start_new_session=True,
             cwd=services.root,
         )

@@ -195,10 +195,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_undo(args: argparse.Namespace) -> int:
     from wttui.actions.trash import undo
     from wttui.plans_lifecycle import plan_undo
+    from wttui.present_lifecycle import undo_title
 
     found = services(args)
     plan = plan_undo(found, getattr(args, "name", None))
-    if not confirm_or_stop(args, f"undo {plan.item.name}", plan):
+    picked = getattr(args, "action", None) == "restore"
+    if not confirm_or_stop(args, undo_title(plan, picked=picked), plan):
         return 0
     back = run_changing(
         args,

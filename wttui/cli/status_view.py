@@ -110,11 +110,11 @@ def render_table(snapshot: RepoSnapshot) -> str:
     rows = [("BRANCH", "DATABASE", "MIGRATIONS", "ENV", "PATH")]
     for view in snapshot.views:
         worktree = view.worktree
-        label = worktree.label + (" *" if worktree.is_main else "")
+        label = worktree.label + (" (main worktree)" if worktree.is_main else "")
         if worktree.dirty:
             label += " (dirty)"
         env = _env_word(view)
-        rows.append((label, database_words(view), migrations_words(view), env, str(worktree.path)))
+        rows.append((label, database_words(view), _migrations_word(view), env, str(worktree.path)))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
@@ -131,15 +131,34 @@ def render_table(snapshot: RepoSnapshot) -> str:
     ]
     if warnings:
         lines += ["", *warnings]
+    errors = [f"✗ {view.worktree.label}: {e}" for view in snapshot.views for e in view.errors]
+    if errors:
+        lines += ["", *errors]
     return "\n".join(line.rstrip() for line in lines)
 
 
+def _migrations_word(view: WorktreeView) -> str:
+    """The MIGRATIONS column; `error` when reading them failed (the count would say `0
+    applied`, which is not true: the error itself is printed below the table)."""
+    words = migrations_words(view)
+    if not view.errors:
+        return words
+    if not view.migrations:  # the read itself failed: no count can be trusted
+        return "error"
+    return f"{words}, error"
+
+
 def _env_word(view: WorktreeView) -> str:
-    """The ENV column: `ok`, `stale`, `unknown` (the server or Docker unreachable: what wttui
-    would write is not known), `-` (no env file state, or no database so no key)."""
+    """The ENV column: `ok`, `stale` (a managed key differs), `missing` (no env file),
+    `unreadable` (not UTF-8, a directory, …), `unknown` (the server or Docker unreachable: what
+    wttui would write is not known), `-` (no env file state, or no database so no key)."""
     env = view.env
     if env is None or (view.target is not None and view.target.none):
         return "-"
+    if env.error is not None:
+        return "unreadable"
+    if not env.exists:
+        return "missing"
     if not env.known:
         return "unknown"
     return "ok" if env.matches else "stale"

@@ -40,6 +40,11 @@ class SyncItem:
     env_edits: tuple[EnvEdit, ...] = ()
     hand_set: tuple[str, ...] = ()
     """Keys whose current value a user set by hand (replaced: the plan was forced)."""
+    migrations: tuple[str, ...] = ()
+    """The migrations a database created now gets (their labels, in order)."""
+    migrations_error: str | None = None
+    """Why its migrations could not be read (listed, for a database created now; the state
+    table, for one that exists): sync then never calls the worktree in line."""
 
     @property
     def changes(self) -> tuple[EnvEdit, ...]:

@@ -164,7 +164,7 @@ class SqlExecutor(Executor):
             with conn.transaction():
                 self._record(conn, migration, context, tracking.FAILED, str(found))
             raise MigrationFailed(
-                f"Migration {found} failed",
+                f"Migration {found.sentence}",
                 hint="its transaction was rolled back: nothing of it is in the database; fix "
                 "the file and migrate again",
             ) from None
@@ -217,7 +217,7 @@ class SqlExecutor(Executor):
                 "finish or undo the rest by hand, then `wttui resolve "
                 f"{context.applier} {migration.version} --applied` (or `--rolled-back`)"
             )
-        raise MigrationFailed(f"Migration {found} failed; {truth}", hint=hint)
+        raise MigrationFailed(f"Migration {found.sentence}; {truth}", hint=hint)
 
     @staticmethod
     def _failure(file: Path, first_line: int, outcome: Outcome) -> Failure:

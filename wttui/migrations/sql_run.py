@@ -44,6 +44,12 @@ class Failure:
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
 
+    @property
+    def sentence(self) -> str:
+        """`002_x.sql failed at line 3: relation "t" does not exist`: how an error says it
+        (`str()`, `002_x.sql:3: …`, is the log's editor-friendly line)."""
+        return f"{self.file.name} failed at line {self.line}: {self.message}"
+
 
 def failure(
     exc: psycopg.Error, statement: Statement | None, *, file: Path, first_line: int

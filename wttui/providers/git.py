@@ -25,7 +25,7 @@ from pathlib import Path
 
 from wttui.core.models import Worktree
 from wttui.core.naming import check_branch_name
-from wttui.errors import DirtyWorktree, GitError, InvalidInput
+from wttui.errors import DirtyWorktree, GitError, InvalidInput, NotARepository
 from wttui.providers.git_porcelain import (
     Changes,
     WorktreeEntry,
@@ -69,7 +69,7 @@ class GitProvider:
         except FileNotFoundError:
             raise GitError("git is not installed", hint="install git") from None
         if found.returncode != 0:
-            raise GitError(f"Not inside a git repository: {start}")
+            raise NotARepository(f"Not inside a git repository: {start}")
         common = found.stdout
         common_dir = Path(common.strip())
         if common_dir.name == ".git":

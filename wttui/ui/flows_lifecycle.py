@@ -14,7 +14,7 @@ from wttui import plans_data, plans_lifecycle
 from wttui.core.housekeeping import AnyPlan as Plan
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import DbStatus, WorktreeView
-from wttui.present_lifecycle import age, size
+from wttui.present_lifecycle import age, size, undo_title
 from wttui.present_plans import describe
 from wttui.services import Services
 from wttui.ui.flows import Flows
@@ -43,18 +43,21 @@ class LifecycleFlows(Flows):
         planner: Callable[[], Q],
         execute: Execute[Q],
         *,
-        job: str | None = None,
+        job: str | Callable[[Q], str] | None = None,
         worktree: Path | None = None,
     ) -> None:
         """Plan in a worker, ask the plan's question (when it has one), then run `execute`
         as a job; planned again by `planner` if it had to wait for another wttui. `job`
         names the running action (`clone feat/x`: the Log title, the row's mark on
-        `worktree`); default: the question's title."""
+        `worktree`), or words it from the plan (`undo remove feat/x`); default: the question's
+        title."""
 
         def planned(plan: Q) -> None:
+            name = job(plan) if callable(job) else job
+
             def start() -> None:
                 self._job(
-                    job or title,
+                    name or title,
                     plan,
                     lambda fresh, sink, cancel: execute(
                         self.services, fresh, sink=sink, cancel=cancel
@@ -234,5 +237,8 @@ class LifecycleFlows(Flows):
         from wttui.actions.trash import undo
 
         self._plan_confirm_run(
-            "Undo?", lambda: plans_lifecycle.plan_undo(self.services, name), undo, job="undo"
+            "Undo?",
+            lambda: plans_lifecycle.plan_undo(self.services, name),
+            undo,
+            job=lambda plan: undo_title(plan, picked=name is not None),
         )

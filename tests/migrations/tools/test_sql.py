@@ -84,7 +84,8 @@ def test_failure_half_way_rolls_back_and_names_file_and_line(tmp_path: Path, url
     broken = "-- migrate:up\nCREATE TABLE half (id int);\nINSERT INTO nope VALUES (1);\n"
     tool = folder(tmp_path, "a", {"001_users.sql": USERS, "002_broken.sql": broken})
     sink = ListSink()
-    with pytest.raises(MigrationFailed, match=r"002_broken\.sql:3") as info:
+    failed_at = r"Migration 002_broken\.sql failed at line 3: "
+    with pytest.raises(MigrationFailed, match=failed_at) as info:
         apply(tool, url, sink=sink)
     assert 'relation "nope" does not exist' in str(info.value)
     assert "002_broken.sql:3" in sink.text

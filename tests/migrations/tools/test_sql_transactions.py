@@ -101,7 +101,7 @@ def test_dbmates_transaction_false_runs_outside(tmp_path: Path, url: str) -> Non
     tool = runner(tmp_path, {"001_a.sql": text})
     with pytest.raises(MigrationFailed) as info:
         apply(tool, url)
-    assert "001_a.sql:3: division by zero" in str(info.value)
+    assert "001_a.sql failed at line 3: division by zero" in str(info.value)
     assert "line 2 was committed and stays in the database" in str(info.value)
     assert "a" in tables(url)
 
@@ -115,7 +115,7 @@ def test_a_failure_after_the_files_commit_tells_the_truth_and_blocks_a_rerun(
     with pytest.raises(MigrationFailed) as info:
         apply(tool, url, sink)
     message = f"{info.value} {info.value.hint}"
-    assert "001_once.sql:6" in message
+    assert "001_once.sql failed at line 6" in message
     assert "lines 2–5 were committed and stay in the database" in message
     assert "rolled back" not in message  # nothing was: the log must not say it was
     assert "rolled back" not in sink.text
@@ -139,7 +139,7 @@ def test_a_failure_inside_the_files_transaction_rolls_that_back_and_says_so(
     tool = runner(tmp_path, {"001_x.sql": text})
     with pytest.raises(MigrationFailed) as info:
         apply(tool, url)
-    assert "001_x.sql:4: division by zero" in str(info.value)
+    assert "001_x.sql failed at line 4: division by zero" in str(info.value)
     assert "line 1 was committed" in str(info.value)
     assert "the transaction it opened at line 2 was rolled back" in str(info.value)
     assert tables(url) == {"before", "wttui_schema_migrations"}
@@ -163,7 +163,8 @@ def test_a_file_that_never_commits_is_rolled_back_not_left_open(tmp_path: Path, 
     tool = runner(tmp_path, {"001_x.sql": "BEGIN;\nCREATE TABLE open (id int);\n"})
     with pytest.raises(MigrationFailed) as info:
         apply(tool, url)
-    assert "001_x.sql:1: the file ends inside the transaction it opened here" in str(info.value)
+    message = str(info.value)
+    assert "001_x.sql failed at line 1: the file ends inside the transaction it opened" in message
     assert "open" not in tables(url)
 
 
@@ -186,7 +187,7 @@ def test_errors_name_the_failing_statements_line(
     tool = runner(tmp_path, {"001_x.sql": text})
     with pytest.raises(MigrationFailed) as info:
         apply(tool, url)
-    assert f"001_x.sql{where}" in str(info.value)
+    assert f"001_x.sql failed at line {where.strip(': ')}: " in str(info.value)
     status = tool.status(url)[0]
     assert status.error is not None
     assert f"001_x.sql{where}" in status.error
@@ -201,7 +202,8 @@ def test_an_error_in_a_called_function_names_the_function(tmp_path: Path, url: s
     )
     with pytest.raises(MigrationFailed) as info:
         apply(tool, url)
-    assert "002_call.sql:3: division by zero (in function boom() line 3)" in str(info.value)
+    message = str(info.value)
+    assert "002_call.sql failed at line 3: division by zero (in function boom() line 3)" in message
 
 
 def test_errors_in_a_down_file_name_it(tmp_path: Path, url: str) -> None:
