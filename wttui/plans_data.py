@@ -234,7 +234,11 @@ def plan_test(
             everyone's).
     """
     if not argv:
-        raise InvalidInput("No command to run", hint="wttui test BRANCH -- COMMAND [ARGS…]")
+        raise InvalidInput(
+            f"No command to run against {ref}'s test database (the worktree comes first, then "
+            "the command after --)",
+            hint="wttui test BRANCH -- COMMAND [ARGS…]",
+        )
     context = services.context_of(ref)
     refuse_none(context, "make a test database from")
     if context.target.shared:

@@ -242,7 +242,19 @@ def test_a_remove_killed_between_the_worktree_and_the_drop_is_finished_by_the_re
     with psycopg.connect(scene.admin_url) as holder:
         holder.execute("LOCK TABLE pg_database IN SHARE MODE")
         remove = Running(scene, "remove", "feat/gone", "--yes")
-        wait_until(lambda: _dropping(scene, database), "the drop to wait")
+        try:
+            wait_until(lambda: _dropping(scene, database), "the drop to wait")
+        except AssertionError as timed_out:  # say what the server was doing (seen under load)
+            activity = query(
+                scene.admin_url,
+                "SELECT pid, wait_event_type, wait_event, state, left(query, 120) "
+                "FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = "
+                "'client backend'",
+            )
+            remove.signal_group(signal.SIGKILL)
+            raise AssertionError(
+                f"the remove never reached the drop; sessions: {activity}"
+            ) from timed_out
         remove.signal_group(signal.SIGKILL)
         remove.finish()
         for (pid,) in query(

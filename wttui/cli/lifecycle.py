@@ -62,8 +62,8 @@ def cmd_templates(args: argparse.Namespace) -> int:
         keep = {t.name for t in found.lifecycle.templates().listing()} - set(plan.names)
         run_action(lambda _cancel: prune_unused(found, keep=keep, sink=PrintSink()))
         return 0
-    if args.action:
-        raise InvalidInput(f"Unknown templates action {args.action!r} (build, prune)")
+    if args.action not in (None, "list"):
+        raise InvalidInput(f"Unknown templates action {args.action!r} (list, build, prune)")
     templates = found.lifecycle.templates().listing()
     if args.json:
         print(json.dumps([_template_json(t) for t in templates], indent=2))
@@ -272,7 +272,7 @@ def cmd_trash(args: argparse.Namespace) -> int:
 
 def register(add: Add) -> None:
     templates = add("templates", cmd_templates, "the template cache: list, prune, build")
-    templates.add_argument("action", nargs="?", help="prune | build (default: list)")
+    templates.add_argument("action", nargs="?", help="list | build | prune (default: list)")
     templates.add_argument("--json", action="store_true", help="machine-readable listing")
     add_plan_options(templates, yes=True, lock=False)  # a build has its own lock
 

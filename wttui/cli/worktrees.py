@@ -54,7 +54,8 @@ def cmd_create(args: argparse.Namespace) -> int:
         replan=planner,
     )
     print(path)
-    background_templates(found)
+    if not plan.target.none:  # a worktree with no database uses no template
+        background_templates(found)
     return 0
 
 

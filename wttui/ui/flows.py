@@ -135,7 +135,8 @@ class Flows:
 
                 def run(fresh: CreatePlan, sink: LogSink, cancel: CancelToken) -> object:
                     path = actions.create(self.services, fresh, sink=sink, cancel=cancel)
-                    _templates_in_background(self.services, sink)
+                    if not fresh.target.none:  # no database, no template to use
+                        _templates_in_background(self.services, sink)
                     return path
 
                 self._job(
