@@ -39,7 +39,7 @@ async def test_snapshot_then_restore_from_the_list(repo: Path) -> None:
     url = with_database(services.server.admin_url(), f"{services.project}_feat__snap")
     run_sql(url, "INSERT INTO users (email) VALUES ('keep@x')")
     app = make_app(services)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot)
         await pilot.press("j", "S")
         await wait_until(pilot, lambda: "taken (template)" in log_text(app), 60, "the snapshot")
@@ -47,7 +47,14 @@ async def test_snapshot_then_restore_from_the_list(repo: Path) -> None:
         run_sql(url, "DELETE FROM users")
         await pilot.press("V")
         await wait_until(pilot, lambda: isinstance(app.screen, PickScreen), what="the list")
-        assert app.screen.query_one(DataTable).row_count == 1
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 1
+        # At 80 columns what tells snapshots apart is on screen, unscrolled: name, age,
+        # migration and why (size and method may need a scroll).
+        labels = [str(column.label) for column in table.ordered_columns]
+        assert labels[:4] == ["NAME", "AGE", "MIGRATION", "WHY"]
+        shown = sum(column.get_render_width(table) for column in table.ordered_columns[:4])
+        assert shown <= table.scrollable_content_region.width
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         await wait_until(pilot, lambda: app.screen.query("#typed").first().has_focus)

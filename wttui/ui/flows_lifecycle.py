@@ -14,10 +14,11 @@ from wttui import plans_data, plans_lifecycle
 from wttui.core.housekeeping import AnyPlan as Plan
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import DbStatus, WorktreeView
-from wttui.present_lifecycle import age, size, undo_title
+from wttui.present_lifecycle import size, undo_title
 from wttui.present_plans import describe
 from wttui.services import Services
 from wttui.ui.flows import Flows
+from wttui.ui.format import age as compact_age
 from wttui.ui.screens.confirm import ConfirmScreen
 from wttui.ui.screens.pick import Choice, PickScreen
 
@@ -146,13 +147,13 @@ class LifecycleFlows(Flows):
             return [
                 (
                     s.name,
-                    [
+                    [  # what tells snapshots apart first: the list fits 80 columns
                         s.name,
-                        s.method,
-                        size(s.size_bytes),
-                        age(s.created_at),
+                        compact_age(s.created_at),
                         s.migration,
                         s.reason,
+                        size(s.size_bytes),
+                        s.method,
                     ],
                 )
                 for s in self.services.lifecycle.snapshots.listing(label)
@@ -184,7 +185,7 @@ class LifecycleFlows(Flows):
         def show(rows: Rows) -> None:
             screen = PickScreen(
                 f"Snapshots of {label}",
-                ["NAME", "METHOD", "SIZE", "AGE", "MIGRATION", "WHY"],
+                ["NAME", "AGE", "MIGRATION", "WHY", "SIZE", "METHOD"],
                 rows,
                 {"enter": ("restore", "restore"), "d": ("delete", "delete")},
                 f"No snapshots of {label} yet: S takes one",
@@ -209,7 +210,7 @@ class LifecycleFlows(Flows):
                         item.original,
                         item.branch or item.worktree or "-",
                         item.reason,
-                        age(item.trashed_at),
+                        compact_age(item.trashed_at),
                         size(item.size_bytes) if drops and drops.exists(item) else "GONE",
                     ],
                 )
