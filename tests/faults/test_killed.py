@@ -243,7 +243,8 @@ def test_a_remove_killed_between_the_worktree_and_the_drop_is_finished_by_the_re
         holder.execute("LOCK TABLE pg_database IN SHARE MODE")
         remove = Running(scene, "remove", "feat/gone", "--yes")
         try:
-            wait_until(lambda: _dropping(scene, database), "the drop to wait")
+            # Generous: in a loaded full run the remove has taken over 30 s to get there.
+            wait_until(lambda: _dropping(scene, database), "the drop to wait", timeout=90)
         except AssertionError as timed_out:  # say what the server was doing (seen under load)
             activity = query(
                 scene.admin_url,
@@ -252,8 +253,10 @@ def test_a_remove_killed_between_the_worktree_and_the_drop_is_finished_by_the_re
                 "'client backend'",
             )
             remove.signal_group(signal.SIGKILL)
+            remove.finish()
             raise AssertionError(
-                f"the remove never reached the drop; sessions: {activity}"
+                f"the remove never reached the drop; sessions: {activity}; "
+                f"its stderr: {remove.stderr!r}"
             ) from timed_out
         remove.signal_group(signal.SIGKILL)
         remove.finish()
