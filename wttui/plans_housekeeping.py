@@ -29,7 +29,6 @@ from wttui.core.housekeeping import (
     SyncPlan,
 )
 from wttui.core.lifecycle_names import throwaway_keys
-from wttui.core.models import Worktree
 from wttui.core.plans import Confirmation, CreatePlan
 from wttui.core.urls import mask_secrets, url_secrets
 from wttui.env_written import env_edits, hand_set_keys
@@ -40,22 +39,7 @@ from wttui.providers.env_record import EnvRecord
 from wttui.providers.server import data_dir
 
 if TYPE_CHECKING:
-    from wttui.providers.git_porcelain import WorktreeEntry
     from wttui.services import Services, WorktreeContext
-
-
-def worktree_of(entry: WorktreeEntry) -> Worktree:
-    """The worktree as git lists it, without reading its working tree (sync needs no status)."""
-    return Worktree(
-        path=entry.path,
-        branch=entry.branch,
-        head=entry.head,
-        is_main=entry.is_main,
-        locked=entry.locked,
-        lock_reason=entry.lock_reason,
-        prunable=entry.prunable or not entry.path.exists(),
-        prune_reason=entry.prune_reason,
-    )
 
 
 # -- sync --------------------------------------------------------------------------------------
@@ -78,7 +62,7 @@ def plan_sync(
     if every:
         worktrees = []
         for entry in entries:
-            worktree = worktree_of(entry)
+            worktree = entry.as_worktree()
             if worktree.prunable:
                 skipped.append((entry.label, "its directory is gone (`wttui orphans` lists it)"))
             else:
@@ -87,7 +71,7 @@ def plan_sync(
         named = services.git.find_entry(ref or str(Path.cwd()), entries)
         if named is None:
             raise InvalidInput(f"No worktree for {ref!r}", hint="`wttui status` lists them")
-        worktree = worktree_of(named)
+        worktree = named.as_worktree()
         if worktree.prunable:
             raise InvalidInput(
                 f"The directory of worktree {worktree.label} ({worktree.path}) is gone",

@@ -131,16 +131,7 @@ class GitProvider:
         return result
 
     def _state(self, entry: WorktreeEntry) -> Worktree:
-        worktree = Worktree(
-            path=entry.path,
-            branch=entry.branch,
-            head=entry.head,
-            is_main=entry.is_main,
-            locked=entry.locked,
-            lock_reason=entry.lock_reason,
-            prunable=entry.prunable or not entry.path.exists(),
-            prune_reason=entry.prune_reason,
-        )
+        worktree = entry.as_worktree()
         if worktree.prunable:
             return worktree
         changes = self._changes(entry.path)

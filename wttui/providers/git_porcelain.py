@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from wttui.core.models import Worktree
 from wttui.providers.git_files import status_path
 
 INITIALIZING = "initializing"
@@ -36,6 +37,20 @@ class WorktreeEntry:
     def unfinished(self) -> bool:
         """`git worktree add` was stopped before it had checked every file out."""
         return self.locked and self.lock_reason == INITIALIZING
+
+    def as_worktree(self) -> Worktree:
+        """The worktree as git lists it, its working tree unread (no dirty or ahead/behind
+        state): a folder that is gone counts as prunable."""
+        return Worktree(
+            path=self.path,
+            branch=self.branch,
+            head=self.head,
+            is_main=self.is_main,
+            locked=self.locked,
+            lock_reason=self.lock_reason,
+            prunable=self.prunable or not self.path.exists(),
+            prune_reason=self.prune_reason,
+        )
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -256,12 +256,24 @@ def restore(tool: PgTool, url: str, source: Path, *, sink: LogSink, cancel: Canc
     sink.line(f"{tool.name}: restoring {source.name}")
     # Fed through its standard input (a custom-format archive restores in order from a pipe),
     # so how much of the file it has read is known: the progress of the restore's data.
+    with _fed_child(argv, env, cancel) as (child, errors):
+        assert child.stdin is not None
+        _feed(source, child.stdin, sink, tool.name)
+        status = child.wait()
+    if cancel.cancelled:
+        raise Cancelled(f"Cancelled {tool.name}")
+    if status:
+        raise _fail(tool, b"".join(errors).decode(errors="replace"), url)
+
+
+@contextlib.contextmanager
+def _fed_child(
+    argv: list[str], env: dict[str, str], cancel: CancelToken
+) -> Iterator[tuple[subprocess.Popen[bytes], list[bytes]]]:
+    """A child wttui writes the standard input of (`pg_restore` fed a file or a dump): its
+    stderr gathered in a thread, a cancel terminating it, killed when the body fails."""
     child = subprocess.Popen(
-        argv,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     errors: list[bytes] = []
     reader = threading.Thread(
@@ -270,9 +282,7 @@ def restore(tool: PgTool, url: str, source: Path, *, sink: LogSink, cancel: Canc
     reader.start()
     unregister = cancel.on_cancel(child.terminate)
     try:
-        assert child.stdin is not None
-        _feed(source, child.stdin, sink, tool.name)
-        status = child.wait()
+        yield child, errors
     except BaseException:
         child.kill()
         child.wait()
@@ -280,10 +290,6 @@ def restore(tool: PgTool, url: str, source: Path, *, sink: LogSink, cancel: Canc
     finally:
         reader.join()
         unregister()
-    if cancel.cancelled:
-        raise Cancelled(f"Cancelled {tool.name}")
-    if status:
-        raise _fail(tool, b"".join(errors).decode(errors="replace"), url)
 
 
 def _feed(source: Path, into: IO[bytes], sink: LogSink, label: str) -> None:
@@ -332,16 +338,7 @@ def stream_copy(
     if schema:
         dump_argv += ["-n", schema]
     restore_argv = [str(restore_tool.path), "--no-owner", "--exit-on-error", "-d", bare_dst]
-    restorer = subprocess.Popen(
-        restore_argv, env=env_dst, stdin=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    restore_errors: list[bytes] = []
-    reader = threading.Thread(
-        target=lambda: restore_errors.append(restorer.stderr.read() if restorer.stderr else b"")
-    )
-    reader.start()
-    unregister = cancel.on_cancel(restorer.terminate)
-    try:
+    with _fed_child(restore_argv, env_dst, cancel) as (restorer, restore_errors):
         assert restorer.stdin is not None
         try:
             with _reads_measured(source_url, env_src, schema, sink):
@@ -360,13 +357,6 @@ def stream_copy(
             with contextlib.suppress(OSError):
                 restorer.stdin.close()
         status = restorer.wait()
-    except BaseException:
-        restorer.kill()
-        restorer.wait()
-        raise
-    finally:
-        reader.join()
-        unregister()
     if cancel.cancelled:
         raise Cancelled("Cancelled the copy")
     if status:
