@@ -23,13 +23,9 @@ from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from wttui.core.disk import project_disk_bytes
-from wttui.core.models import RepoSnapshot, WorktreeView
 from wttui.core.shell import CD_FILE
 from wttui.core.urls import url_secrets
 from wttui.errors import Cancelled, WttuiError
-from wttui.providers.server import data_dir
-from wttui.services import Services
-from wttui.snapshot import Reader
 from wttui.ui import messages as msg
 from wttui.ui.commands import ActionCommands, bindings
 from wttui.ui.jobs import BATCH_SECONDS, Call, JobRunner
@@ -47,9 +43,12 @@ from wttui.ui.panes.worktrees import SORT_KEYS, WorktreesPane
 from wttui.ui.progress import JobActivity
 from wttui.ui.quitting import QuitGuard
 from wttui.ui.refresh import ReadModel, Refresher
-from wttui.ui.screens.help import HelpScreen
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    from wttui.core.models import RepoSnapshot, WorktreeView
+    from wttui.services import Services
     from wttui.ui.flows import Flows
     from wttui.ui.flows_housekeeping import HousekeepingFlows
     from wttui.ui.flows_lifecycle import LifecycleFlows
@@ -68,16 +67,78 @@ class WttuiApp(App[None]):
     HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
     VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
 
-    def __init__(self, services: Services, *, read: ReadModel | None = None) -> None:
+    def __init__(
+        self,
+        services: Services | None = None,
+        *,
+        read: ReadModel | None = None,
+        start: Path | None = None,
+    ) -> None:
+        """`services` for a repository already loaded (tests, the demo's screenshots); or
+        `start`, a directory: the repository is loaded after the first frame (`launch.py`)."""
         super().__init__()
-        self.services = services
+        if services is None and start is None:
+            raise ValueError("WttuiApp needs services or a start directory")
+        self._services: Services | None = None
+        self._start = start
+        self._read = read
+        self.failed: WttuiError | None = None
+        """Why the app ended early: loading the repository failed (`launch.py` raises it)."""
         self.snapshot: RepoSnapshot | None = None
         self._flusher: Timer | None = None
-        self.refresher = Refresher(self, read or Reader(services).read)
-        self.jobs = JobRunner(self, secrets=_secrets(services))
+        self.refresher = Refresher(self, self._read_model)
+        self.jobs = JobRunner(self)
         self.activity = JobActivity(self)
         self.quitting = QuitGuard(self, self.jobs, self.activity)
+        if services is not None:
+            self._use(services)
+
+    @property
+    def services(self) -> Services:
+        """The repository's services; the keys that need them wait for `loaded`."""
+        if self._services is None:
+            raise RuntimeError("services are not loaded yet")
+        return self._services
+
+    def _use(self, services: Services) -> None:
+        self._services = services
+        self.jobs.secrets = _secrets(services)
         self.sub_title = f"{services.project} · {services.server_label}"
+
+    def _read_model(
+        self, *, full: bool = False, changed: Collection[Path] = (), touched: Collection[Path] = ()
+    ) -> RepoSnapshot:
+        """The refresh worker's read. The first one, after the first frame, loads the
+        repository (and the modules that reading needs) when the app was given a directory."""
+        if self._read is None:
+            if self._services is None:
+                self.call_from_thread(self._use, self._load())
+            from wttui.snapshot import Reader
+
+            self._read = Reader(self.services).read
+        return self._read(full=full, changed=changed, touched=touched)
+
+    def _load(self) -> Services:
+        """Discover the repository and read its config (in the refresh worker). A failure
+        ends the app: its one line is printed once the terminal is restored."""
+        from wttui.services import Services
+
+        assert self._start is not None
+        try:
+            return Services.from_path(self._start)
+        except WttuiError as exc:
+            self.call_from_thread(self._end_with, exc)
+            raise
+
+    def _end_with(self, error: WttuiError) -> None:
+        self.failed = error
+        self.exit(return_code=error.exit_code)
+
+    def _repository_ready(self) -> bool:
+        """False (and says so) while the repository is still being loaded."""
+        if self._services is None:
+            self.notify("Still loading the repository…", severity="warning")
+        return self._services is not None
 
     # -- the flows: made on first use, their modules imported after the first frame ---------
 
@@ -284,6 +345,8 @@ class WttuiApp(App[None]):
         # stale .env, a stopped container), `c` syncs that one.
         from wttui.ui.flows_housekeeping import incomplete
 
+        if not self._repository_ready():
+            return
         view = self.selected
         if view is not None and incomplete(view):
             if view.worktree.branch is None:  # detached: no branch to prefill
@@ -294,10 +357,12 @@ class WttuiApp(App[None]):
         self.flows.create("")
 
     def action_orphans(self) -> None:
-        self.housekeeping.orphans()
+        if self._repository_ready():
+            self.housekeeping.orphans()
 
     def action_doctor(self) -> None:
-        self.housekeeping.doctor(self.selected)
+        if self._repository_ready():
+            self.housekeeping.doctor(self.selected)
 
     def action_inspect(self) -> None:
         if view := self._need_selection():
@@ -372,10 +437,12 @@ class WttuiApp(App[None]):
             self.lifecycle.snapshots(view)
 
     def action_undo(self) -> None:
-        self.lifecycle.undo()
+        if self._repository_ready():
+            self.lifecycle.undo()
 
     def action_trash(self) -> None:
-        self.lifecycle.trash()
+        if self._repository_ready():
+            self.lifecycle.trash()
 
     def action_cancel_job(self) -> None:
         if self.jobs.cancel():
@@ -405,12 +472,16 @@ class WttuiApp(App[None]):
             self.query_one(WorktreesPane).sort_by(key)
 
     def action_save_log(self) -> None:
+        from wttui.providers.server import data_dir
+
         self.query_one(LogPane).save(data_dir() / "logs")
 
     def action_help(self) -> None:
         def chosen(action: str | None) -> None:
             if action:
                 self.call_later(self.run_action, action)
+
+        from wttui.ui.screens.help import HelpScreen  # on `?`, not at first frame
 
         self.push_screen(HelpScreen(), chosen)
 

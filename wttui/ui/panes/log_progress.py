@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
-from wttui.present import progress_words
 
 
 class StepProgress(Horizontal):
@@ -59,6 +58,8 @@ class StepProgress(Horizontal):
             return
         done = max(0, min(done, total))
         self.shown = (done, total, label)
+        from wttui.present import progress_words  # while an action runs, not at first frame
+
         self.query_one("#progress-words", Static).update(Text(progress_words(done, total, label)))
         bar = self.bar
         if bar is None:
