@@ -149,7 +149,7 @@ AFTER_FIRST_FRAME = (
     # database, Docker and SQL libraries; GitPython (wttui runs git itself)
     "psycopg", "docker", "pglast", "git",
     # the repository: config, providers, strategies, migration tools, the read model
-    "wttui.services", "wttui.config", "wttui.config_model", "wttui.snapshot",
+    "wttui.services", "wttui.config", "wttui.config_model", "wttui.snapshot", "wttui.core.models",
     "wttui.providers.git", "wttui.providers.server", "wttui.strategies", "wttui.migrations",
     # what keys do: plans, actions, their words, the app's flows
     "wttui.plans", "wttui.actions", "wttui.present", "wttui.present_plans", "wttui.ui.flows",

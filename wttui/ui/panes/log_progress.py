@@ -16,7 +16,6 @@ from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
 
-
 class StepProgress(Horizontal):
     """Words and a bar for one measured step; hidden when nothing is measured."""
 

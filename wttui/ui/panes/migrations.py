@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,9 +12,11 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from wttui.core.models import DbStatus, MigrationState, MigrationStatus, WorktreeView
 from wttui.ui import format as fmt
 from wttui.ui.widgets import KeyTable
+
+if TYPE_CHECKING:  # the models arrive with the first data, after the first frame (P1)
+    from wttui.core.models import MigrationStatus, WorktreeView
 
 
 class MigrationsPane(Vertical):
@@ -118,6 +121,8 @@ class MigrationsPane(Vertical):
         """One line above the migrations: what the counts alone would hide (a state table no
         tool reads, a tracking row deleted by hand, two tools found; `wttui status` prints them
         in full), else the file that decided the tool."""
+        from wttui.core.models import DbStatus
+
         notes = self.query_one("#migration-notes", Static)
         shown = view is not None and self._drift is None
         none = bool(shown and view is not None and view.db_status is DbStatus.NONE)
@@ -164,6 +169,8 @@ class MigrationsPane(Vertical):
 
     def _show_detail(self, status: MigrationStatus | None) -> None:
         """Everything the narrow columns leave out, for the migration under the cursor."""
+        from wttui.core.models import MigrationState
+
         detail = self.query_one("#migration-detail", Static)
         detail.display = status is not None
         if status is None:
@@ -206,6 +213,8 @@ def _ages(view: WorktreeView) -> tuple[str, ...]:
 
 def _when(status: MigrationStatus) -> str:
     """`applied 2h ago by main`; a failed run says `failed`, a rolled-back one `rolled back`."""
+    from wttui.core.models import MigrationState
+
     if status.applied_at is None:
         return ""
     verb = {
@@ -217,6 +226,8 @@ def _when(status: MigrationStatus) -> str:
 
 
 def _problem(status: MigrationStatus, name: str) -> str | None:
+    from wttui.core.models import MigrationState
+
     elsewhere = "not in this folder; in " + (", ".join(status.found_in) or "no branch here")
     problem = {
         MigrationState.MODIFIED: "changed after it was applied (checksum differs)",
@@ -274,6 +285,8 @@ def _layout(rows: Sequence[Sequence[Text]], available: int) -> list[tuple[int, i
 
 
 def _row(status: MigrationStatus) -> tuple[Text, Text, Text, Text]:
+    from wttui.core.models import MigrationState
+
     glyph, label = fmt.STATE_LABELS[status.state]
     if status.out_of_order:
         label = "out of order"  # pending, but older than the newest applied one

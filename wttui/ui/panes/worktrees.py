@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -14,10 +14,12 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Input
 
-from wttui.core.models import RepoSnapshot, WorktreeView
 from wttui.ui import format as fmt
 from wttui.ui.messages import RunAction
 from wttui.ui.widgets import KeyTable
+
+if TYPE_CHECKING:  # the models arrive with the first data, after the first frame (P1)
+    from wttui.core.models import RepoSnapshot, WorktreeView
 
 COLUMNS = ("Branch", "DB", "Migrations", "Age")
 CELL_PADDING = 2  # DataTable pads each cell by one column on either side
