@@ -66,6 +66,9 @@ class WttuiApp(App[None]):
     COMMANDS = App.COMMANDS | {ActionCommands}
     HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
     VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
+    AUTO_FOCUS = "#worktree-table"
+    """Focused as the screen is composed: Textual's default (the first focusable widget, the
+    hidden filter) would restyle the screen twice more before the first frame (P1)."""
 
     def __init__(
         self,

@@ -139,7 +139,7 @@ class LogPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield LogView()
-        yield Input(placeholder="search the log… (enter: keep, esc: close)", id="log-search")
+        # The search field is mounted when first opened: the first frame has no use for it.
         yield StepProgress()
 
     @property
@@ -245,15 +245,24 @@ class LogPane(Vertical):
         self.view.scroll_end(animate=False, immediate=True)
         self._retitle()
 
+    @property
+    def search_box(self) -> Input | None:
+        """The search field, once it has been opened."""
+        return next(self.query("#log-search").results(Input), None)
+
     def action_search(self) -> None:
-        box = self.query_one("#log-search", Input)
+        box = self.search_box
+        if box is None:
+            box = Input(placeholder="search the log… (enter: keep, esc: close)", id="log-search")
+            self.mount(box, after=self.view)
         box.display = True
         box.focus()
 
     def action_close_search(self) -> None:
-        box = self.query_one("#log-search", Input)
-        box.value = ""
-        box.display = False
+        box = self.search_box
+        if box is not None:
+            box.value = ""
+            box.display = False
         self._set_term("")
         self.view.focus()
 
@@ -261,7 +270,8 @@ class LogPane(Vertical):
         del parameters
         if action == "close_search":
             # Without a search, esc means what it means everywhere else (back to worktrees).
-            return bool(self._term) or self.query_one("#log-search", Input).display
+            box = self.search_box
+            return bool(self._term) or (box is not None and box.display)
         return True
 
     def action_next_match(self) -> None:

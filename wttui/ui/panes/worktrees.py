@@ -100,7 +100,7 @@ class WorktreesPane(Vertical):
         """The worktree an action is running on (its path) and the mark its row carries."""
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter worktrees…", id="filter")
+        # The filter field is mounted when first opened: the first frame has no use for it.
         yield KeyTable(id="worktree-table")
 
     @property
@@ -211,19 +211,25 @@ class WorktreesPane(Vertical):
     # -- the filter --------------------------------------------------------------------------
 
     @property
-    def filter_box(self) -> Input:
-        return self.query_one("#filter", Input)
+    def filter_box(self) -> Input | None:
+        """The filter field, once it has been opened."""
+        found = self.query("#filter").results(Input)
+        return next(found, None)
 
     def open_filter(self) -> None:
-        """Show the filter field and put the cursor in it."""
+        """Show the filter field (mounted above the list the first time) and put the cursor
+        in it."""
         box = self.filter_box
+        if box is None:
+            box = Input(placeholder="filter worktrees…", id="filter")
+            self.mount(box, before=self.table)
         box.display = True
         box.focus()
 
     def close_filter(self) -> bool:
         """Clear and hide the filter; False when there was none to close."""
         box = self.filter_box
-        if not box.display:
+        if box is None or not box.display:
             return False
         box.value = ""
         box.display = False
