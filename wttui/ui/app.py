@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from functools import cached_property, partial
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -67,8 +67,8 @@ class WttuiApp(App[None]):
     HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
     VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
     AUTO_FOCUS = "#worktree-table"
-    """Focused as the screen is composed: Textual's default (the first focusable widget, the
-    hidden filter) would restyle the screen twice more before the first frame (P1)."""
+    """Not Textual's default (the first focusable widget): nothing has the focus in the first
+    frame (the list, mounted after it, takes it), so the screen is not styled again (P1)."""
 
     def __init__(
         self,
@@ -177,9 +177,14 @@ class WttuiApp(App[None]):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        """The lists, the focus and the first read come after the first frame (P1): the
+        refresh thread's imports and I/O would compete with it."""
         self.query_one(WorktreesPane).table.focus()
-        # After the first frame: the refresh thread's imports and I/O would compete with it.
-        self.call_after_refresh(partial(self.refresher.request, full=True))
+        _ = self.query_one(MigrationsPane).table
+        self.refresher.request(full=True)
 
     def on_resize(self, event: Resize) -> None:
         # Below 60 columns the footer's seven keys fit only without their padding.

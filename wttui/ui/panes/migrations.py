@@ -44,12 +44,18 @@ class MigrationsPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="migration-notes")
-        yield KeyTable(id="migration-table")
+        # The list comes right after the first frame (`table`): its styles cost more than the
+        # pane's (P1).
         yield Static(id="migration-detail")
 
     @property
     def table(self) -> KeyTable:
-        return self.query_one("#migration-table", KeyTable)
+        """The list (mounted on first use: the app asks for it after the first frame)."""
+        table = next(self.query("#migration-table").results(KeyTable), None)
+        if table is None:
+            table = KeyTable(id="migration-table")
+            self.mount(table, after="#migration-notes")
+        return table
 
     def on_resize(self) -> None:
         # Column widths follow the pane's width. Before the first snapshot there is nothing to

@@ -84,7 +84,7 @@ class WorktreesPane(Vertical):
             self.view = view
 
     def __init__(self) -> None:
-        super().__init__(id="worktrees", classes="pane")
+        super().__init__(id="worktrees", classes="pane -first-frame")
         self.border_title = "1 Worktrees"
         self.border_subtitle = "loading…"
         self._views: dict[str, WorktreeView] = {}
@@ -100,12 +100,19 @@ class WorktreesPane(Vertical):
         """The worktree an action is running on (its path) and the mark its row carries."""
 
     def compose(self) -> ComposeResult:
-        # The filter field is mounted when first opened: the first frame has no use for it.
-        yield KeyTable(id="worktree-table")
+        # The list is mounted right after the first frame (`table`), the filter field when
+        # first opened: a DataTable's styles cost the first frame more than its pane (P1).
+        yield from ()
 
     @property
     def table(self) -> KeyTable:
-        return self.query_one("#worktree-table", KeyTable)
+        """The list (mounted on first use: the app asks for it after the first frame)."""
+        table = next(self.query("#worktree-table").results(KeyTable), None)
+        if table is None:
+            table = KeyTable(id="worktree-table")
+            self.mount(table)
+            self.remove_class("-first-frame")
+        return table
 
     @property
     def selected(self) -> WorktreeView | None:
@@ -132,8 +139,10 @@ class WorktreesPane(Vertical):
             if not self._filter or self._filter.lower() in view.worktree.label.lower()
         ]
         marks = [self._mark(view) for view in views]
-        # The scrollbar takes room only when the rows overflow (header: one line).
-        scrollbar = SCROLLBAR if len(views) > table.size.height - 1 else 0
+        # The scrollbar takes room only when the rows overflow (header: one line). A list not
+        # laid out yet (mounted after the first frame) has the pane's height.
+        height = table.size.height or self.content_size.height
+        scrollbar = SCROLLBAR if len(views) > height - 1 else 0
         available = self.content_size.width - scrollbar
         # The states say their words (`⋯1 pending`) where the names keep all their cells, so
         # the list reads without colour; else the glyphs alone (`?` help has the legend).
