@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.cli.conftest import on_terminal
 from tests.repo_factory import git, make_repo
 from wttui.core.urls import url_parts
 
@@ -169,6 +170,28 @@ def test_the_app_draws_its_first_frame_before_reading_the_repository(tmp_path: P
     early += [m for m in loaded if m.startswith(tuple(f"{name}." for name in AFTER_FIRST_FRAME))]
     assert sorted(set(early)) == []
     assert "wttui.ui.layout" in loaded  # it did draw the panes
+
+
+def test_the_app_outside_a_repository_says_so_before_drawing_anything(tmp_path: Path) -> None:
+    code, printed = on_terminal(tmp_path, timeout=30)
+    assert code == 2
+    # Only the line: the app's screen was never entered (no flash of it).
+    assert printed.strip() == f"wttui: error: Not inside a git repository: {tmp_path}"
+
+
+def test_the_app_on_a_malformed_config_ends_with_its_one_line(tmp_path: Path) -> None:
+    """The config is read after the first frame: a bad one ends the app, the terminal is
+    restored, and the line and exit code are the CLI's."""
+    root = make_repo(tmp_path, "postgresql://postgres@127.0.0.1:1/postgres")
+    (root / ".wttui.toml").write_text("[project\nname = 1\n")
+    code, printed = on_terminal(root, timeout=30)
+    assert code == 2
+    after_app = printed.rsplit("\x1b[?1049l", 1)[-1]  # the screen the app left, restored
+    assert "wttui: error: " in after_app
+    assert ".wttui.toml: not valid TOML" in after_app
+    assert "Traceback" not in printed
+    status = wttui(root, "status")
+    assert status.stderr.strip().splitlines()[0] in after_app  # the same line as the CLI's
 
 
 def test_embedded_server_status_start_stop_and_create(tmp_path: Path) -> None:
