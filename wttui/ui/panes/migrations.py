@@ -10,13 +10,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from wttui.ui import format as fmt
-from wttui.ui.widgets import KeyTable
 
-if TYPE_CHECKING:  # the models arrive with the first data, after the first frame (P1)
+if TYPE_CHECKING:  # the models arrive with the first data, the list after the first frame (P1)
+    from textual.widgets import DataTable
+
     from wttui.core.models import MigrationStatus, WorktreeView
+    from wttui.ui.widgets import KeyTable
 
 
 class MigrationsPane(Vertical):
@@ -51,6 +53,8 @@ class MigrationsPane(Vertical):
     @property
     def table(self) -> KeyTable:
         """The list (mounted on first use: the app asks for it after the first frame)."""
+        from wttui.ui.widgets import KeyTable
+
         table = next(self.query("#migration-table").results(KeyTable), None)
         if table is None:
             table = KeyTable(id="migration-table")

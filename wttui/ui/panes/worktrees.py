@@ -12,14 +12,16 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from wttui.ui import format as fmt
 from wttui.ui.messages import RunAction
-from wttui.ui.widgets import KeyTable
 
-if TYPE_CHECKING:  # the models arrive with the first data, after the first frame (P1)
+if TYPE_CHECKING:  # the models arrive with the first data, the list after the first frame (P1)
+    from textual.widgets import DataTable
+
     from wttui.core.models import RepoSnapshot, WorktreeView
+    from wttui.ui.widgets import KeyTable
 
 COLUMNS = ("Branch", "DB", "Migrations", "Age")
 CELL_PADDING = 2  # DataTable pads each cell by one column on either side
@@ -107,6 +109,8 @@ class WorktreesPane(Vertical):
     @property
     def table(self) -> KeyTable:
         """The list (mounted on first use: the app asks for it after the first frame)."""
+        from wttui.ui.widgets import KeyTable
+
         table = next(self.query("#worktree-table").results(KeyTable), None)
         if table is None:
             table = KeyTable(id="worktree-table")
