@@ -133,16 +133,17 @@ import sys
 from pathlib import Path
 
 from wttui.ui.app import WttuiApp
+from wttui.ui.loading import Repository
 
 
-def first_read(app, **wanted):
+def first_read(repository, **wanted):
     # The first read starts once the first frame is drawn: what is loaded by then.
     print(sorted(sys.modules))
-    app.call_from_thread(app.exit)
+    repository._app.call_from_thread(repository._app.exit)
     raise SystemExit(0)
 
 
-WttuiApp._read_model = first_read
+Repository.read = first_read
 WttuiApp(start=Path(".")).run(headless=True, size=(100, 30))
 """
 

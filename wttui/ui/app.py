@@ -36,6 +36,7 @@ from wttui.ui.layout import (
     Panes,
     mode_for,
 )
+from wttui.ui.loading import Repository
 from wttui.ui.panes.database import DatabasePane
 from wttui.ui.panes.log import LogPane
 from wttui.ui.panes.migrations import MigrationsPane
@@ -45,8 +46,6 @@ from wttui.ui.quitting import QuitGuard
 from wttui.ui.refresh import ReadModel, Refresher
 
 if TYPE_CHECKING:
-    from collections.abc import Collection
-
     from wttui.core.models import RepoSnapshot, WorktreeView
     from wttui.services import Services
     from wttui.ui.flows import Flows
@@ -78,70 +77,32 @@ class WttuiApp(App[None]):
         start: Path | None = None,
     ) -> None:
         """`services` for a repository already loaded (tests, the demo's screenshots); or
-        `start`, a directory: the repository is loaded after the first frame (`launch.py`)."""
+        `start`, a directory: the repository is loaded after the first frame (`loading.py`)."""
         super().__init__()
-        if services is None and start is None:
-            raise ValueError("WttuiApp needs services or a start directory")
-        self._services: Services | None = None
-        self._start = start
-        self._read = read
-        self.failed: WttuiError | None = None
-        """Why the app ended early: loading the repository failed (`launch.py` raises it)."""
         self.snapshot: RepoSnapshot | None = None
         self._flusher: Timer | None = None
-        self.refresher = Refresher(self, self._read_model)
         self.jobs = JobRunner(self)
         self.activity = JobActivity(self)
         self.quitting = QuitGuard(self, self.jobs, self.activity)
-        if services is not None:
-            self._use(services)
+        self.repository = Repository(self, self._use, services=services, start=start, read=read)
+        self.refresher = Refresher(self, self.repository.read)
 
     @property
     def services(self) -> Services:
-        """The repository's services; the keys that need them wait for `loaded`."""
-        if self._services is None:
-            raise RuntimeError("services are not loaded yet")
-        return self._services
+        """The repository's services (the keys that need them wait: `_repository_ready`)."""
+        if self.repository.services is None:
+            raise RuntimeError("the repository is not loaded yet")
+        return self.repository.services
 
     def _use(self, services: Services) -> None:
-        self._services = services
         self.jobs.secrets = _secrets(services)
         self.sub_title = f"{services.project} · {services.server_label}"
 
-    def _read_model(
-        self, *, full: bool = False, changed: Collection[Path] = (), touched: Collection[Path] = ()
-    ) -> RepoSnapshot:
-        """The refresh worker's read. The first one, after the first frame, loads the
-        repository (and the modules that reading needs) when the app was given a directory."""
-        if self._read is None:
-            if self._services is None:
-                self.call_from_thread(self._use, self._load())
-            from wttui.snapshot import Reader
-
-            self._read = Reader(self.services).read
-        return self._read(full=full, changed=changed, touched=touched)
-
-    def _load(self) -> Services:
-        """Discover the repository and read its config (in the refresh worker). A failure
-        ends the app: its one line is printed once the terminal is restored."""
-        from wttui.services import Services
-
-        assert self._start is not None
-        try:
-            return Services.from_path(self._start)
-        except WttuiError as exc:
-            self.call_from_thread(self._end_with, exc)
-            raise
-
-    def _end_with(self, error: WttuiError) -> None:
-        self.failed = error
-        self.exit(return_code=error.exit_code)
-
     def _repository_ready(self) -> bool:
         """False (and says so) while the repository is still being loaded."""
-        if self._services is None:
+        if self.repository.services is None:
             self.notify("Still loading the repository…", severity="warning")
-        return self._services is not None
+        return self.repository.services is not None
 
     # -- the flows: made on first use, their modules imported after the first frame ---------
 
@@ -184,6 +145,7 @@ class WttuiApp(App[None]):
         refresh thread's imports and I/O would compete with it."""
         self.query_one(WorktreesPane).table.focus()
         _ = self.query_one(MigrationsPane).table
+        _ = self.query_one(LogPane).view
         self.refresher.request(full=True)
 
     def on_resize(self, event: Resize) -> None:

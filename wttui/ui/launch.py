@@ -3,10 +3,10 @@ anything is read (P1).
 
 Building `Services` (discovering the repository, reading the config, wiring providers) and
 their imports would delay the first frame; the app does it in its first refresh worker
-instead, showing `loading…` meanwhile (`WttuiApp(start=…)`). What a user gets for bad input
-does not change: outside a repository, the one line and exit 2 come before anything is drawn
-(the probe below runs git while Textual is imported); a malformed config ends the app and
-prints its one line and exit code the same way the CLI does.
+instead, showing `loading…` meanwhile (`WttuiApp(start=…)`, `loading.py`). What a user gets
+for bad input does not change: outside a repository, the one line and exit 2 come before
+anything is drawn (the probe below runs git while Textual is imported); a malformed config
+ends the app and prints its one line and exit code the same way the CLI does.
 """
 
 from __future__ import annotations
@@ -29,6 +29,6 @@ def open_app(start: Path) -> int:
     app = WttuiApp(start=start)
     probe.check()
     app.run()
-    if app.failed is not None:
-        raise app.failed
+    if app.repository.failed is not None:
+        raise app.repository.failed
     return 0
