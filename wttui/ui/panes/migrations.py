@@ -45,10 +45,9 @@ class MigrationsPane(Vertical):
         """The drift view (`D`) of one worktree, shown instead of its migrations."""
 
     def compose(self) -> ComposeResult:
-        yield Static(id="migration-notes")
-        # The list comes right after the first frame (`table`): its styles cost more than the
-        # pane's (P1).
-        yield Static(id="migration-detail")
+        # The list, with the notes above it and the detail below, comes right after the first
+        # frame (`table`): the first frame has nothing to show in them (P1).
+        yield from ()
 
     @property
     def table(self) -> KeyTable:
@@ -58,7 +57,7 @@ class MigrationsPane(Vertical):
         table = next(self.query("#migration-table").results(KeyTable), None)
         if table is None:
             table = KeyTable(id="migration-table")
-            self.mount(table, after="#migration-notes")
+            self.mount(Static(id="migration-notes"), table, Static(id="migration-detail"))
         return table
 
     def on_resize(self) -> None:
