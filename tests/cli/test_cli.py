@@ -133,17 +133,15 @@ import sys
 from pathlib import Path
 
 from wttui.ui.app import WttuiApp
-from wttui.ui.loading import Repository
 
 
-def first_read(repository, **wanted):
-    # The first read starts once the first frame is drawn: what is loaded by then.
+def first_frame_drawn(app):
+    # Called once the first frame is drawn, before anything else is loaded or read.
     print(sorted(sys.modules))
-    repository._app.call_from_thread(repository._app.exit)
-    raise SystemExit(0)
+    app.exit()
 
 
-Repository.read = first_read
+WttuiApp._after_first_frame = first_frame_drawn
 WttuiApp(start=Path(".")).run(headless=True, size=(100, 30))
 """
 
@@ -155,6 +153,9 @@ AFTER_FIRST_FRAME = (
     "wttui.providers.git", "wttui.providers.server", "wttui.strategies", "wttui.migrations",
     # what keys do: plans, actions, their words, the app's flows
     "wttui.plans", "wttui.actions", "wttui.present", "wttui.present_plans", "wttui.ui.flows",
+    # what the first frame does not show: the lists and the log's lines (mounted right after
+    # it), dialogs
+    "wttui.ui.widgets", "wttui.ui.panes.log_view", "wttui.ui.screens",
 )  # fmt: skip
 
 
