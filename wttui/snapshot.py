@@ -42,6 +42,7 @@ from wttui.drift.holders import name_owners
 from wttui.errors import InvalidInput, WttuiError
 from wttui.providers.conninfo import location
 from wttui.providers.envfile import read_env
+from wttui.providers.server import load_driver_early
 
 if TYPE_CHECKING:
     from wttui.drift.analysis import DriftReport
@@ -114,6 +115,7 @@ class Reader:
         self, full: bool, changed: Collection[Path], touched: Collection[Path]
     ) -> RepoSnapshot:
         services = self._services
+        load_driver_early()  # loads while git answers below
         entries = services.git.entries()
         common = services.git.common_dir
         # Files in git's own directory (HEAD, index, worktree entries) show in the listing and
@@ -366,6 +368,8 @@ def _linted(
 ) -> tuple[tuple[MigrationStatus, ...], tuple[str, ...]]:
     """Pending migrations with their lock-safety findings (`migrations.lint`). A missing
     squawk says nothing here (`migrate`'s plan says it once); a failing one is an error."""
+    if not any(status.state.to_run for status in migrations):
+        return migrations, ()  # nothing to lint (and the linter's module is not even loaded)
     from wttui.migrations.lint import LinterMissing, LintSettings, LintUnavailable, lint_pending
 
     try:

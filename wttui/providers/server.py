@@ -7,7 +7,9 @@ machine just works.
 
 from __future__ import annotations
 
+import importlib
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +29,27 @@ def data_dir() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("wttui"))
+
+
+def load_driver_early() -> None:
+    """Start loading the database driver (psycopg: about 0.1 s of CPU) in a thread, so that it
+    loads while the caller waits on git; the first `Server.provider()` then finds it loaded.
+    Does nothing once it is loaded or loading."""
+    global _driver_loading
+    with _driver_lock:
+        if _driver_loading or "wttui.providers.postgres" in sys.modules:
+            return
+        _driver_loading = True
+    threading.Thread(
+        target=importlib.import_module,
+        args=("wttui.providers.postgres",),
+        name="wttui-load-driver",
+        daemon=True,
+    ).start()
+
+
+_driver_lock = threading.Lock()
+_driver_loading = False
 
 
 class Server:
