@@ -19,6 +19,7 @@ import os
 import threading
 from collections.abc import Collection, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -232,6 +233,11 @@ class Reader:
         services = self._services
         in_use = {services.config.strategy_for(w.branch) for w in worktrees}
         on_server = in_use & _SERVER_STRATEGIES
+        with services.server.one_login() if on_server else nullcontext():
+            return self._read_inventory(in_use, on_server, everything)
+
+    def _read_inventory(self, in_use: set[str], on_server: set[str], everything: bool) -> set[str]:
+        services = self._services
         written: set[str] = set()
         activity_moved = False
         if on_server:

@@ -11,6 +11,8 @@ import importlib
 import os
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,6 +63,8 @@ class Server:
         self._lock = threading.Lock()
         self._admin_url: str | None = url or None
         self._worktree_urls: dict[str, str] = {}
+        self._held = threading.local()
+        """The admin connection `one_login` holds, per thread."""
 
     @property
     def embedded(self) -> bool:
@@ -96,7 +100,28 @@ class Server:
                 f"is PostgreSQL running at {server_label(self._url)}? `wttui doctor` shows what "
                 "listens there"
             )
-        return PostgresProvider(self.admin_url(), hint=hint)
+        return PostgresProvider(
+            self.admin_url(), hint=hint, held=getattr(self._held, "connection", None)
+        )
+
+    @contextmanager
+    def one_login(self) -> Iterator[None]:
+        """Questions to the admin database asked inside, by this thread, share one connection:
+        a refresh asks the server what changed, then lists its databases — one login, not one
+        per question.
+
+        Raises:
+            ServerSetupError, DatabaseUnavailable: the server cannot be reached.
+        """
+        if getattr(self._held, "connection", None) is not None:
+            yield
+            return
+        with self.provider().connect(autocommit=True) as connection:
+            self._held.connection = connection
+            try:
+                yield
+            finally:
+                self._held.connection = None
 
     def role_url(self, role: str, *, createdb: bool = False, dbname: str = "postgres") -> str:
         """The URL of login role `role` (made if missing: no superuser, no CREATEROLE,
