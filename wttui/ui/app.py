@@ -102,10 +102,16 @@ class WttuiApp(App[None]):
     def _import_flows(self) -> None:
         """In a worker once the first snapshot is shown: the first action key finds its
         modules loaded."""
+        import gc
         import importlib
 
         for name in FLOW_MODULES:
             importlib.import_module(name)
+        # What is loaded by now (modules, classes, the widgets) lives as long as the app: out
+        # of the collector's sight, a full collection (a streaming action's log brings one
+        # every few seconds) scans only what came after, and a key waits a few ms, not 50 (P5).
+        gc.collect()
+        gc.freeze()
 
     def compose(self) -> ComposeResult:
         yield Panes()
