@@ -110,7 +110,9 @@ class WttuiApp(App[None]):
         # What is loaded by now (modules, classes, the widgets) lives as long as the app: out
         # of the collector's sight, a full collection (a streaming action's log brings one
         # every few seconds) scans only what came after, and a key waits a few ms, not 50 (P5).
-        gc.collect()
+        # Only the young generations are collected first: a full collection here would hold
+        # the UI thread 20-60 ms, and what it would free is a few startup leftovers.
+        gc.collect(1)
         gc.freeze()
 
     def compose(self) -> ComposeResult:
