@@ -110,9 +110,26 @@ class LogView(RichLog):
         if strips:
             widest = max(strip.cell_length for strip in strips)
             self._widest_line_width = max(self._widest_line_width, widest)
-        self.virtual_size = Size(self._widest_line_width, len(self.lines))
+        self._grow(Size(self._widest_line_width, len(self.lines)))
         if scroll_end:
             self.scroll_end(animate=False, immediate=False, x_axis=False)
+
+    def _grow(self, size: Size) -> None:
+        """The new scrollable size, without laying out the whole screen when that is moot.
+
+        Setting `virtual_size` asks for a layout of every pane (Textual cannot know that the
+        view's own size does not depend on it): 5–15 ms on the 2-core machine, once a batch.
+        The view's size is the pane's (`1fr`, never its content's), so once the scrollbar is
+        shown (its gutter is always kept) a taller log changes only the scroll range and the
+        bar, which `_scroll_update` sets, as Textual does after a layout. Until then, and when
+        the log shrinks (`clear`), the layout runs: it is what puts the scrollbar on screen."""
+        height = self.scrollable_content_region.height
+        if self.show_vertical_scrollbar and size.height >= self.virtual_size.height > height:
+            self.set_reactive(LogView.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
+        else:
+            self.virtual_size = size
 
     def on_resize(self, event: Resize) -> None:
         # RichLog's own handler runs too (Textual calls each class's): it writes what was
