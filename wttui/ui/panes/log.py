@@ -16,22 +16,18 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.console import RenderableType
-from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.events import Resize
-from textual.message import Message
 from textual.strip import Strip
-from textual.widgets import Input, RichLog
+from textual.widgets import Input
 
 from wttui.ui.commands import bindings
 from wttui.ui.panes.log_progress import StepProgress
+from wttui.ui.panes.log_view import MAX_LINES, LogView
 
-MAX_LINES = 5000
-"""Memory stays bounded however long an action talks."""
 TITLE = "4 Log"
 PREFIXES: dict[str, tuple[str, str]] = {
     "step": ("==> ", "bold"),
@@ -40,65 +36,6 @@ PREFIXES: dict[str, tuple[str, str]] = {
     "out": ("    ", ""),
 }
 """How each stream of an action's output is marked (the mark reads without colour)."""
-MATCH = Style(reverse=True, bold=True)
-"""A search match: reverse video reads without colour too."""
-
-
-class LogView(RichLog):
-    """The lines; `auto_scroll` (following) is on exactly when the view is at the bottom.
-
-    RichLog wraps an entry once, at the width it has when written, and crops it after: so the
-    scrollbar's gutter is always kept (the bar appearing does not narrow the text) and the
-    entries are wrapped again when the view's width changes (zoom, a resized terminal)."""
-
-    class FollowChanged(Message):
-        """The user scrolled away from the bottom, or back to it."""
-
-    class Rewrapped(Message):
-        """The lines were wrapped again for a new width: line indexes changed."""
-
-    def __init__(self) -> None:
-        # min_width 1: RichLog's default (78) renders wider than a narrow pane and crops.
-        super().__init__(id="log-view", max_lines=MAX_LINES, wrap=True, markup=False, min_width=1)
-        self.match_line: int | None = None
-        """The index in `lines` of the search match to mark, if any."""
-        self._entries: deque[RenderableType] = deque(maxlen=MAX_LINES)
-        """What was written, to wrap again (each entry is a line at least: bounded)."""
-        self._width = 0
-        """The width the lines were wrapped at."""
-
-    def add(self, content: RenderableType) -> None:
-        """Write one entry and keep it for wrapping again."""
-        self._entries.append(content)
-        self.write(content)
-
-    def on_resize(self, event: Resize) -> None:
-        # RichLog's own handler runs too (Textual calls each class's): it writes what was
-        # deferred until the first size was known.
-        del event
-        width = self.scrollable_content_region.width
-        if self._size_known and self._entries and width != self._width:
-            following = self.auto_scroll
-            self.clear()
-            for entry in self._entries:
-                self.write(entry, scroll_end=False)
-            if following:
-                self.scroll_end(animate=False, immediate=True)
-            self.post_message(self.Rewrapped())
-        self._width = width
-
-    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
-        following = new_value >= self.max_scroll_y
-        if following != self.auto_scroll:
-            self.auto_scroll = following
-            self.post_message(self.FollowChanged())
-
-    def render_line(self, y: int) -> Strip:
-        strip = super().render_line(y)
-        if self.match_line is not None and self.scroll_offset.y + y == self.match_line:
-            strip = strip.apply_style(MATCH)
-        return strip
 
 
 class LogPane(Vertical):
@@ -171,19 +108,17 @@ class LogPane(Vertical):
         self.write(Text(f"▶ {title}", style="bold"))
 
     def write_lines(self, lines: list[tuple[str, str]]) -> None:
-        """A batch of an action's lines, rendered as one entry: a stream of thousands of lines
-        costs the UI one layout per batch, not one per line, and keys stay quick."""
+        """A batch of an action's lines, written as one update: a stream of thousands of lines
+        costs the UI one layout per batch, not one per line, and keys stay quick (P5)."""
         if not lines:
             return
         now = datetime.now().astimezone()
-        batch = Text()
-        for index, (stream, text) in enumerate(lines):
+        marked: list[tuple[str, str]] = []
+        for stream, text in lines:
             prefix, style = PREFIXES.get(stream, PREFIXES["out"])
-            if index:
-                batch.append("\n")
-            batch.append(f"{prefix}{text}", style=style)
+            marked.append((f"{prefix}{text}", style))
             self._record.append((now, f"{prefix}{text}"))
-        self.view.add(batch)
+        self.view.add_lines(marked)
         if self._term:
             self._find(keep=True)
 
