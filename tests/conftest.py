@@ -61,11 +61,38 @@ def lifecycle_isolation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
     saved = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
     yield
+    if "WTTUI_DATA_DIR" in values:  # a test that started the embedded default here
+        LocalCluster(Path(values["WTTUI_DATA_DIR"])).destroy()
     for key, value in saved.items():
         if value is None:
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+@pytest.fixture(autouse=True)
+def no_cluster_left_behind(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every embedded cluster a test started below its `tmp_path` is stopped and deleted after
+    it. As root the server's files live outside the data directory (`/var/lib/wttui/clusters`,
+    see `LocalCluster.cluster_dir`): pytest's clean-up of old temporary directories never
+    reaches them, and a day of test runs left gigabytes of stopped clusters there."""
+    base: Path | None = None
+    if "tmp_path" in request.fixturenames:
+        base = request.getfixturevalue("tmp_path")
+    yield
+    if base is not None:
+        for data in cluster_data_dirs(base):
+            LocalCluster(data).destroy()
+
+
+def cluster_data_dirs(base: Path) -> list[Path]:
+    """wttui data directories below `base` that hold an embedded cluster's metadata."""
+    found = []
+    for top, dirs, files in os.walk(base):
+        if "cluster.json" in files:
+            found.append(Path(top))
+        dirs[:] = [d for d in dirs if d not in (".git", "node_modules", "cluster", "pgdata")]
+    return found
 
 
 def drop_project_databases(admin_url: str, project: str) -> None:

@@ -177,6 +177,14 @@ def _worktree(
                 worktree.path,
             )
         )
+    elif view.db_status is DbStatus.PRESENT and (role := _misowned(services, view)):
+        if first:
+            assert view.database is not None
+            detail = (
+                f"{target.label} belongs to {view.database.owner}, not to {role}, the role its "
+                "worktree connects as: a migrate there fails with “permission denied”"
+            )
+            checks.append(_fixable("database", FAIL, detail, sync, label, worktree.path))
     elif view.db_status is DbStatus.PRESENT:
         where = (
             target.container
@@ -213,6 +221,16 @@ def _worktree(
             reported.add((target.key, error))
             checks.append(Check("migrations", WARN, error, "see `wttui status`", worktree=label))
     return checks
+
+
+def _misowned(services: Services, view: WorktreeView) -> str | None:
+    """The role the worktree's database should belong to, when it belongs to another (a copy
+    made before wttui handed copies over: every migrate there fails); `sync` hands it over."""
+    from wttui.lifecycle.ownership import misowned
+
+    if view.target is None or view.database is None:
+        return None
+    return misowned(services.server, view.target, view.database.owner)
 
 
 def _sync_command(services: Services, view: WorktreeView) -> str:

@@ -111,6 +111,8 @@ def plan_create_or_sync(
 
 def sync_item(services: Services, context: WorktreeContext) -> SyncItem:
     """What sync does for one worktree."""
+    from wttui.lifecycle.ownership import misowned
+
     target = context.target
     info = None if target.none else context.strategy.info(target)
     if target.none:  # no database, on purpose: never provisioned, never migrated
@@ -119,6 +121,8 @@ def sync_item(services: Services, context: WorktreeContext) -> SyncItem:
         step = DbStep.CREATE
     elif info.state in ("exited", "created", "paused", "dead"):
         step = DbStep.START
+    elif misowned(services.server, target, info.owner):
+        step = DbStep.HAND_OVER
     else:
         step = DbStep.EXISTS
     edits = env_edits(context)
@@ -147,7 +151,7 @@ def _migrations(context: WorktreeContext, step: DbStep) -> tuple[tuple[str, ...]
         if step is DbStep.CREATE:
             found = context.tool.local_migrations()
             return tuple(migration_label(m.version, m.name) for m in found), None
-        if step is DbStep.EXISTS:
+        if step is DbStep.EXISTS:  # (a database to hand over cannot be read until it is)
             context.tool.read(context.target.connect_url, warnings=False)
     except DatabaseUnavailable:
         raise

@@ -63,6 +63,8 @@ def sync_item_lines(item: SyncItem) -> list[str]:
             DbStep.EXISTS: "exists",
             DbStep.CREATE: "create it, then apply its migrations",
             DbStep.START: "start its container",
+            DbStep.HAND_OVER: "belongs to another role: hand it, and everything in it, to the "
+            "role its worktree connects as",
         }[item.database]
         if item.database is DbStep.CREATE and not item.migrations and not item.migrations_error:
             database = "create it (no migrations to apply)"

@@ -18,7 +18,8 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Collection, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,9 +43,11 @@ from wttui.drift.holders import name_owners
 from wttui.errors import InvalidInput, WttuiError
 from wttui.providers.conninfo import location
 from wttui.providers.envfile import read_env
+from wttui.providers.server import load_driver_early
 
 if TYPE_CHECKING:
     from wttui.drift.analysis import DriftReport
+    from wttui.migrations.adapter import LocalMigration
     from wttui.providers.git_porcelain import WorktreeEntry
     from wttui.services import Services, WorktreeContext
 
@@ -113,6 +116,7 @@ class Reader:
         self, full: bool, changed: Collection[Path], touched: Collection[Path]
     ) -> RepoSnapshot:
         services = self._services
+        load_driver_early()  # loads while git answers below
         entries = services.git.entries()
         common = services.git.common_dir
         # Files in git's own directory (HEAD, index, worktree entries) show in the listing and
@@ -133,47 +137,61 @@ class Reader:
         fresh = {w.path: w for w in services.git.read_many(stale)}
         worktrees = [fresh.get(e.path) or self._seen[e.path].view.worktree for e in entries]
 
-        server_error: str | None = None
-        contexts: dict[Path, WorktreeContext] = {}
-        written: set[str] = set()
-        try:
-            for worktree in worktrees:
-                seen = self._seen.get(worktree.path)
-                reuse = not full and seen is not None and seen.context is not None
-                reuse = reuse and worktree.path not in touched_paths  # its env file may differ
-                if reuse and seen is not None and seen.entry.branch == worktree.branch:
-                    assert seen.context is not None
-                    contexts[worktree.path] = seen.context
-                else:
-                    contexts[worktree.path] = services.context(worktree)
-            written = self._read_databases(worktrees, full or bool(touched_paths) or bool(stale))
-        except WttuiError as exc:
-            server_error = str(exc)
-
-        def must_read(worktree: Worktree) -> bool:
-            seen = self._seen.get(worktree.path)
-            if full or seen is None or worktree.path in fresh or server_error is not None:
-                return True
-            context = contexts.get(worktree.path)
-            if context is None or seen.view.errors or seen.view.target is None:
-                return True
-            if context.target.name in written:
-                return True
-            info = self._databases.get(context.target.key)
-            absent = (DbStatus.MISSING, DbStatus.NONE)
-            return (info is None) != (seen.view.db_status in absent)
-
-        to_read = [w for w in worktrees if must_read(w)]
-        same_list = [e.path for e in entries] == list(self._seen)
-        if not to_read and same_list and self._last is not None and not self._last.server_error:
-            return self._last  # nothing changed
         with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+            server_error: str | None = None
+            contexts: dict[Path, WorktreeContext] = {}
+            early: dict[Path, Future[list[LocalMigration]]] = {}
+            written: set[str] = set()
+            try:
+                for worktree in worktrees:
+                    seen = self._seen.get(worktree.path)
+                    reuse = not full and seen is not None and seen.context is not None
+                    reuse = reuse and worktree.path not in touched_paths  # its env file may differ
+                    if reuse and seen is not None and seen.entry.branch == worktree.branch:
+                        assert seen.context is not None
+                        contexts[worktree.path] = seen.context
+                    else:
+                        contexts[worktree.path] = services.context(worktree)
+                if full:  # every folder is read: list them while the server answers below
+                    early = {
+                        w.path: pool.submit(_local, contexts[w.path])
+                        for w in worktrees
+                        if not w.prunable and not contexts[w.path].target.none
+                    }
+                written = self._read_databases(
+                    worktrees, full or bool(touched_paths) or bool(stale)
+                )
+            except WttuiError as exc:
+                server_error = str(exc)
+
+            def must_read(worktree: Worktree) -> bool:
+                seen = self._seen.get(worktree.path)
+                if full or seen is None or worktree.path in fresh or server_error is not None:
+                    return True
+                context = contexts.get(worktree.path)
+                if context is None or seen.view.errors or seen.view.target is None:
+                    return True
+                if context.target.name in written:
+                    return True
+                info = self._databases.get(context.target.key)
+                absent = (DbStatus.MISSING, DbStatus.NONE)
+                return (info is None) != (seen.view.db_status in absent)
+
+            to_read = [w for w in worktrees if must_read(w)]
+            same_list = [e.path for e in entries] == list(self._seen)
+            if not to_read and same_list and self._last is not None and not self._last.server_error:
+                return self._last  # nothing changed
             read = dict(
                 zip(
                     [w.path for w in to_read],
                     pool.map(
                         lambda w: _view(
-                            services, w, contexts.get(w.path), self._databases, server_error
+                            services,
+                            w,
+                            contexts.get(w.path),
+                            self._databases,
+                            server_error,
+                            early.get(w.path),
                         ),
                         to_read,
                     ),
@@ -215,6 +233,11 @@ class Reader:
         services = self._services
         in_use = {services.config.strategy_for(w.branch) for w in worktrees}
         on_server = in_use & _SERVER_STRATEGIES
+        with services.server.one_login() if on_server else nullcontext():
+            return self._read_inventory(in_use, on_server, everything)
+
+    def _read_inventory(self, in_use: set[str], on_server: set[str], everything: bool) -> set[str]:
+        services = self._services
         written: set[str] = set()
         activity_moved = False
         if on_server:
@@ -241,6 +264,12 @@ class Reader:
         if info is None or view.database is None or info == view.database:
             return view
         return replace(view, database=info)
+
+
+def _local(context: WorktreeContext) -> list[LocalMigration]:
+    """The worktree's migration folder, read (and its tool found) while the server lists its
+    databases: a full read overlaps the two instead of waiting for one, then the other."""
+    return context.tool.local()
 
 
 def _contains_any(root: Path, paths: Iterable[Path]) -> bool:
@@ -295,7 +324,9 @@ def _view(
     context: WorktreeContext | None,
     databases: dict[TargetKey, DatabaseInfo],
     server_error: str | None,
+    local: Future[list[LocalMigration]] | None = None,
 ) -> WorktreeView:
+    """`local`: the folder's migrations, being read already (see `_local`)."""
     if context is None and services.config.strategy_for(worktree.branch) == NO_DATABASE:
         context = services.context(worktree)  # no server involved: known even when it is down
     target = context.target if context else None
@@ -317,7 +348,7 @@ def _view(
         try:
             runner = context.tool
             tool, source, folder = runner.name, runner.source, runner.folder
-            read = runner.read(target.connect_url)
+            read = runner.read(target.connect_url, local=local.result() if local else None)
             migrations, warnings = read.statuses, read.warnings
         except WttuiError as exc:
             errors = (str(exc),)
@@ -343,6 +374,8 @@ def _linted(
 ) -> tuple[tuple[MigrationStatus, ...], tuple[str, ...]]:
     """Pending migrations with their lock-safety findings (`migrations.lint`). A missing
     squawk says nothing here (`migrate`'s plan says it once); a failing one is an error."""
+    if not any(status.state.to_run for status in migrations):
+        return migrations, ()  # nothing to lint (and the linter's module is not even loaded)
     from wttui.migrations.lint import LinterMissing, LintSettings, LintUnavailable, lint_pending
 
     try:

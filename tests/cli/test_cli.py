@@ -153,9 +153,8 @@ AFTER_FIRST_FRAME = (
     "wttui.providers.git", "wttui.providers.server", "wttui.strategies", "wttui.migrations",
     # what keys do: plans, actions, their words, the app's flows
     "wttui.plans", "wttui.actions", "wttui.present", "wttui.present_plans", "wttui.ui.flows",
-    # what the first frame does not show: the lists and the log's lines (mounted right after
-    # it), dialogs
-    "wttui.ui.widgets", "wttui.ui.panes.log_view", "wttui.ui.screens",
+    # what the first frame does not show: the lists (mounted right after it), dialogs
+    "wttui.ui.widgets", "wttui.ui.screens",
 )  # fmt: skip
 
 
@@ -211,6 +210,11 @@ def test_embedded_server_status_start_stop_and_create(tmp_path: Path) -> None:
         info = json.loads(wttui(root, "server", "status", "--json", env=env).stdout)
         assert info["running"] is True
         assert info["url"].startswith("postgresql://postgres:***@127.0.0.1:")
+        files = Path(info["cluster_dir"])
+        assert (files / "pgdata" / "PG_VERSION").is_file()  # where the server's files really are
+        text = wttui(root, "server", "status", env=env).stdout
+        # Inside the data directory it goes without saying; elsewhere (as root) it is said.
+        assert (f"server files:    {files}" in text) is (data not in files.parents)
         row = json.loads(wttui(root, "status", "--json", env=env).stdout)[1]
         assert row["database"]["exists"] is True
         assert row["database"]["server"].startswith("embedded 127.0.0.1:")

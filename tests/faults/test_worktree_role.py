@@ -12,6 +12,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from tests import steps
 from tests.conftest import require_component
@@ -91,3 +92,48 @@ def test_a_database_made_before_roles_is_handed_over_on_the_next_create(
             "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()"
         )
         assert owner.fetchone() == ("wttui_shop",)
+
+
+def test_a_database_left_to_the_superuser_is_found_by_doctor_and_handed_back_by_sync(
+    embedded_repo: Path,
+) -> None:
+    """A copy made before wttui handed copies over belongs to the superuser: its worktree's
+    migrations fail there. Doctor names it with `sync` as the fix, and sync hands it back."""
+    from wttui.actions.sync import sync
+    from wttui.core.housekeeping import CheckStatus, DbStep, Fix
+    from wttui.core.logsink import CancelToken, ListSink
+    from wttui.doctor import diagnose
+    from wttui.plans_housekeeping import plan_sync
+
+    services = Services.from_path(embedded_repo)
+    view = steps.create(services, "feat/old")
+    assert view.target is not None
+    name = view.target.name
+    admin = services.server.admin_url()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("ALTER DATABASE {} OWNER TO postgres").format(sql.Identifier(name)))
+    with psycopg.connect(services.server.provider().url_for(name), autocommit=True) as conn:
+        for table in ("users", "wttui_schema_migrations"):
+            conn.execute(sql.SQL("ALTER TABLE {} OWNER TO postgres").format(sql.Identifier(table)))
+
+    failed = [c for c in diagnose(services).checks if c.status is CheckStatus.FAIL]
+    assert [(c.name, c.worktree, c.safe_fix) for c in failed] == [
+        ("database", "feat/old", Fix.SYNC)
+    ]
+    assert f"{name} belongs to postgres, not to wttui_shop" in failed[0].detail
+    assert failed[0].fix == "wttui sync feat/old"
+
+    plan = plan_sync(services, "feat/old")
+    assert [item.database for item in plan.items] == [DbStep.HAND_OVER]
+    sink = ListSink()
+    sync(services, plan, sink=sink, cancel=CancelToken())
+    assert f"Handing {name} to wttui_shop" in sink.text
+    assert not [c for c in diagnose(services).checks if c.status is CheckStatus.FAIL]
+
+    (view.worktree.path / "migrations/002_orders.sql").write_text("CREATE TABLE orders ();\n")
+    assert steps.migrate(services, "feat/old") == 1  # its role can migrate it again
+    with psycopg.connect(admin, autocommit=True) as conn:
+        owner = conn.execute(
+            "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone()
+    assert owner == ("wttui_shop",)

@@ -57,7 +57,11 @@ def test_a_template_copy_reports_the_new_database_growing_to_the_sources_size(
         source_size = pg.get_database(filled)
         assert source_size is not None
         assert measured, "no progress was reported while the copy ran"
-        assert {total for _, total in measured} == {source_size.size_bytes}
+        # The source's size as the copy began: autovacuum may add a page (its visibility map)
+        # to the source while or after it is copied, so it is compared within a few pages.
+        assert source_size.size_bytes is not None
+        slack = 8 * 8192
+        assert all(abs(total - source_size.size_bytes) <= slack for _, total in measured)
         dones = [done for done, _ in measured]
         assert dones == sorted(dones)
         assert all(0 < done <= total for done, total in measured)

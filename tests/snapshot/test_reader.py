@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
 
 from tests import steps
 from tests.repo_factory import git, run_sql
+from wttui.core.models import DbStatus
+from wttui.core.urls import url_parts
 from wttui.services import Services
 from wttui.snapshot import Reader
 
@@ -93,3 +99,28 @@ def test_a_worktree_removed_elsewhere_leaves_the_list(repo: Path) -> None:
     settled(reader)
     git(repo, "worktree", "remove", "--force", str(gone.worktree.path))
     assert set(by_label(reader.read())) == {"main", "feat/stays"}
+
+
+def test_a_full_read_logs_into_the_server_once_and_each_database_once(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`wttui status` asks the server what changed and lists its databases on one admin
+    connection, and reads each worktree's migrations on its own database's connection."""
+    services = Services.from_path(repo)
+    made = [steps.create(services, branch) for branch in ("feat/a", "feat/b")]
+    Reader(services).read(full=True)  # the driver and every adapter loaded: count this read only
+    logins: list[str] = []
+    real = psycopg.connect
+
+    def counted(conninfo: str = "", **kwargs: Any) -> psycopg.Connection[Any]:
+        logins.append(url_parts(conninfo)["database"])
+        return real(conninfo, **kwargs)
+
+    monkeypatch.setattr(psycopg, "connect", counted)
+    snapshot = Reader(services).read(full=True)
+    present = [
+        v.target.name for v in snapshot.views if v.db_status is DbStatus.PRESENT and v.target
+    ]
+    assert {c.target.name for c in made if c.target} <= set(present)
+    admin = url_parts(services.server.admin_url())["database"]
+    assert sorted(logins) == sorted([admin, *present])

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from wttui.actions.create import say_excluded
 from wttui.core.housekeeping import DbStep, SyncItem, SyncPlan
 from wttui.core.logsink import CancelToken, LogSink
+from wttui.core.models import DbTarget
 from wttui.errors import Refused
 from wttui.services import Services
 
@@ -69,6 +70,8 @@ def _one(services: Services, item: SyncItem, *, sink: LogSink, cancel: CancelTok
     sink.step(f"Sync {worktree.label} at {worktree.path} ({database})")
     if item.database in (DbStep.CREATE, DbStep.START):
         context.strategy.provision(target, sink=sink, owned=True)
+    if item.database is DbStep.HAND_OVER:
+        _hand_over(services, target, sink)
     cancel.check()
     changed = tuple(edit.key for edit in item.changes)
     if changed:
@@ -89,7 +92,12 @@ def _one(services: Services, item: SyncItem, *, sink: LogSink, cancel: CancelTok
         applied = context.tool.apply(
             target.connect_url, context=context.apply_context(), sink=sink, cancel=cancel
         )
-    outcome = {DbStep.CREATE: "created", DbStep.START: "started", DbStep.NONE: "none"}
+    outcome = {
+        DbStep.CREATE: "created",
+        DbStep.START: "started",
+        DbStep.NONE: "none",
+        DbStep.HAND_OVER: "handed over",
+    }
     return Synced(
         worktree.branch,
         str(worktree.path),
@@ -97,3 +105,12 @@ def _one(services: Services, item: SyncItem, *, sink: LogSink, cancel: CancelTok
         changed,
         applied,
     )
+
+
+def _hand_over(services: Services, target: DbTarget, sink: LogSink) -> None:
+    """Give the database, and everything in it the admin made, to the worktree's role."""
+    from wttui.lifecycle.ownership import hand_to_worktree, worktree_role
+
+    sink.step(f"Handing {target.label} to {worktree_role(services.server, target)}")
+    changed = hand_to_worktree(services.server, target)
+    sink.line(f"{changed} object(s) changed hands: its worktree can migrate it again")

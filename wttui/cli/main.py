@@ -11,9 +11,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import cast
 
 from wttui import __version__
 from wttui.cli.common import PrintSink
@@ -71,7 +72,22 @@ def _open_app(start: Path) -> int:
     return open_app(start)
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Skipped:
+    """Stands in for the parser of a subcommand that is not being run: every call on it (adding
+    arguments, groups, sub-subcommands) is taken and does nothing."""
+
+    def __getattr__(self, name: str) -> Callable[..., _Skipped]:
+        return self._take
+
+    def _take(self, *_args: object, **_kwargs: object) -> _Skipped:
+        return self
+
+
+def build_parser(command: str | None = None) -> tuple[argparse.ArgumentParser, set[str]]:
+    """The parser of every subcommand, or with `command` of that subcommand alone (the others
+    are not built: `wttui status` in a git hook should not pay for 35 parsers); and the names
+    of the subcommands it has."""
+    built: set[str] = set()
     parser = argparse.ArgumentParser(
         prog="wttui",
         description="Give every git worktree its own PostgreSQL database. "
@@ -83,9 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def add(name: str, func: Command, text: str) -> argparse.ArgumentParser:
-        command = sub.add_parser(name, help=text, description=text)
-        command.set_defaults(func=func)
-        return command
+        if command is not None and name != command:
+            return cast(argparse.ArgumentParser, _Skipped())
+        built.add(name)
+        subcommand = sub.add_parser(name, help=text, description=text)
+        subcommand.set_defaults(func=func)
+        return subcommand
 
     for group in groups():
         group.register(add)
@@ -95,7 +114,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--fresh", "--yes", "-y", dest="fresh", action="store_true", help="rebuild without asking"
     )
     demo.add_argument("--dry-run", action="store_true", help="say what it would do, change nothing")
-    return parser
+    return parser, built
+
+
+def _parse(words: list[str]) -> argparse.Namespace:
+    """The command line parsed with the named subcommand's parser alone; the whole parser for
+    anything else (`--help`, an option first, an unknown command: its message lists them all)."""
+    parser, built = build_parser(words[0])
+    if words[0] not in built:
+        parser, _ = build_parser()
+    return parser.parse_args(words)
 
 
 def _quiet_stdout() -> None:
@@ -106,10 +134,8 @@ def _quiet_stdout() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
-    if not words:  # the app: straight there, without building every command's parser (P1)
-        args = argparse.Namespace(repo=None, func=cmd_app)
-    else:
-        args = build_parser().parse_args(words)
+    # No words: the app, straight there, without building any command's parser (P1).
+    args = _parse(words) if words else argparse.Namespace(repo=None, func=cmd_app)
     try:
         code = int(args.func(args))
         sys.stdout.flush()

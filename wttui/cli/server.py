@@ -60,6 +60,7 @@ def server_command(args: argparse.Namespace) -> int:
                     "running": status.running,
                     "port": status.port,
                     "data_dir": str(status.data_dir),
+                    "cluster_dir": str(status.cluster_dir),
                     "version": status.version,
                     "url": status.masked_url,
                     "binaries": status.bin_dir,
@@ -72,6 +73,8 @@ def server_command(args: argparse.Namespace) -> int:
     state = "running" if status.running else "stopped" if status.initialised else "not initialised"
     print(f"embedded server: {state}")
     print(f"data directory:  {status.data_dir}")
+    if status.data_dir not in status.cluster_dir.parents:  # as root: the server's user's place
+        print(f"server files:    {status.cluster_dir}")
     if status.port:
         print(f"address:         127.0.0.1:{status.port}")
         print(f"socket:          {status.socket_dir}")

@@ -13,6 +13,9 @@ from wttui.errors import EXIT_OK, EXIT_UNREACHABLE, InvalidInput
 
 def cmd_status(args: argparse.Namespace) -> int:
     """The table or JSON; exit 3 (after printing what could be read) when the server is down."""
+    from wttui.providers.server import load_driver_early
+
+    load_driver_early()  # while the config, git and wttui's own modules load
     from wttui.cli.status_view import render_json, render_table
     from wttui.snapshot import read_snapshot
 

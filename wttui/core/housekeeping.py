@@ -27,6 +27,9 @@ class DbStep(enum.Enum):
     """Its container exists but is stopped."""
     NONE = "none"
     """It has no database, on purpose (`strategy = "none"`): nothing to make."""
+    HAND_OVER = "hand over"
+    """It exists but belongs to another role than the one its worktree connects as (a copy made
+    before wttui handed copies over): its worktree could not migrate it."""
 
 
 @dataclass(frozen=True)

@@ -164,6 +164,11 @@ class MigrationState(enum.Enum):
     FAILED = "failed"
     ROLLED_BACK = "rolled_back"
 
+    @property
+    def to_run(self) -> bool:
+        """A migrate would run it (pending, failed, rolled back): the linter looks at these."""
+        return self in (MigrationState.PENDING, MigrationState.FAILED, MigrationState.ROLLED_BACK)
+
 
 @dataclass(frozen=True)
 class LintFinding:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _DOTTED = re.compile(r"\d+(?:\.\d+)*")
@@ -31,6 +32,7 @@ def migration_label(version: str, name: str) -> str:
     return f"{version}_{name}"
 
 
+@functools.lru_cache(maxsize=8192)  # sorted often (every worktree, every refresh); pure
 def version_key(version: str) -> VersionKey:
     """Numeric versions in numeric order, dotted ones part by part (Flyway's `1.2` < `1.10`),
     then the rest by text."""

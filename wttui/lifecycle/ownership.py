@@ -27,6 +27,15 @@ def worktree_role(server: Server, target: DbTarget) -> str | None:
     return url_parts(target.url)["user"] or None
 
 
+def misowned(server: Server, target: DbTarget, owner: str | None) -> str | None:
+    """The role `target`'s database should belong to, when its `owner` (from the catalog) is
+    another one; None when it is right, or when wttui owns no roles there."""
+    role = worktree_role(server, target)
+    if role is None or target.schema is not None or not owner or owner == role:
+        return None
+    return role
+
+
 def hand_to_worktree(
     server: Server, target: DbTarget, dbname: str | None = None, *, schema: str | None = None
 ) -> int:

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from wttui.core.models import LintFinding, MigrationState, MigrationStatus
+from wttui.core.models import LintFinding, MigrationStatus
 from wttui.errors import WttuiError
 
 TIMEOUT = 30.0
@@ -39,7 +39,6 @@ _NO_TRANSACTION = re.compile(
     r"^--\s*(migrate:up\b.*\btransaction\s*:\s*false|\+goose\s+NO\s+TRANSACTION)",
     re.MULTILINE | re.IGNORECASE,
 )
-_PENDING = frozenset((MigrationState.PENDING, MigrationState.FAILED, MigrationState.ROLLED_BACK))
 
 
 class LintUnavailable(WttuiError):
@@ -217,7 +216,7 @@ def lint_pending(
     Raises:
         LintUnavailable: as `lint_texts`.
     """
-    waiting = [s.file for s in statuses if s.state in _PENDING and s.file is not None]
+    waiting = [s.file for s in statuses if s.state.to_run and s.file is not None]
     found = lint_files(waiting, settings, cwd=cwd)
     if not found:
         return tuple(statuses)

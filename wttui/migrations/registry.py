@@ -18,6 +18,7 @@ in the same clock tick is not missed.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import os
@@ -121,14 +122,18 @@ def adapter_class(name: str) -> type[Adapter]:
 def _detectable() -> list[Adapter]:
     """An instance of every adapter, in detection order; a third party's that fails to load
     is left out (it is reported when a config names it, not on every worktree)."""
-    found: list[Adapter] = []
-    for name in tool_names():
-        try:
+    found = list(_builtins())
+    for name in plugins():
+        with contextlib.suppress(ConfigError):
             found.append(adapter_class(name).configured(table=DEFAULT_TABLE))
-        except ConfigError:
-            if name in BUILTIN:
-                raise
     return found
+
+
+@functools.cache
+def _builtins() -> tuple[Adapter, ...]:
+    """The built-in adapters, made once per process (adapters hold nothing of a worktree):
+    every worktree's detection on every refresh asks for them."""
+    return tuple(adapter_class(name).configured(table=DEFAULT_TABLE) for name in BUILTIN)
 
 
 def _markers(adapters: list[Adapter]) -> tuple[str, ...]:

@@ -146,16 +146,30 @@ class Runner:
         """
         return self.read(conninfo, warnings=False).statuses
 
-    def read(self, conninfo: str, *, warnings: bool = True) -> MigrationRead:
+    def local(self) -> list[LocalMigration]:
+        """The folder's migrations in the tool's order (no database involved).
+
+        Raises:
+            MigrationFileError: the folder holds a malformed migration.
+        """
+        return self.adapter.local(self.folder)
+
+    def read(
+        self,
+        conninfo: str,
+        *,
+        warnings: bool = True,
+        local: list[LocalMigration] | None = None,
+    ) -> MigrationRead:
         """`status`, and what the states alone would hide (`warnings.py`): a known tool's
         state table this tool doesn't read, tracking rows deleted by hand, other tools found.
-        Read-only, in one session.
+        Read-only, in one session. `local`: the folder's migrations when read already (`local`).
 
         Raises:
             DatabaseUnavailable: the database cannot be reached.
             MigrationFileError: the folder holds a malformed migration.
         """
-        local = self.adapter.local(self.folder)
+        local = self.local() if local is None else local
         found: list[MigrationWarning] = []
         with self.connect(read_only(conninfo)) as conn:
             raw = self.adapter.applied(conn) or []

@@ -19,13 +19,18 @@ down part does not.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from wttui.errors import MigrationFileError
 from wttui.migrations.adapter import LocalMigration
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 _NAME = re.compile(r"^(?P<version>\d+)_(?P<name>.+?)(?P<kind>\.up|\.down)?\.sql$")
 _UP = re.compile(r"^--\s*migrate:up\b(?P<options>.*)$", re.MULTILINE)
@@ -104,9 +109,14 @@ def _split_sections(text: str, path: Path) -> _Sections:
     )
 
 
-_CACHE: dict[Path, tuple[tuple[str, str | None], SqlMigration]] = {}
-"""Parsed files by path, reused while their text is the same: a refresh reads every worktree's
-folder, and most files never change (comparing text, not timestamps, never misses an edit)."""
+_PARSED: dict[tuple[str, str, str | None], SqlMigration] = {}
+"""Parsed migrations by file name and text (up, down): worktrees of one repository mostly hold
+the same files, parsed once for all of them."""
+_AT: dict[tuple[str, str], tuple[str, str | None, SqlMigration]] = {}
+"""The migration last read from a folder and file name, with the text it was read from: a
+refresh reads every worktree's folder and most files never change (comparing text, not
+timestamps, never misses an edit)."""
+_CACHE_LIMIT = 20_000
 _LOCK = threading.Lock()
 
 
@@ -117,64 +127,106 @@ def read_folder(folder: Path) -> list[SqlMigration]:
         MigrationFileError: a `.sql` file without a version, two files with one version, a down
             file without its up file, or an empty up part.
     """
-    if not folder.is_dir():
+    try:
+        with os.scandir(folder) as listing:
+            names = sorted(
+                entry.name for entry in listing if entry.name.endswith(".sql") and entry.is_file()
+            )
+    except (FileNotFoundError, NotADirectoryError):
         return []
-    ups: dict[str, tuple[re.Match[str], Path]] = {}
-    downs: dict[str, Path] = {}
-    for path in sorted(folder.iterdir()):
-        if not path.is_file() or path.suffix != ".sql":
-            continue
-        match = _NAME.match(path.name)
+    ups: dict[str, tuple[re.Match[str], str]] = {}
+    downs: dict[str, str] = {}
+    for name in names:
+        match = _NAME.match(name)
         if match is None:
             raise MigrationFileError(
-                f"{path.name} in {folder} is not named VERSION_name.sql",
+                f"{name} in {folder} is not named VERSION_name.sql",
                 hint="start the name with digits and an underscore, e.g. 003_add_users.sql",
             )
         version = match["version"]
         if match["kind"] == ".down":
-            downs[version] = path
+            downs[version] = name
             continue
         if version in ups:
             raise MigrationFileError(
-                f"{ups[version][1].name} and {path.name} share version {version}",
+                f"{ups[version][1]} and {name} share version {version}",
                 hint="give one of them a new version number",
             )
-        ups[version] = (match, path)
-    for version, path in downs.items():
+        ups[version] = (match, name)
+    for version, name in downs.items():
         if version not in ups:
-            raise MigrationFileError(f"{path.name} has no matching .up.sql file")
+            raise MigrationFileError(f"{name} has no matching .up.sql file")
+    base = os.fspath(folder)
     migrations = []
-    for version, (match, path) in ups.items():
-        down_path = downs.get(version)
-        text = path.read_text()
-        down_text = down_path.read_text() if down_path else None
+    for version, (match, name) in ups.items():
+        down_name = downs.get(version)
+        text = _read(base, name)
+        down_text = _read(base, down_name) if down_name else None
         with _LOCK:
-            cached = _CACHE.get(path)
-        if cached is not None and cached[0] == (text, down_text):
-            migrations.append(cached[1])
+            last = _AT.get((base, name))
+        if last is not None and last[0] == text and last[1] == down_text:
+            migrations.append(last[2])
             continue
-        if match["kind"] == ".up":
-            parts = _Sections(text, down_text)
-        else:
-            parts = _split_sections(text, path)
-        if not parts.up.strip():
-            raise MigrationFileError(f"{path.name} has an empty up part")
-        down = parts.down if parts.down and parts.down.strip() else None
-        migration = SqlMigration(
-            version=version,
-            name=match["name"],
-            file=path,
-            checksum=checksum(parts.up),
-            has_down=down is not None,
-            up_sql=parts.up,
-            down_sql=down,
-            up_start_line=parts.up_line,
-            down_start_line=parts.down_line,
-            up_transaction=parts.up_transaction,
-            down_transaction=parts.down_transaction,
-            down_file=down_path,
-        )
+        path, down_path = folder / name, folder / down_name if down_name else None
         with _LOCK:
-            _CACHE[path] = ((text, down_text), migration)
+            migration = _PARSED.get((name, text, down_text))
+        if migration is None:
+            migration = _parse(match, path, text, down_path, down_text)
+        elif migration.file != path:  # the same file in another worktree
+            migration = replace(migration, file=path, down_file=down_path)
+        with _LOCK:
+            _remember(_PARSED, (name, text, down_text), migration)
+            _remember(_AT, (base, name), (text, down_text, migration))
         migrations.append(migration)
     return sorted(migrations, key=lambda m: (int(m.version), m.version))
+
+
+def _read(folder: str, name: str) -> str:
+    """Raises:
+    MigrationFileError: it cannot be read (gone since the folder was listed, no permission),
+        or it is not UTF-8 text (PostgreSQL would not take it either)."""
+    try:
+        with open(f"{folder}/{name}", "rb") as handle:  # bytes, decoded once: beats text mode
+            data = handle.read()
+    except OSError as exc:
+        raise MigrationFileError(f"{name} in {folder} cannot be read: {exc.strerror}") from None
+    try:
+        return data.decode()
+    except UnicodeDecodeError as exc:
+        raise MigrationFileError(
+            f"{name} in {folder} is not UTF-8 text (byte {exc.start + 1})",
+            hint="save it as UTF-8",
+        ) from None
+
+
+def _parse(
+    match: re.Match[str], path: Path, text: str, down_path: Path | None, down_text: str | None
+) -> SqlMigration:
+    up_file = match["kind"] == ".up"
+    parts = _Sections(text, down_text) if up_file else _split_sections(text, path)
+    if not parts.up.strip():
+        raise MigrationFileError(f"{path.name} has an empty up part")
+    down = parts.down if parts.down and parts.down.strip() else None
+    return SqlMigration(
+        version=match["version"],
+        name=match["name"],
+        file=path,
+        checksum=checksum(parts.up),
+        has_down=down is not None,
+        up_sql=parts.up,
+        down_sql=down,
+        up_start_line=parts.up_line,
+        down_start_line=parts.down_line,
+        up_transaction=parts.up_transaction,
+        down_transaction=parts.down_transaction,
+        down_file=down_path,
+    )
+
+
+def _remember(cache: dict[K, V], key: K, value: V) -> None:
+    """Keep `value`; past the limit (an app open for weeks on a busy repository) the oldest
+    entries go first."""
+    if len(cache) >= _CACHE_LIMIT and key not in cache:
+        for old in list(cache)[: _CACHE_LIMIT // 10]:
+            del cache[old]
+    cache[key] = value

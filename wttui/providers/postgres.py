@@ -9,7 +9,7 @@ never the password.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,10 +105,19 @@ def check_name(name: str) -> None:
 class PostgresProvider:
     """Databases on the server behind `admin_url` (a maintenance database such as `postgres`)."""
 
-    def __init__(self, admin_url: str, *, hint: str = DEFAULT_HINT) -> None:
+    def __init__(
+        self,
+        admin_url: str,
+        *,
+        hint: str = DEFAULT_HINT,
+        held: psycopg.Connection[tuple[Any, ...]] | None = None,
+    ) -> None:
         self.admin_url = admin_url
         self.hint = hint
         """What to do when the server cannot be reached (it depends on whose server it is)."""
+        self._held = held
+        """An open autocommit connection to the admin database that `connect()` lends instead
+        of logging in again (`Server.one_login`); its owner closes it."""
 
     @property
     def server_label(self) -> str:
@@ -138,17 +147,29 @@ class PostgresProvider:
             DatabaseError: a statement failed.
         """
         url = self.url_for(dbname) if dbname else self.admin_url
-        extra: dict[str, Any] = {"client_encoding": "UTF8"}
-        if "application_name" not in _params(url):
-            extra["application_name"] = application_name[:63]
+        held = self._held
+        if (
+            held is not None
+            and not held.closed
+            and not dbname
+            and autocommit
+            and application_name == APPLICATION
+        ):
+            conn = held
+        else:
+            extra: dict[str, Any] = {"client_encoding": "UTF8"}
+            if "application_name" not in _params(url):
+                extra["application_name"] = application_name[:63]
+            try:
+                conn = psycopg.connect(
+                    url, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT, **extra
+                )
+            except psycopg.OperationalError as exc:
+                raise _unavailable(exc, url, self.hint) from None
         try:
-            conn = psycopg.connect(
-                url, autocommit=autocommit, connect_timeout=CONNECT_TIMEOUT, **extra
-            )
-        except psycopg.OperationalError as exc:
-            raise _unavailable(exc, url, self.hint) from None
-        try:
-            with conn:
+            with ExitStack() as owned:
+                if conn is not held:  # ours: committed (or rolled back) and closed on exit
+                    owned.enter_context(conn)
                 yield conn
         except psycopg.Error as exc:
             if _lost_connection(exc):

@@ -7,8 +7,12 @@ machine just works.
 
 from __future__ import annotations
 
+import importlib
 import os
+import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +33,27 @@ def data_dir() -> Path:
     return Path(user_data_dir("wttui"))
 
 
+def load_driver_early() -> None:
+    """Start loading the database driver (psycopg: about 0.1 s of CPU) in a thread, so that it
+    loads while the caller waits on git; the first `Server.provider()` then finds it loaded.
+    Does nothing once it is loaded or loading."""
+    global _driver_loading
+    with _driver_lock:
+        if _driver_loading or "wttui.providers.postgres" in sys.modules:
+            return
+        _driver_loading = True
+    threading.Thread(
+        target=importlib.import_module,
+        args=("wttui.providers.postgres",),
+        name="wttui-load-driver",
+        daemon=True,
+    ).start()
+
+
+_driver_lock = threading.Lock()
+_driver_loading = False
+
+
 class Server:
     """One server handle per project; thread-safe, cheap to ask repeatedly."""
 
@@ -38,6 +63,8 @@ class Server:
         self._lock = threading.Lock()
         self._admin_url: str | None = url or None
         self._worktree_urls: dict[str, str] = {}
+        self._held = threading.local()
+        """The admin connection `one_login` holds, per thread."""
 
     @property
     def embedded(self) -> bool:
@@ -73,7 +100,28 @@ class Server:
                 f"is PostgreSQL running at {server_label(self._url)}? `wttui doctor` shows what "
                 "listens there"
             )
-        return PostgresProvider(self.admin_url(), hint=hint)
+        return PostgresProvider(
+            self.admin_url(), hint=hint, held=getattr(self._held, "connection", None)
+        )
+
+    @contextmanager
+    def one_login(self) -> Iterator[None]:
+        """Questions to the admin database asked inside, by this thread, share one connection:
+        a refresh asks the server what changed, then lists its databases — one login, not one
+        per question.
+
+        Raises:
+            ServerSetupError, DatabaseUnavailable: the server cannot be reached.
+        """
+        if getattr(self._held, "connection", None) is not None:
+            yield
+            return
+        with self.provider().connect(autocommit=True) as connection:
+            self._held.connection = connection
+            try:
+                yield
+            finally:
+                self._held.connection = None
 
     def role_url(self, role: str, *, createdb: bool = False, dbname: str = "postgres") -> str:
         """The URL of login role `role` (made if missing: no superuser, no CREATEROLE,

@@ -235,3 +235,30 @@ def test_a_merged_in_older_migration_is_flagged_out_of_order(tmp_path: Path, url
     assert statuses["002"].note == "wttui's runner applies it with the others"
     tool.folder.joinpath("004_newest.sql").write_text("SELECT 1;\n")
     assert not {s.version: s for s in tool.status(url)}["004"].out_of_order
+
+
+def test_a_file_that_is_not_utf8_is_explained_and_nothing_runs(tmp_path: Path, url: str) -> None:
+    tool = folder(tmp_path, "a", {"001_users.sql": USERS})
+    (tool.folder / "002_latin1.sql").write_bytes(b"-- migrate:up\nSELECT 'caf\xe9';\n")
+    with pytest.raises(MigrationFileError, match=r"002_latin1.sql in .* is not UTF-8 text"):
+        tool.status(url)
+    with pytest.raises(MigrationFileError):
+        apply(tool, url)
+    assert tables(url) == set()
+
+
+def test_worktrees_with_the_same_files_each_see_their_own_and_an_edit_in_one(
+    tmp_path: Path, url: str
+) -> None:
+    files = {"001_users.sql": USERS, "002_orders.sql": ORDERS}
+    one, two = folder(tmp_path, "one", files), folder(tmp_path, "two", files)
+    apply(one, url)
+    assert [m.file for m in one.local()] == [one.folder / name for name in files]
+    assert [m.file for m in two.local()] == [two.folder / name for name in files]
+    assert states(two, url) == {"001": MigrationState.APPLIED, "002": MigrationState.APPLIED}
+
+    (two.folder / "002_orders.sql").write_text(ORDERS.replace("(id int)", "(id bigint)"))
+    assert states(two, url)["002"] is MigrationState.MODIFIED
+    assert states(one, url)["002"] is MigrationState.APPLIED
+    (two.folder / "002_orders.sql").write_text(ORDERS)
+    assert states(two, url)["002"] is MigrationState.APPLIED

@@ -19,6 +19,7 @@ applied.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -74,10 +75,10 @@ class GolangMigrateAdapter(Adapter):
 
     def detect(self, root: Path) -> bool:
         for rel in _DIRS:
-            folder = root / rel
-            if not folder.is_dir():
+            try:
+                names = set(os.listdir(root / rel))
+            except OSError:  # no such folder
                 continue
-            names = {p.name for p in folder.iterdir()}
             for name in names:
                 match = _FILE.match(name)
                 if match and match[3] == "up" and name.replace(".up.", ".down.", 1) in names:

@@ -14,6 +14,7 @@ table and ignores versions without a file — wttui reads the table itself, only
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -61,10 +62,18 @@ class GooseAdapter(Adapter):
         """Every goose SQL file carries the marker: a look at the first few is enough (this
         runs for every worktree on every refresh)."""
         for rel in _DIRS:
-            for path in sorted((root / rel).glob("*.sql"))[:3]:
-                with path.open("rb") as handle:
-                    if _MARKER.encode() in handle.read(4096):
-                        return True
+            folder = root / rel
+            try:
+                names = sorted(name for name in os.listdir(folder) if name.endswith(".sql"))
+            except OSError:  # no such folder
+                continue
+            for name in names[:3]:
+                try:
+                    with open(folder / name, "rb") as handle:
+                        if _MARKER.encode() in handle.read(4096):
+                            return True
+                except OSError:  # a folder named *.sql, or gone since the listing
+                    continue
         return False
 
     def local(self, folder: Path) -> list[LocalMigration]:

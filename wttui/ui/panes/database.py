@@ -56,6 +56,8 @@ class DatabasePane(VerticalScroll):
         self._shown = False
         self._text = "loading…"
         """A worktree (or none) was shown: until then the pane says it is loading."""
+        self._width = 0
+        """The width the details were laid out for."""
 
     def compose(self) -> ComposeResult:
         yield Static("loading…", id="database-text")
@@ -71,7 +73,9 @@ class DatabasePane(VerticalScroll):
         self.query_one("#database-text", Static).update(content)
 
     def on_resize(self) -> None:
-        if self._shown:  # the short or long form depends on the width
+        # The short or long form depends on the width; the height follows the details (each
+        # selection resizes the pane), and laying them out again for it is wasted work.
+        if self._shown and self.size.width != self._width:
             self.show(self._view, self._project_bytes)
 
     def show_total(self, project_bytes: int) -> None:
@@ -84,6 +88,7 @@ class DatabasePane(VerticalScroll):
         self._shown = True
         self._view = view
         self._project_bytes = project_bytes
+        self._width = self.size.width
         if view is None:
             self.update("no worktree selected")
             return

@@ -13,26 +13,21 @@ from __future__ import annotations
 from collections import deque
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
+from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.strip import Strip
 from textual.widgets import Input
 
 from wttui.ui.commands import bindings
 from wttui.ui.panes.log_progress import StepProgress
+from wttui.ui.panes.log_view import MAX_LINES, LogView
 
-if TYPE_CHECKING:
-    from rich.console import RenderableType
-    from textual.strip import Strip
-
-    from wttui.ui.panes.log_view import LogView
-
-MAX_LINES = 5000
-"""Memory stays bounded however long an action talks."""
 TITLE = "4 Log"
 PREFIXES: dict[str, tuple[str, str]] = {
     "step": ("==> ", "bold"),
@@ -88,11 +83,9 @@ class LogPane(Vertical):
     @property
     def view(self) -> LogView:
         """The lines (mounted on first use: the app asks for it after the first frame)."""
-        from wttui.ui.panes.log_view import LogView
-
         view = next(self.query(LogView).results(LogView), None)
         if view is None:
-            view = LogView(max_lines=MAX_LINES)
+            view = LogView()
             self.mount(view, before=self.progress)
         return view
 
@@ -121,19 +114,17 @@ class LogPane(Vertical):
         self.write(Text(f"▶ {title}", style="bold"))
 
     def write_lines(self, lines: list[tuple[str, str]]) -> None:
-        """A batch of an action's lines, rendered as one entry: a stream of thousands of lines
-        costs the UI one layout per batch, not one per line, and keys stay quick."""
+        """A batch of an action's lines, written as one update: a stream of thousands of lines
+        costs the UI one layout per batch, not one per line, and keys stay quick (P5)."""
         if not lines:
             return
         now = datetime.now().astimezone()
-        batch = Text()
-        for index, (stream, text) in enumerate(lines):
+        marked: list[tuple[str, str]] = []
+        for stream, text in lines:
             prefix, style = PREFIXES.get(stream, PREFIXES["out"])
-            if index:
-                batch.append("\n")
-            batch.append(f"{prefix}{text}", style=style)
+            marked.append((f"{prefix}{text}", style))
             self._record.append((now, f"{prefix}{text}"))
-        self.view.add(batch)
+        self.view.add_lines(marked)
         if self._term:
             self._find(keep=True)
 

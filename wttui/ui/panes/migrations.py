@@ -43,6 +43,9 @@ class MigrationsPane(Vertical):
         """The relative times shown (`2s ago`), to know when they need redrawing."""
         self._drift: tuple[Path, list[str]] | None = None
         """The drift view (`D`) of one worktree, shown instead of its migrations."""
+        self._fitted: tuple[int, bool] = (0, False)
+        """The width and roominess the rows were laid out for (a resize changing neither
+        needs no new layout)."""
 
     def compose(self) -> ComposeResult:
         # The list, with the notes above it and the detail below, comes right after the first
@@ -61,10 +64,16 @@ class MigrationsPane(Vertical):
         return table
 
     def on_resize(self) -> None:
-        # Column widths follow the pane's width. Before the first snapshot there is nothing to
-        # lay out (and the first Resize can arrive before the table is mounted).
-        if self._view is not None:
+        # Column widths follow the pane's width, the notes line its height. Before the first
+        # snapshot there is nothing to lay out (and the first Resize can arrive before the
+        # table is mounted). The pane's height changes with each selection (the Database pane
+        # above is as tall as its worktree's details): that alone rebuilt the table a second
+        # time for every key, while an action's log streamed too (P5).
+        if self._view is not None and self._fit() != self._fitted:
             self.show(self._view)
+
+    def _fit(self) -> tuple[int, bool]:
+        return self.content_size.width, self.size.height >= ROOMY
 
     @property
     def drift_shown(self) -> bool:
@@ -96,6 +105,7 @@ class MigrationsPane(Vertical):
 
     def show(self, view: WorktreeView | None) -> None:
         self._view = view
+        self._fitted = self._fit()
         self._ages = _ages(view) if view is not None else ()
         if self._drift is not None:
             if view is not None and view.worktree.path == self._drift[0]:
