@@ -34,6 +34,22 @@ def median(fn: Callable[[], float], repeat: int) -> float:
     return statistics.median(fn() for _ in range(repeat))
 
 
+def paired_medians(
+    first: Callable[[], float], second: Callable[[], float], repeat: int
+) -> tuple[float, float]:
+    """`median` of two measures taken in turns (one warm-up run each, then first, second,
+    first, ...): on a shared machine, load that comes and goes falls on both alike, not on
+    whichever block of runs it happened to meet."""
+    first()
+    second()
+    a: list[float] = []
+    b: list[float] = []
+    for _ in range(repeat):
+        a.append(first())
+        b.append(second())
+    return statistics.median(a), statistics.median(b)
+
+
 def user_env() -> dict[str, str]:
     """The environment a user's shell gives wttui: Python writes its bytecode cache
     (sandboxes and CI images often set PYTHONDONTWRITEBYTECODE, which would make every start
@@ -51,21 +67,17 @@ def wall(fn: Callable[[], object]) -> float:
 
 def p1_first_frame(root: Path, repeat: int) -> tuple[float, float]:
     """Seconds until the first screen is drawn in a 100×30 terminal: wttui, a bare one-widget
-    Textual app. Both are fresh processes, timed from outside."""
+    Textual app. Both are fresh processes, timed from outside, in turns."""
     env = user_env()
-    ours = median(
+    return paired_medians(
         lambda: time_to_text(
             [sys.executable, "-m", "wttui"], b"Worktrees", cwd=root, env=env, size=(100, 30)
         ),
-        repeat,
-    )
-    bare = median(
         lambda: time_to_text(
             [sys.executable, "-c", BARE_APP], b"hello, bare", cwd=root, env=env, size=(100, 30)
         ),
         repeat,
     )
-    return ours, bare
 
 
 def p2_status(root: Path, repeat: int) -> tuple[float, float]:

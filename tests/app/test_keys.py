@@ -70,6 +70,26 @@ async def test_ctrl_p_opens_the_palette_from_the_filter_field() -> None:
         assert isinstance(app.screen, CommandPalette)
 
 
+async def test_slash_filters_the_worktree_list_and_esc_clears_it() -> None:
+    app = app_of()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        everything = labels(app)
+        assert len(everything) > 2
+        wanted = everything[-1]
+        await pilot.press("slash", *wanted)
+        await pilot.pause()
+        assert labels(app) == [wanted]
+        await pilot.press("enter")  # keeps the filter, back in the list
+        assert app.query_one(WorktreesPane).table.has_focus
+        await pilot.press("escape")
+        await pilot.pause()
+        assert labels(app) == everything
+        await pilot.press("slash", *wanted[:-1], "x")  # the field opens again, empty
+        await pilot.pause()
+        assert labels(app) == []
+
+
 async def test_help_lists_every_key_with_its_pane() -> None:
     app = app_of()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.cli.conftest import on_terminal
 from tests.repo_factory import git, make_repo
 from wttui.core.urls import url_parts
 
@@ -127,18 +128,71 @@ def test_status_does_not_import_textual(tmp_path: Path, pg_admin_url: str) -> No
     assert result.stdout.strip() == "[]"
 
 
-def test_the_app_paints_before_importing_database_and_docker_libraries() -> None:
-    """P1: the first frame needs Textual only; psycopg, GitPython, docker and pglast load in
-    the workers that need them."""
-    code = (
-        "import sys\n"
-        "import wttui.cli, wttui.services, wttui.ui.app\n"
-        "heavy = ('psycopg', 'git', 'docker', 'pglast')\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+FIRST_FRAME = """
+import sys
+from pathlib import Path
+
+from wttui.ui.app import WttuiApp
+
+
+def first_frame_drawn(app):
+    # Called once the first frame is drawn, before anything else is loaded or read.
+    print(sorted(sys.modules))
+    app.exit()
+
+
+WttuiApp._after_first_frame = first_frame_drawn
+WttuiApp(start=Path(".")).run(headless=True, size=(100, 30))
+"""
+
+AFTER_FIRST_FRAME = (
+    # database, Docker and SQL libraries; GitPython (wttui runs git itself)
+    "psycopg", "docker", "pglast", "git",
+    # the repository: config, providers, strategies, migration tools, the read model
+    "wttui.services", "wttui.config", "wttui.config_model", "wttui.snapshot", "wttui.core.models",
+    "wttui.providers.git", "wttui.providers.server", "wttui.strategies", "wttui.migrations",
+    # what keys do: plans, actions, their words, the app's flows
+    "wttui.plans", "wttui.actions", "wttui.present", "wttui.present_plans", "wttui.ui.flows",
+    # what the first frame does not show: the lists (mounted right after it), dialogs
+    "wttui.ui.widgets", "wttui.ui.screens",
+)  # fmt: skip
+
+
+def test_the_app_draws_its_first_frame_before_reading_the_repository(tmp_path: Path) -> None:
+    """P1: the first frame needs Textual and the panes only; the repository is read, and the
+    libraries that reading and actions need are imported, after it."""
+    root = make_repo(tmp_path, "postgresql://postgres@127.0.0.1:1/postgres")
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME], cwd=root, capture_output=True, text=True, timeout=60
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    loaded = eval(result.stdout.strip().splitlines()[-1])  # a printed list of names
+    early = [m for m in loaded if m in AFTER_FIRST_FRAME or m.split(".")[0] in AFTER_FIRST_FRAME]
+    early += [m for m in loaded if m.startswith(tuple(f"{name}." for name in AFTER_FIRST_FRAME))]
+    assert sorted(set(early)) == []
+    assert "wttui.ui.layout" in loaded  # it did draw the panes
+
+
+def test_the_app_outside_a_repository_says_so_before_drawing_anything(tmp_path: Path) -> None:
+    code, printed = on_terminal(tmp_path, timeout=30)
+    assert code == 2
+    # Only the line: the app's screen was never entered (no flash of it).
+    assert printed.strip() == f"wttui: error: Not inside a git repository: {tmp_path}"
+
+
+def test_the_app_on_a_malformed_config_ends_with_its_one_line(tmp_path: Path) -> None:
+    """The config is read after the first frame: a bad one ends the app, the terminal is
+    restored, and the line and exit code are the CLI's."""
+    root = make_repo(tmp_path, "postgresql://postgres@127.0.0.1:1/postgres")
+    (root / ".wttui.toml").write_text("[project\nname = 1\n")
+    code, printed = on_terminal(root, timeout=30)
+    assert code == 2
+    after_app = printed.rsplit("\x1b[?1049l", 1)[-1]  # the screen the app left, restored
+    assert "wttui: error: " in after_app
+    assert ".wttui.toml: not valid TOML" in after_app
+    assert "Traceback" not in printed
+    status = wttui(root, "status")
+    assert status.stderr.strip().splitlines()[0] in after_app  # the same line as the CLI's
 
 
 def test_embedded_server_status_start_stop_and_create(tmp_path: Path) -> None:

@@ -67,13 +67,9 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def _open_app(start: Path) -> int:
-    from wttui.services import Services
+    from wttui.ui.launch import open_app  # draws first, then reads the repository (P1)
 
-    services = Services.from_path(start)
-    from wttui.ui.app import make_app
-
-    make_app(services).run()
-    return 0
+    return open_app(start)
 
 
 class _Skipped:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from wttui.core.models import WorktreeView
+if TYPE_CHECKING:  # the app imports this before its first frame; the models come with data
+    from wttui.core.models import WorktreeView
 
 
 def disk_bytes(view: WorktreeView) -> int | None:

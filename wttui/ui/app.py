@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from functools import cached_property, partial
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -23,13 +23,9 @@ from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from wttui.core.disk import project_disk_bytes
-from wttui.core.models import RepoSnapshot, WorktreeView
 from wttui.core.shell import CD_FILE
 from wttui.core.urls import url_secrets
 from wttui.errors import Cancelled, WttuiError
-from wttui.providers.server import data_dir
-from wttui.services import Services
-from wttui.snapshot import Reader
 from wttui.ui import messages as msg
 from wttui.ui.commands import ActionCommands, bindings
 from wttui.ui.jobs import BATCH_SECONDS, Call, JobRunner
@@ -40,6 +36,7 @@ from wttui.ui.layout import (
     Panes,
     mode_for,
 )
+from wttui.ui.loading import Repository
 from wttui.ui.panes.database import DatabasePane
 from wttui.ui.panes.log import LogPane
 from wttui.ui.panes.migrations import MigrationsPane
@@ -47,9 +44,10 @@ from wttui.ui.panes.worktrees import SORT_KEYS, WorktreesPane
 from wttui.ui.progress import JobActivity
 from wttui.ui.quitting import QuitGuard
 from wttui.ui.refresh import ReadModel, Refresher
-from wttui.ui.screens.help import HelpScreen
 
 if TYPE_CHECKING:
+    from wttui.core.models import RepoSnapshot, WorktreeView
+    from wttui.services import Services
     from wttui.ui.flows import Flows
     from wttui.ui.flows_housekeeping import HousekeepingFlows
     from wttui.ui.flows_lifecycle import LifecycleFlows
@@ -67,17 +65,44 @@ class WttuiApp(App[None]):
     COMMANDS = App.COMMANDS | {ActionCommands}
     HORIZONTAL_BREAKPOINTS = HORIZONTAL_BREAKPOINTS
     VERTICAL_BREAKPOINTS = VERTICAL_BREAKPOINTS
+    AUTO_FOCUS = "#worktree-table"
+    """Not Textual's default (the first focusable widget): nothing has the focus in the first
+    frame (the list, mounted after it, takes it), so the screen is not styled again (P1)."""
 
-    def __init__(self, services: Services, *, read: ReadModel | None = None) -> None:
+    def __init__(
+        self,
+        services: Services | None = None,
+        *,
+        read: ReadModel | None = None,
+        start: Path | None = None,
+    ) -> None:
+        """`services` for a repository already loaded (tests, the demo's screenshots); or
+        `start`, a directory: the repository is loaded after the first frame (`loading.py`)."""
         super().__init__()
-        self.services = services
         self.snapshot: RepoSnapshot | None = None
         self._flusher: Timer | None = None
-        self.refresher = Refresher(self, read or Reader(services).read)
-        self.jobs = JobRunner(self, secrets=_secrets(services))
+        self.jobs = JobRunner(self)
         self.activity = JobActivity(self)
         self.quitting = QuitGuard(self, self.jobs, self.activity)
+        self.repository = Repository(self, self._use, services=services, start=start, read=read)
+        self.refresher = Refresher(self, self.repository.read)
+
+    @property
+    def services(self) -> Services:
+        """The repository's services (the keys that need them wait: `_repository_ready`)."""
+        if self.repository.services is None:
+            raise RuntimeError("the repository is not loaded yet")
+        return self.repository.services
+
+    def _use(self, services: Services) -> None:
+        self.jobs.secrets = _secrets(services)
         self.sub_title = f"{services.project} · {services.server_label}"
+
+    def _repository_ready(self) -> bool:
+        """False (and says so) while the repository is still being loaded."""
+        if self.repository.services is None:
+            self.notify("Still loading the repository…", severity="warning")
+        return self.repository.services is not None
 
     # -- the flows: made on first use, their modules imported after the first frame ---------
 
@@ -121,9 +146,15 @@ class WttuiApp(App[None]):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        """The lists, the focus and the first read come after the first frame (P1): the
+        refresh thread's imports and I/O would compete with it."""
         self.query_one(WorktreesPane).table.focus()
-        # After the first frame: the refresh thread's imports and I/O would compete with it.
-        self.call_after_refresh(partial(self.refresher.request, full=True))
+        _ = self.query_one(MigrationsPane).table
+        _ = self.query_one(LogPane).view
+        self.refresher.request(full=True)
 
     def on_resize(self, event: Resize) -> None:
         # Below 60 columns the footer's seven keys fit only without their padding.
@@ -295,6 +326,8 @@ class WttuiApp(App[None]):
         # stale .env, a stopped container), `c` syncs that one.
         from wttui.ui.flows_housekeeping import incomplete
 
+        if not self._repository_ready():
+            return
         view = self.selected
         if view is not None and incomplete(view):
             if view.worktree.branch is None:  # detached: no branch to prefill
@@ -305,10 +338,12 @@ class WttuiApp(App[None]):
         self.flows.create("")
 
     def action_orphans(self) -> None:
-        self.housekeeping.orphans()
+        if self._repository_ready():
+            self.housekeeping.orphans()
 
     def action_doctor(self) -> None:
-        self.housekeeping.doctor(self.selected)
+        if self._repository_ready():
+            self.housekeeping.doctor(self.selected)
 
     def action_inspect(self) -> None:
         if view := self._need_selection():
@@ -383,10 +418,12 @@ class WttuiApp(App[None]):
             self.lifecycle.snapshots(view)
 
     def action_undo(self) -> None:
-        self.lifecycle.undo()
+        if self._repository_ready():
+            self.lifecycle.undo()
 
     def action_trash(self) -> None:
-        self.lifecycle.trash()
+        if self._repository_ready():
+            self.lifecycle.trash()
 
     def action_cancel_job(self) -> None:
         if self.jobs.cancel():
@@ -416,12 +453,16 @@ class WttuiApp(App[None]):
             self.query_one(WorktreesPane).sort_by(key)
 
     def action_save_log(self) -> None:
+        from wttui.providers.server import data_dir
+
         self.query_one(LogPane).save(data_dir() / "logs")
 
     def action_help(self) -> None:
         def chosen(action: str | None) -> None:
             if action:
                 self.call_later(self.run_action, action)
+
+        from wttui.ui.screens.help import HelpScreen  # on `?`, not at first frame
 
         self.push_screen(HelpScreen(), chosen)
 

@@ -40,7 +40,8 @@ WAIT_HINT = "x stops waiting"
 class FlowHost(Protocol):
     """What flows need from the app."""
 
-    services: Services
+    @property
+    def services(self) -> Services: ...
 
     def start_job(self, title: str, call: Call, worktree: Path | None = None) -> None: ...
 

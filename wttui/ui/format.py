@@ -1,26 +1,29 @@
 """Small text helpers shared by panes: states as words and glyphs, never colour alone.
 
-The words themselves live in `wttui.present`, shared with the CLI.
+The words themselves live in `wttui.present`, shared with the CLI. They are needed once data
+arrives, not for the first frame (P1): the names below are looked up in it on first use.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len, set_cell_size
 
-from wttui.core.models import WorktreeView
-from wttui.present import (
-    STATE_STYLES,
-    STATE_WORDS,
-    db_cell,
-    migration_file,
-    migration_name,
-    migrations_cell,
-    size,
-    warning_line,
-)
+if TYPE_CHECKING:
+    from wttui.core.models import WorktreeView
+    from wttui.present import (
+        STATE_STYLES,
+        STATE_WORDS,
+        db_cell,
+        migration_file,
+        migration_name,
+        migrations_cell,
+        size,
+        warning_line,
+    )
 
 __all__ = [
     "STATE_LABELS",
@@ -33,7 +36,21 @@ __all__ = [
     "warning_line",
 ]
 
-STATE_LABELS = STATE_WORDS  # the panes' name for them
+_FROM_PRESENT = {name: name for name in __all__} | {"STATE_LABELS": "STATE_WORDS"}
+"""The names above, as `wttui.present` calls them (STATE_LABELS: the panes' name)."""
+
+if TYPE_CHECKING:
+    STATE_LABELS = STATE_WORDS
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _FROM_PRESENT:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from wttui import present
+
+    value = getattr(present, _FROM_PRESENT[name])
+    globals()[name] = value  # looked up once
+    return value
 
 
 def now() -> datetime:

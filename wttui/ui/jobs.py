@@ -90,7 +90,8 @@ class JobRunner:
     def __init__(self, app: App[None], secrets: tuple[str, ...] = ()) -> None:
         self._app = app
         self._ids = itertools.count(1)
-        self._secrets = secrets
+        self.secrets = secrets
+        """Masked in every line an action prints (set once the repository is loaded)."""
         self.current: Job | None = None
 
     @property
@@ -102,7 +103,7 @@ class JobRunner:
         if self.current is not None:
             return None
         job_id = next(self._ids)
-        job = Job(job_id, title, BatchingSink(self._app, job_id, self._secrets), worktree=worktree)
+        job = Job(job_id, title, BatchingSink(self._app, job_id, self.secrets), worktree=worktree)
         self.current = job
 
         def body() -> None:

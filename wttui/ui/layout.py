@@ -92,11 +92,10 @@ class Panes(Vertical):
         self.zoomed: Widget | None = None
 
     def compose(self) -> ComposeResult:
-        yield PaneTabs((1, 2, 3, 4), id="pane-tabs")
+        # The tabs are mounted when a narrow terminal first needs them (`_tabs`).
         with Horizontal(id="top"):
             yield WorktreesPane()
             with Vertical(id="side"):
-                yield PaneTabs((2, 3), id="side-tabs")
                 yield DatabasePane()
                 yield MigrationsPane()
         yield LogPane()
@@ -195,12 +194,27 @@ class Panes(Vertical):
             self.screen.size.height < SHORT_BELOW or (mode == SINGLE and self.current != 4)
         )
         log.set_class(one_line, "-line")
-        pane_tabs = self.query_one("#pane-tabs", PaneTabs)
-        side_tabs = self.query_one("#side-tabs", PaneTabs)
-        pane_tabs.display = mode == SINGLE and self.zoomed is None
-        pane_tabs.current = self.current
-        side_tabs.display = mode == STACKED and self.zoomed is None
-        side_tabs.current = self.side_tab
+        unzoomed = self.zoomed is None
+        pane_tabs = self._tabs(self, "pane-tabs", (1, 2, 3, 4), mode == SINGLE and unzoomed)
+        if pane_tabs is not None:
+            pane_tabs.current = self.current
+        side_tabs = self._tabs(side, "side-tabs", (2, 3), mode == STACKED and unzoomed)
+        if side_tabs is not None:
+            side_tabs.current = self.side_tab
+
+    @staticmethod
+    def _tabs(
+        parent: Widget, tabs_id: str, numbers: tuple[int, ...], shown: bool
+    ) -> PaneTabs | None:
+        """`parent`'s tabs, shown or hidden; mounted (as its first child) the first time they
+        are shown, so a wide terminal's first frame has none to style (P1)."""
+        tabs = next(parent.query_children(PaneTabs).results(PaneTabs), None)
+        if tabs is None and shown:
+            tabs = PaneTabs(numbers, id=tabs_id)
+            parent.mount(tabs, before=0)
+        if tabs is not None:
+            tabs.display = shown
+        return tabs
 
     def _shown(self, mode: str) -> set[Widget]:
         worktrees, database, migrations, log = self.panes

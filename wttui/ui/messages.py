@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from wttui.core.models import RepoSnapshot
+if TYPE_CHECKING:  # the models load with the first data, not before the first frame (P1)
+    from wttui.core.models import RepoSnapshot
 
 
 @dataclass

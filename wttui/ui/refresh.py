@@ -21,15 +21,17 @@ import threading
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from textual.app import App
 from textual.timer import Timer
 
-from wttui.core.models import RepoSnapshot
 from wttui.errors import WttuiError
 from wttui.providers.watcher import watch
 from wttui.ui.messages import RefreshFailed, SnapshotLoaded, WatchedPathsChanged
+
+if TYPE_CHECKING:
+    from wttui.core.models import RepoSnapshot
 
 PERIOD_SECONDS = 10.0
 """The safety-net timer while the terminal has focus (DESIGN §4: default 10 s, floor 2 s)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -12,10 +12,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from wttui.core.disk import disk_bytes
-from wttui.core.models import DbStatus, WorktreeView
 from wttui.core.urls import mask_url
 from wttui.ui import format as fmt
 from wttui.ui.commands import bindings
+
+if TYPE_CHECKING:  # the models arrive with the first data, after the first frame (P1)
+    from wttui.core.models import WorktreeView
 
 _STRATEGIES = {
     "database": "own database",
@@ -110,6 +112,8 @@ class DatabasePane(VerticalScroll):
         if target is not None and target.container:
             running = (database.state if database else None) or "not created"
             row("container", f"{target.container} ({running}; s start/stop, L logs)")
+        from wttui.core.models import DbStatus
+
         state = {
             DbStatus.PRESENT: ("exists", "green"),
             DbStatus.MISSING: ("missing — c provisions it", "yellow"),

@@ -75,13 +75,19 @@ class LogPane(Vertical):
         self._current = -1
 
     def compose(self) -> ComposeResult:
-        yield LogView()
-        yield Input(placeholder="search the log… (enter: keep, esc: close)", id="log-search")
+        # The lines' view (a RichLog) is mounted right after the first frame (`view`): an
+        # empty log shows nothing the first frame needs (P1).
+        # The search field is mounted when first opened: the first frame has no use for it.
         yield StepProgress()
 
     @property
     def view(self) -> LogView:
-        return self.query_one(LogView)
+        """The lines (mounted on first use: the app asks for it after the first frame)."""
+        view = next(self.query(LogView).results(LogView), None)
+        if view is None:
+            view = LogView()
+            self.mount(view, before=self.progress)
+        return view
 
     @property
     def lines(self) -> list[Strip]:
@@ -180,15 +186,24 @@ class LogPane(Vertical):
         self.view.scroll_end(animate=False, immediate=True)
         self._retitle()
 
+    @property
+    def search_box(self) -> Input | None:
+        """The search field, once it has been opened."""
+        return next(self.query("#log-search").results(Input), None)
+
     def action_search(self) -> None:
-        box = self.query_one("#log-search", Input)
+        box = self.search_box
+        if box is None:
+            box = Input(placeholder="search the log… (enter: keep, esc: close)", id="log-search")
+            self.mount(box, after=self.view)
         box.display = True
         box.focus()
 
     def action_close_search(self) -> None:
-        box = self.query_one("#log-search", Input)
-        box.value = ""
-        box.display = False
+        box = self.search_box
+        if box is not None:
+            box.value = ""
+            box.display = False
         self._set_term("")
         self.view.focus()
 
@@ -196,7 +211,8 @@ class LogPane(Vertical):
         del parameters
         if action == "close_search":
             # Without a search, esc means what it means everywhere else (back to worktrees).
-            return bool(self._term) or self.query_one("#log-search", Input).display
+            box = self.search_box
+            return bool(self._term) or (box is not None and box.display)
         return True
 
     def action_next_match(self) -> None:

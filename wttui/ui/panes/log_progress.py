@@ -10,12 +10,15 @@ when a measured step starts and removed when it ends: an idle app runs no timer.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import ProgressBar, Static
+from textual.widgets import Static
 
-from wttui.present import progress_words
+if TYPE_CHECKING:  # imported with the first measured step, not before the first frame (P1)
+    from textual.widgets import ProgressBar
 
 
 class StepProgress(Horizontal):
@@ -50,6 +53,8 @@ class StepProgress(Horizontal):
 
     @property
     def bar(self) -> ProgressBar | None:
+        from textual.widgets import ProgressBar
+
         return next(iter(self.query(ProgressBar)), None)
 
     def report(self, done: int, total: int | None, label: str) -> None:
@@ -59,9 +64,13 @@ class StepProgress(Horizontal):
             return
         done = max(0, min(done, total))
         self.shown = (done, total, label)
+        from wttui.present import progress_words  # while an action runs, not at first frame
+
         self.query_one("#progress-words", Static).update(Text(progress_words(done, total, label)))
         bar = self.bar
         if bar is None:
+            from textual.widgets import ProgressBar
+
             bar = ProgressBar(total=total, show_percentage=False, show_eta=False)
             self.mount(bar)
         bar.update(total=total, progress=done)

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
-from wttui.core.models import DbStatus, MigrationState, MigrationStatus, WorktreeView
 from wttui.ui import format as fmt
-from wttui.ui.widgets import KeyTable
+
+if TYPE_CHECKING:  # the models arrive with the first data, the list after the first frame (P1)
+    from textual.widgets import DataTable
+
+    from wttui.core.models import MigrationStatus, WorktreeView
+    from wttui.ui.widgets import KeyTable
 
 
 class MigrationsPane(Vertical):
@@ -43,13 +48,20 @@ class MigrationsPane(Vertical):
         needs no new layout)."""
 
     def compose(self) -> ComposeResult:
-        yield Static(id="migration-notes")
-        yield KeyTable(id="migration-table")
-        yield Static(id="migration-detail")
+        # The list, with the notes above it and the detail below, comes right after the first
+        # frame (`table`): the first frame has nothing to show in them (P1).
+        yield from ()
 
     @property
     def table(self) -> KeyTable:
-        return self.query_one("#migration-table", KeyTable)
+        """The list (mounted on first use: the app asks for it after the first frame)."""
+        from wttui.ui.widgets import KeyTable
+
+        table = next(self.query("#migration-table").results(KeyTable), None)
+        if table is None:
+            table = KeyTable(id="migration-table")
+            self.mount(Static(id="migration-notes"), table, Static(id="migration-detail"))
+        return table
 
     def on_resize(self) -> None:
         # Column widths follow the pane's width, the notes line its height. Before the first
@@ -128,6 +140,8 @@ class MigrationsPane(Vertical):
         """One line above the migrations: what the counts alone would hide (a state table no
         tool reads, a tracking row deleted by hand, two tools found; `wttui status` prints them
         in full), else the file that decided the tool."""
+        from wttui.core.models import DbStatus
+
         notes = self.query_one("#migration-notes", Static)
         shown = view is not None and self._drift is None
         none = bool(shown and view is not None and view.db_status is DbStatus.NONE)
@@ -174,6 +188,8 @@ class MigrationsPane(Vertical):
 
     def _show_detail(self, status: MigrationStatus | None) -> None:
         """Everything the narrow columns leave out, for the migration under the cursor."""
+        from wttui.core.models import MigrationState
+
         detail = self.query_one("#migration-detail", Static)
         detail.display = status is not None
         if status is None:
@@ -216,6 +232,8 @@ def _ages(view: WorktreeView) -> tuple[str, ...]:
 
 def _when(status: MigrationStatus) -> str:
     """`applied 2h ago by main`; a failed run says `failed`, a rolled-back one `rolled back`."""
+    from wttui.core.models import MigrationState
+
     if status.applied_at is None:
         return ""
     verb = {
@@ -227,6 +245,8 @@ def _when(status: MigrationStatus) -> str:
 
 
 def _problem(status: MigrationStatus, name: str) -> str | None:
+    from wttui.core.models import MigrationState
+
     elsewhere = "not in this folder; in " + (", ".join(status.found_in) or "no branch here")
     problem = {
         MigrationState.MODIFIED: "changed after it was applied (checksum differs)",
@@ -284,6 +304,8 @@ def _layout(rows: Sequence[Sequence[Text]], available: int) -> list[tuple[int, i
 
 
 def _row(status: MigrationStatus) -> tuple[Text, Text, Text, Text]:
+    from wttui.core.models import MigrationState
+
     glyph, label = fmt.STATE_LABELS[status.state]
     if status.out_of_order:
         label = "out of order"  # pending, but older than the newest applied one

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -12,12 +12,16 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
-from wttui.core.models import RepoSnapshot, WorktreeView
 from wttui.ui import format as fmt
 from wttui.ui.messages import RunAction
-from wttui.ui.widgets import KeyTable
+
+if TYPE_CHECKING:  # the models arrive with the first data, the list after the first frame (P1)
+    from textual.widgets import DataTable
+
+    from wttui.core.models import RepoSnapshot, WorktreeView
+    from wttui.ui.widgets import KeyTable
 
 COLUMNS = ("Branch", "DB", "Migrations", "Age")
 CELL_PADDING = 2  # DataTable pads each cell by one column on either side
@@ -82,7 +86,7 @@ class WorktreesPane(Vertical):
             self.view = view
 
     def __init__(self) -> None:
-        super().__init__(id="worktrees", classes="pane")
+        super().__init__(id="worktrees", classes="pane -first-frame")
         self.border_title = "1 Worktrees"
         self.border_subtitle = "loading…"
         self._views: dict[str, WorktreeView] = {}
@@ -98,12 +102,21 @@ class WorktreesPane(Vertical):
         """The worktree an action is running on (its path) and the mark its row carries."""
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter worktrees…", id="filter")
-        yield KeyTable(id="worktree-table")
+        # The list is mounted right after the first frame (`table`), the filter field when
+        # first opened: a DataTable's styles cost the first frame more than its pane (P1).
+        yield from ()
 
     @property
     def table(self) -> KeyTable:
-        return self.query_one("#worktree-table", KeyTable)
+        """The list (mounted on first use: the app asks for it after the first frame)."""
+        from wttui.ui.widgets import KeyTable
+
+        table = next(self.query("#worktree-table").results(KeyTable), None)
+        if table is None:
+            table = KeyTable(id="worktree-table")
+            self.mount(table)
+            self.remove_class("-first-frame")
+        return table
 
     @property
     def selected(self) -> WorktreeView | None:
@@ -130,8 +143,10 @@ class WorktreesPane(Vertical):
             if not self._filter or self._filter.lower() in view.worktree.label.lower()
         ]
         marks = [self._mark(view) for view in views]
-        # The scrollbar takes room only when the rows overflow (header: one line).
-        scrollbar = SCROLLBAR if len(views) > table.size.height - 1 else 0
+        # The scrollbar takes room only when the rows overflow (header: one line). A list not
+        # laid out yet (mounted after the first frame) has the pane's height.
+        height = table.size.height or self.content_size.height
+        scrollbar = SCROLLBAR if len(views) > height - 1 else 0
         available = self.content_size.width - scrollbar
         # The states say their words (`⋯1 pending`) where the names keep all their cells, so
         # the list reads without colour; else the glyphs alone (`?` help has the legend).
@@ -209,19 +224,25 @@ class WorktreesPane(Vertical):
     # -- the filter --------------------------------------------------------------------------
 
     @property
-    def filter_box(self) -> Input:
-        return self.query_one("#filter", Input)
+    def filter_box(self) -> Input | None:
+        """The filter field, once it has been opened."""
+        found = self.query("#filter").results(Input)
+        return next(found, None)
 
     def open_filter(self) -> None:
-        """Show the filter field and put the cursor in it."""
+        """Show the filter field (mounted above the list the first time) and put the cursor
+        in it."""
         box = self.filter_box
+        if box is None:
+            box = Input(placeholder="filter worktrees…", id="filter")
+            self.mount(box, before=self.table)
         box.display = True
         box.focus()
 
     def close_filter(self) -> bool:
         """Clear and hide the filter; False when there was none to close."""
         box = self.filter_box
-        if not box.display:
+        if box is None or not box.display:
             return False
         box.value = ""
         box.display = False
