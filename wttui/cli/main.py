@@ -8,18 +8,19 @@ command group lives in its own module and registers its subcommands here.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from wttui import __version__
-from wttui.cli.common import PrintSink
-from wttui.cli.registry import Command
 from wttui.errors import EXIT_INTERRUPTED, EXIT_OK, Cancelled, EnvConflict, WttuiError
+
+if TYPE_CHECKING:
+    import argparse
+
+    from wttui.cli.registry import Command
 
 
 def groups() -> tuple[ModuleType, ...]:
@@ -53,6 +54,7 @@ def groups() -> tuple[ModuleType, ...]:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from wttui.cli.common import PrintSink
     from wttui.cli.demo import run_demo
 
     if args.dry_run:
@@ -87,6 +89,10 @@ def build_parser(command: str | None = None) -> tuple[argparse.ArgumentParser, s
     """The parser of every subcommand, or with `command` of that subcommand alone (the others
     are not built: `wttui status` in a git hook should not pay for 35 parsers); and the names
     of the subcommands it has."""
+    import argparse  # the app alone (no words) never builds a parser (P1)
+
+    from wttui import __version__
+
     built: set[str] = set()
     parser = argparse.ArgumentParser(
         prog="wttui",
@@ -134,10 +140,12 @@ def _quiet_stdout() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
-    # No words: the app, straight there, without building any command's parser (P1).
-    args = _parse(words) if words else argparse.Namespace(repo=None, func=cmd_app)
     try:
-        code = int(args.func(args))
+        if words:
+            args = _parse(words)
+            code = int(args.func(args))
+        else:  # the app, straight there: no argparse, no command's parser (P1)
+            code = _open_app(Path(".").resolve())
         sys.stdout.flush()
         return code
     except BrokenPipeError:
