@@ -146,12 +146,22 @@ class WttuiApp(App[None]):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
+        # Textual sets the breakpoint classes on the screen's first resize, which can come after
+        # the first frame: that frame would show the wide layout on a narrow terminal, then jump.
+        width, height = self.size
+        classes = {name: False for _, name in (*HORIZONTAL_BREAKPOINTS, *VERTICAL_BREAKPOINTS)}
+        classes[mode_for(width)] = True
+        classes[[name for least, name in VERTICAL_BREAKPOINTS if height >= least][-1]] = True
+        self.screen.update_classes(classes, animate=False)
+        self.query_one(Panes).arrange_panes()
         self.call_after_refresh(self._after_first_frame)
 
     def _after_first_frame(self) -> None:
         """The lists, the focus and the first read come after the first frame (P1): the
         refresh thread's imports and I/O would compete with it."""
-        self.query_one(WorktreesPane).table.focus()
+        table = self.query_one(WorktreesPane).table
+        if self.focused is None:  # a key pressed before it (`/`: the filter) keeps its focus
+            table.focus()
         _ = self.query_one(MigrationsPane).table
         _ = self.query_one(LogPane).view
         self.refresher.request(full=True)
@@ -316,6 +326,8 @@ class WttuiApp(App[None]):
         return self.query_one(WorktreesPane).selected
 
     def _need_selection(self) -> WorktreeView | None:
+        if not self._repository_ready():  # nothing is listed yet: say why, not "no selection"
+            return None
         view = self.selected
         if view is None:
             self.notify("No worktree selected", severity="warning")
@@ -434,8 +446,8 @@ class WttuiApp(App[None]):
     def action_refresh(self) -> None:
         self.refresher.request(full=True)
 
-    def action_filter(self) -> None:
-        self.query_one(WorktreesPane).open_filter()
+    async def action_filter(self) -> None:
+        await self.query_one(WorktreesPane).open_filter()
 
     def action_drill(self) -> None:
         self.query_one(MigrationsPane).table.focus()

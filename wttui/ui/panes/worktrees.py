@@ -229,15 +229,16 @@ class WorktreesPane(Vertical):
         found = self.query("#filter").results(Input)
         return next(found, None)
 
-    def open_filter(self) -> None:
+    async def open_filter(self) -> None:
         """Show the filter field (mounted above the list the first time) and put the cursor
-        in it."""
+        in it — at once, so that the keys typed right after `/` (queued while it mounts, the
+        app still starting) are the filter's, not commands."""
         box = self.filter_box
         if box is None:
             box = Input(placeholder="filter worktrees…", id="filter")
-            self.mount(box, before=self.table)
+            await self.mount(box, before=self.table)
         box.display = True
-        box.focus()
+        self.screen.set_focus(box)
 
     def close_filter(self) -> bool:
         """Clear and hide the filter; False when there was none to close."""
