@@ -146,6 +146,9 @@ class LogView(RichLog):
                     self.write(run, scroll_end=False)
             if following:
                 self.scroll_end(animate=False, immediate=True)
+                # Again once the new size is laid out: the bottom computed now can be the old
+                # size's (a walkthrough saw a following log stop short after a few resizes).
+                self.call_after_refresh(self.scroll_end, animate=False, x_axis=False)
             self.post_message(self.Rewrapped())
         self._width = width
 
