@@ -15,7 +15,12 @@ def test_a_mistyped_command_is_one_usage_error_listing_every_command(tmp_path: P
     assert "invalid choice: 'stauts'" in result.stderr
     for command in ("status", "create", "migrate", "server", "orphans", "demo"):
         assert f"'{command}'" in result.stderr
+    assert result.stderr.splitlines()[-1] == "hint: did you mean `wttui status`?"
     assert "Traceback" not in result.stderr
+    far = wttui(tmp_path, "frobnicate")
+    assert far.returncode == 2
+    assert "invalid choice: 'frobnicate'" in far.stderr
+    assert "hint:" not in far.stderr  # nothing close: no guess
 
 
 def test_help_lists_every_command_and_a_commands_help_its_own_options(tmp_path: Path) -> None:

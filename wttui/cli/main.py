@@ -127,9 +127,20 @@ def _parse(words: list[str]) -> argparse.Namespace:
     """The command line parsed with the named subcommand's parser alone; the whole parser for
     anything else (`--help`, an option first, an unknown command: its message lists them all)."""
     parser, built = build_parser(words[0])
+    suggestion = None
     if words[0] not in built:
-        parser, _ = build_parser()
-    return parser.parse_args(words)
+        parser, everything = build_parser()
+        if not words[0].startswith("-"):
+            import difflib
+
+            close = difflib.get_close_matches(words[0], sorted(everything), n=1)
+            suggestion = close[0] if close else None
+    try:
+        return parser.parse_args(words)
+    except SystemExit as exc:  # argparse said what is wrong (usage, exit 2): add the likely fix
+        if exc.code == 2 and suggestion:
+            print(f"hint: did you mean `wttui {suggestion}`?", file=sys.stderr)
+        raise
 
 
 def _quiet_stdout() -> None:
