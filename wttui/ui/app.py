@@ -35,6 +35,7 @@ from wttui.ui.layout import (
     VERTICAL_BREAKPOINTS,
     Panes,
     mode_for,
+    screen_classes,
 )
 from wttui.ui.loading import Repository
 from wttui.ui.panes.database import DatabasePane
@@ -146,13 +147,7 @@ class WttuiApp(App[None]):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        # Textual sets the breakpoint classes on the screen's first resize, which can come after
-        # the first frame: that frame would show the wide layout on a narrow terminal, then jump.
-        width, height = self.size
-        classes = {name: False for _, name in (*HORIZONTAL_BREAKPOINTS, *VERTICAL_BREAKPOINTS)}
-        classes[mode_for(width)] = True
-        classes[[name for least, name in VERTICAL_BREAKPOINTS if height >= least][-1]] = True
-        self.screen.update_classes(classes, animate=False)
+        self.screen.update_classes(screen_classes(*self.size), animate=False)  # first frame's
         self.query_one(Panes).arrange_panes()
         self.call_after_refresh(self._after_first_frame)
 

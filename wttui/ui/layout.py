@@ -36,7 +36,19 @@ NAMES = {1: "Worktrees", 2: "Database", 3: "Migrations", 4: "Log"}
 
 def mode_for(width: int) -> str:
     """The layout at `width` columns (one of WIDE, SPLIT, STACKED, SINGLE)."""
-    return [name for least, name in HORIZONTAL_BREAKPOINTS if width >= least][-1]
+    return _at(width, HORIZONTAL_BREAKPOINTS)
+
+
+def _at(size: int, breakpoints: list[tuple[int, str]]) -> str:
+    return [name for least, name in breakpoints if size >= least][-1]
+
+
+def screen_classes(width: int, height: int) -> dict[str, bool]:
+    """Every breakpoint class, on or off, for a `width`×`height` terminal: what Textual sets on
+    the screen's first resize, which can come after the first frame (that frame would show
+    the wide layout on a narrow terminal, then jump)."""
+    on = {_at(width, HORIZONTAL_BREAKPOINTS), _at(height, VERTICAL_BREAKPOINTS)}
+    return {name: name in on for _, name in (*HORIZONTAL_BREAKPOINTS, *VERTICAL_BREAKPOINTS)}
 
 
 class PaneTabs(Widget):
