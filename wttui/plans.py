@@ -19,6 +19,7 @@ holds the rules they share: who else uses a worktree's database, and "it must ha
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ from wttui.core.sharing import shares
 from wttui.errors import DatabaseError, DatabaseUnavailable, NoDatabase, WttuiError
 from wttui.providers.conninfo import location
 from wttui.providers.envfile import read_env
+from wttui.providers.pg_copies import SESSION_GRACE
 
 if TYPE_CHECKING:
     from wttui.providers.git_porcelain import WorktreeEntry
@@ -96,3 +98,15 @@ def sharing(
         if shares(context.target, other, url, location):
             others.append(entry.label)
     return tuple(others)
+
+
+def settled_info(context: WorktreeContext, info: DatabaseInfo | None) -> DatabaseInfo | None:
+    """The worktree's database `info` (as just read); when it has sessions, read again for up to
+    `SESSION_GRACE` seconds until they end. A session that is about to end (the backend of a
+    `wttui` process that just exited, a refresh reading the migration table) is no reason to
+    refuse a drop or a reset; one that stays is."""
+    deadline = time.monotonic() + SESSION_GRACE
+    while info is not None and info.connections and time.monotonic() < deadline:
+        time.sleep(0.1)
+        info = context.strategy.info(context.target)
+    return info

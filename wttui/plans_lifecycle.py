@@ -21,7 +21,7 @@ from wttui.core.plans_lifecycle import (
     UndoPlan,
 )
 from wttui.errors import DatabaseInUse, InvalidInput, Refused, WttuiError
-from wttui.plans import refuse_none, require_database, sharing
+from wttui.plans import refuse_none, require_database, settled_info, sharing
 from wttui.strategies.base import refuse_shared
 
 if TYPE_CHECKING:
@@ -184,7 +184,16 @@ def plan_restore(services: Services, ref: str, name: str | None = None) -> Resto
 
 
 def refuse_sessions(services: Services, context: WorktreeContext, what: str) -> None:
+    """Refuse `what` on the worktree's database, which was seen with sessions, unless they end
+    within the grace `plans.settled_info` gives (a backend of a process that just exited).
+
+    Raises:
+        DatabaseInUse: sessions are still open, named when the server can say whose.
+    """
     target = context.target
+    settled = settled_info(context, context.strategy.info(target))
+    if settled is None or not settled.connections:
+        return
     if target.container or target.schema:
         raise DatabaseInUse(
             f"Database {target.label} has open sessions", hint=f"close them and {what} again"

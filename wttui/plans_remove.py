@@ -11,7 +11,7 @@ from wttui.core.models import Worktree
 from wttui.core.naming import is_reserved_schema
 from wttui.core.plans import Confirmation, RemovePlan, ResetPlan
 from wttui.errors import DatabaseInUse, DirtyWorktree, InvalidInput, NeedsForce, Refused, WttuiError
-from wttui.plans import refuse_none, sharing
+from wttui.plans import refuse_none, settled_info, sharing
 from wttui.strategies.base import refuse_shared
 
 if TYPE_CHECKING:
@@ -44,6 +44,8 @@ def plan_remove(
     exists = info is not None
     reserved = target.schema is not None and is_reserved_schema(target.schema)
     will_drop = exists and not target.shared and not shared_with and not keep_db and not reserved
+    if will_drop:
+        info = settled_info(context, info)
     sessions = info.connections if info else 0
     overrides: list[WttuiError] = []
     if worktree.locked:
@@ -136,7 +138,7 @@ def plan_reset(services: Services, ref: str, *, force: bool = False) -> ResetPla
             "resetting it would wipe their data too",
             hint="give this worktree its own database instead",
         )
-    info = context.strategy.info(target)
+    info = settled_info(context, context.strategy.info(target))
     sessions = info.connections if info else 0
     overrides = [_in_use(target.label, sessions)] if sessions else []
     _refuse_unforced(overrides, force)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import psycopg
 import pytest
 
@@ -66,6 +68,24 @@ def test_database_in_use_is_refused_then_sessions_ended(
         assert not exists(services, view.target.name)
     finally:
         session.close()
+
+
+def test_a_session_that_ends_while_the_remove_plans_does_not_refuse_it(
+    services: Services, sink: ListSink, cancel: CancelToken
+) -> None:
+    """The backend of a process that just exited (a `wttui create`, a refresh's read) is still
+    listed for a moment: the plan waits a little for it rather than refusing the remove."""
+    view = steps.create(services, "feat/brief", sink=ListSink(), cancel=cancel)
+    assert view.target is not None
+    session = psycopg.connect(view.target.url)
+    closer = threading.Timer(0.5, session.close)
+    closer.start()
+    try:
+        steps.remove(services, "feat/brief", sink=sink, cancel=cancel)
+    finally:
+        closer.join()
+    assert not view.worktree.path.exists()
+    assert not exists(services, view.target.name)
 
 
 def test_shared_database_is_never_dropped_or_reset(

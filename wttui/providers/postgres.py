@@ -27,21 +27,25 @@ CONNECT_TIMEOUT = 5
 APPLICATION = "wttui"
 """`application_name` of wttui's sessions (`pg_stat_activity`), unless the URL sets one."""
 
-_LIST_DATABASES = """
+_NOT_AUTOVACUUM = "backend_type <> 'autovacuum worker'"
+"""Sessions a user opened: PostgreSQL's own autovacuum workers come and go on any database
+that was just written, and a drop or rename ends them itself, so they never count."""
+
+_LIST_DATABASES = f"""
 SELECT d.datname,
        pg_database_size(d.oid),
        pg_get_userbyid(d.datdba),
        (SELECT count(*) FROM pg_stat_activity a
-         WHERE a.datid = d.oid AND a.pid <> pg_backend_pid())
+         WHERE a.datid = d.oid AND a.pid <> pg_backend_pid() AND {_NOT_AUTOVACUUM})
   FROM pg_database d
  WHERE NOT d.datistemplate AND d.datallowconn
 """
 
-_SESSIONS = """
+_SESSIONS = f"""
 SELECT pid, coalesce(application_name, ''), coalesce(client_addr::text, 'local'),
        coalesce(state, '')
   FROM pg_stat_activity
- WHERE datname = %s AND pid <> pg_backend_pid()
+ WHERE datname = %s AND pid <> pg_backend_pid() AND {_NOT_AUTOVACUUM}
  ORDER BY pid
 """
 
@@ -212,8 +216,9 @@ class PostgresProvider:
         move the first number, so a refresh can tell which databases something changed."""
         with self.connect(autocommit=True) as conn:
             rows = conn.execute(
-                "SELECT datname, tup_inserted + tup_updated + tup_deleted, numbackends "
-                "FROM pg_stat_database WHERE datname IS NOT NULL"
+                "SELECT d.datname, d.tup_inserted + d.tup_updated + d.tup_deleted, "
+                "(SELECT count(*) FROM pg_stat_activity a WHERE a.datid = d.datid AND "
+                f"{_NOT_AUTOVACUUM}) FROM pg_stat_database d WHERE d.datname IS NOT NULL"
             ).fetchall()
         return {str(name): (int(written), int(sessions)) for name, written, sessions in rows}
 
