@@ -198,6 +198,20 @@ def _worktree(
                 worktree=label,
             )
         )
+    if view.db_status is DbStatus.PRESENT and first and _superuser_login(services, view):
+        checks.append(
+            Check(
+                "database",
+                WARN,
+                f"{worktree.label} connects to container {target.container} as its superuser "
+                "(the container was made before wttui gave containers a login role, or by "
+                "docker compose)",
+                f"`wttui snapshot {worktree.label}`, `docker rm -f {target.container}`, "
+                f"`wttui sync {worktree.label}` (a new container with the role), then "
+                f"`wttui restore {worktree.label} SNAPSHOT`",
+                worktree=label,
+            )
+        )
     missing = view.db_status is DbStatus.MISSING
     # A database not provisioned yet and a .env without its key are one problem (sync does
     # both): the database line says it; a .env naming another database is a second one.
@@ -231,6 +245,14 @@ def _misowned(services: Services, view: WorktreeView) -> str | None:
     if view.target is None or view.database is None:
         return None
     return misowned(services.server, view.target, view.database.owner)
+
+
+def _superuser_login(services: Services, view: WorktreeView) -> bool:
+    """The worktree's container hands it its superuser (`strategies.container_role`)."""
+    from wttui.lifecycle.ownership import worktree_role
+
+    target = view.target
+    return bool(target and target.container and not worktree_role(services.server, target))
 
 
 def _sync_command(services: Services, view: WorktreeView) -> str:

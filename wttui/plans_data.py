@@ -219,6 +219,7 @@ def _throwaway(target: DbTarget, name: str) -> DbTarget:
         masked_url=mask_url(url),
         server=target.server,
         container=target.container,
+        admin=target.admin,
         worktree=target.worktree,
         description="throwaway test database",
     )

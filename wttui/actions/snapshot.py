@@ -101,7 +101,7 @@ def _server_url(services: Services, context: WorktreeContext) -> str:
     """A URL to the worktree's database itself, as wttui's admin (a container: its own)."""
     target = context.target
     if target.container:
-        return target.url
+        return with_database(target.admin, target.name)
     return with_database(services.server.admin_url(), target.name)
 
 
@@ -245,8 +245,7 @@ def restore(services: Services, plan: RestorePlan, *, sink: LogSink, cancel: Can
             raise
         sink.step(f"{target.label} restored from {snapshot.name}")
         return
-    admin = target.url if target.container else services.server.admin_url()
-    admin = with_database(admin, "postgres") if target.container else admin
+    admin = target.admin if target.container else services.server.admin_url()
     work = work_name("restore", target.name)
     from wttui.lifecycle.dumps import fill_from_snapshot
 

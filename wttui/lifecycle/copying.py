@@ -17,7 +17,6 @@ from psycopg import sql
 from wttui.core.lifecycle_names import work_name
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import DbTarget
-from wttui.core.urls import with_database
 from wttui.errors import DatabaseInUse
 from wttui.lifecycle.clone import DUMP, Method, choose, copy_database
 from wttui.migrations import owners
@@ -28,7 +27,7 @@ from wttui.providers.postgres import PostgresProvider
 
 def _admin(target: DbTarget, admin_url: str) -> str:
     """The maintenance URL of the server holding `target` (a container is its own)."""
-    return with_database(target.url, "postgres") if target.container else admin_url
+    return target.admin if target.container else admin_url
 
 
 def _tools(source_url: str, dest_url: str) -> tuple[pg_tools.PgTool, pg_tools.PgTool]:

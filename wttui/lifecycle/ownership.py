@@ -14,15 +14,19 @@ from __future__ import annotations
 
 from wttui.core.models import DbTarget
 from wttui.core.urls import url_parts
-from wttui.providers.postgres import hand_over
+from wttui.providers.postgres import PostgresProvider, hand_over
 from wttui.providers.server import Server
+from wttui.strategies.container_role import login_role
 
 
 def worktree_role(server: Server, target: DbTarget) -> str | None:
     """The role `target`'s worktree connects as, when wttui made it (and so must hand it what
-    it copies); None on a configured server or in a container (the URL's owner is the
-    admin)."""
-    if not server.owns_roles or target.container is not None:
+    it copies): on the embedded cluster, and in a container made with a login role; None on a
+    configured server (the URL's owner chose it) or in a container that hands out its
+    superuser (`strategies.container_role`)."""
+    if target.container is not None:
+        return login_role(target.url, target.admin) if target.admin else None
+    if not server.owns_roles:
         return None
     return url_parts(target.url)["user"] or None
 
@@ -45,4 +49,5 @@ def hand_to_worktree(
     role = worktree_role(server, target)
     if role is None:
         return 0
-    return hand_over(server.provider(), dbname or target.name, role, schema)
+    admin = PostgresProvider(target.admin) if target.container else server.provider()
+    return hand_over(admin, dbname or target.name, role, schema)

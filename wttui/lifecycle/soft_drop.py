@@ -22,13 +22,13 @@ from psycopg import sql
 from wttui.core.lifecycle_names import TRASH_PREFIX
 from wttui.core.logsink import LogSink
 from wttui.core.models import DbTarget, Worktree
-from wttui.core.urls import with_database
 from wttui.errors import InvalidInput, WttuiError
 from wttui.lifecycle.trash import TrashIndex, TrashItem
 from wttui.providers.docker_engine import DockerProvider
 from wttui.providers.pg_copies import DatabaseCopies
 from wttui.providers.postgres import PostgresProvider
 from wttui.providers.server import Server
+from wttui.strategies.container_role import login_role
 
 
 class SoftDrops:
@@ -212,9 +212,11 @@ class SoftDrops:
         return self._copies(target).drop(target.name, force=True)
 
     def fresh_database(self, target: DbTarget) -> None:
-        """An empty database under `target`'s name in its container (after a soft reset)."""
+        """An empty database under `target`'s name in its container (after a soft reset),
+        owned by the role its worktree connects as."""
         if target.container:
-            self._copies(target).provider.create_database(target.name)
+            owner = login_role(target.url, target.admin) if target.admin else None
+            self._copies(target).provider.create_database(target.name, owner=owner)
 
     # -- back out ------------------------------------------------------------------------------
 
@@ -299,11 +301,6 @@ class SoftDrops:
             gone = self._copies(item).drop(item.name, force=True)
         self.index.forget(item.name)
         return gone
-
-
-def container_admin_url(target: DbTarget) -> str:
-    """The maintenance database of a worktree's container, as its own superuser."""
-    return with_database(target.url, "postgres")
 
 
 def _size(copies: DatabaseCopies, name: str) -> int | None:

@@ -102,12 +102,14 @@ def ensure_login_role(
     admin_url: str,
     role: str,
     *,
-    password_path: Path,
+    password_path: Path | None = None,
+    password: str = "",
     createdb: bool = False,
     dbname: str = "postgres",
 ) -> str:
     """Make sure `role` exists as a login role wttui manages, with the password stored at
-    `password_path` (generated on first use); return its URL to `dbname`.
+    `password_path` (generated on first use) or, without one, `password` (a container keeps
+    its role's password in its own environment); return its URL to `dbname`.
 
     Idempotent: a second call with the same arguments changes nothing on the server.
 
@@ -120,7 +122,12 @@ def ensure_login_role(
         raise InvalidInput(f"Role name {role!r} must be 1 to {MAX_IDENTIFIER_BYTES} bytes long")
     if role.startswith("pg_"):
         raise InvalidInput(f"Role name {role!r} is reserved by PostgreSQL (pg_…)")
-    password, new = _password(password_path)
+    if password_path is not None:
+        password, new = _password(password_path)
+    elif password:
+        new = False  # checked below: set again when it does not log in
+    else:
+        raise InvalidInput(f"Role {role!r} needs a password")
     url = role_url(admin_url, role, password, dbname)
     admin = PostgresProvider(admin_url)
     with admin.connect(autocommit=True) as conn:

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, ClassVar
 from wttui.config import ContainerConfig
 from wttui.core.logsink import LogSink
 from wttui.core.models import DatabaseInfo, DbTarget, TargetKey
-from wttui.core.naming import database_name, fit_identifier, worktree_slug
+from wttui.core.naming import database_name, fit_identifier, role_name, worktree_slug
 from wttui.core.ports import choose_port, port_range, preferred_port
-from wttui.core.urls import build_url, mask_url, url_parts
+from wttui.core.urls import build_url, mask_url, url_parts, with_database
 from wttui.errors import DockerUnavailable, InvalidInput, Refused, WttuiError
 from wttui.providers.docker_engine import (
     LABEL_PASSWORD,
@@ -39,6 +39,7 @@ from wttui.providers.postgres import PostgresProvider
 from wttui.strategies.base import refuse_shared
 from wttui.strategies.container_ports import made_on, port_holder
 from wttui.strategies.container_recovery import PORT_ATTEMPTS, half_made, port_refused
+from wttui.strategies.container_role import Credentials, give_role, of_container
 
 if TYPE_CHECKING:
     from wttui.config_model import Config
@@ -121,10 +122,9 @@ class ContainerStrategy:
         pin = self.pins.get(label)
         if existing is not None and existing.port and not half_made(existing):
             env = existing.environment
-            user = env.get("POSTGRES_USER", "postgres")
-            password = env.get("POSTGRES_PASSWORD", "")
-            database = env.get("POSTGRES_DB", user)
-            target = self._target(label, existing.name, existing.port, user, password, database)
+            logins = of_container(env)
+            database = env.get("POSTGRES_DB", logins.admin_user)
+            target = self._target(label, existing.name, existing.port, logins, database)
             note = made_on(label, existing, self.pins, port_range(self.config.ports))
             return replace(target, compose_project=existing.compose_project, port_note=note)
         # A new container; or one a stopped create left half made, which provision makes again
@@ -155,9 +155,11 @@ class ContainerStrategy:
         password = (
             self.config.password or (kept or {}).get(LABEL_PASSWORD) or secrets.token_urlsafe(18)
         )
-        target = self._target(
-            label, self.container_name(label), port, self.config.user, password, self.database
+        # The worktree's own login (made in the container once it is up), never the superuser.
+        logins = Credentials(
+            self.config.user, password, role_name(self.project), secrets.token_urlsafe(18)
         )
+        target = self._target(label, self.container_name(label), port, logins, self.database)
         return replace(target, port_note=note, port_clash=clash)
 
     def clash(self, target: DbTarget) -> str:
@@ -172,13 +174,23 @@ class ContainerStrategy:
         return f"port {port} of {target.container} is taken by {holder}" if holder else ""
 
     def _target(
-        self, label: str, container: str, port: int, user: str, password: str, db: str
+        self, label: str, container: str, port: int, logins: Credentials, db: str
     ) -> DbTarget:
-        url = build_url(host="127.0.0.1", port=port, dbname=db, user=user, password=password)
+        url = build_url(
+            host="127.0.0.1", port=port, dbname=db, user=logins.user, password=logins.password
+        )
+        admin = build_url(
+            host="127.0.0.1",
+            port=port,
+            dbname="postgres",
+            user=logins.admin_user,
+            password=logins.admin_password,
+        )
         return DbTarget(
             strategy=self.name,
             name=db,
             url=url,
+            admin=admin,
             masked_url=mask_url(url),
             server=f"container {container} (127.0.0.1:{port})",
             container=container,
@@ -263,10 +275,10 @@ class ContainerStrategy:
                 self._wait_ready(target, sink, created=False)
             else:
                 sink.line(f"Container {existing.name} is running")
+            give_role(target.admin, target.url, target.name, sink=sink)  # a create cut short
             return False
         name = target.container
-        parts = url_parts(target.url)
-        port = int(parts["port"])
+        port = int(url_parts(target.url)["port"])
         pinned = self.pins.get(target.worktree) == port
         if not port_is_free(port):
             holder = port_holder(port, {}) or "another program"
@@ -306,11 +318,10 @@ class ContainerStrategy:
                 self._forget_listing()
                 refused, port = port, self._next_port(target.worktree, avoid={port})
                 sink.line(f"Port {refused} was refused by Docker: using {port}", stream="warn")
-            target = self._target(
-                target.worktree, name, port, parts["user"], parts["password"], target.name
-            )
+            target = self._target(target.worktree, name, port, self._logins(target), target.name)
             self._forget_listing()
             self._wait_ready(target, sink, created=True)
+            give_role(target.admin, target.url, target.name, sink=sink)
         except WttuiError:
             # Remove what this create made (the engine may have made the container before
             # failing to start it); a volume kept from before holds data: it stays.
@@ -339,20 +350,22 @@ class ContainerStrategy:
             counter += 1
         return candidate
 
+    @staticmethod
+    def _logins(target: DbTarget) -> Credentials:
+        """The planned logins of `target` (its superuser's and its worktree's)."""
+        admin, login = url_parts(target.admin), url_parts(target.url)
+        return Credentials(admin["user"], admin["password"], login["user"], login["password"])
+
     def _run(self, target: DbTarget, port: int, volume: str) -> None:
         """Create and start the target's container publishing `port`, with `volume`."""
         assert target.container is not None
-        parts = url_parts(target.url)
+        logins = self._logins(target)
         self.docker.run_postgres(
             name=target.container,
             image=self.config.image,
             port=port,
             volume=volume,
-            environment={
-                "POSTGRES_USER": parts["user"],
-                "POSTGRES_PASSWORD": parts["password"],
-                "POSTGRES_DB": target.name,
-            },
+            environment=logins.environment(target.name),
             labels={
                 LABEL_PROJECT: self.project,
                 LABEL_WORKTREE: target.worktree,
@@ -361,7 +374,7 @@ class ContainerStrategy:
             volume_labels={
                 LABEL_PROJECT: self.project,
                 LABEL_WORKTREE: target.worktree,
-                **({} if self.config.password else {LABEL_PASSWORD: parts["password"]}),
+                **({} if self.config.password else {LABEL_PASSWORD: logins.admin_password}),
             },
         )
 
@@ -375,7 +388,7 @@ class ContainerStrategy:
         """Wait until the container accepts connections to the target database."""
         assert target.container is not None
         sink.line(f"Waiting for PostgreSQL in {target.container} to accept connections")
-        provider = PostgresProvider(target.url)
+        provider = PostgresProvider(with_database(target.admin, target.name))
         deadline = time.monotonic() + self.config.ready_timeout
         while True:
             try:
