@@ -112,7 +112,7 @@ class DbTarget:
     libpq option, since libpq rejects `?schema=`). Empty: same as `url`."""
     container: str | None = None
     """The worktree's Docker container (container strategy only)."""
-    admin: str = ""
+    admin: str = field(default="", repr=False)
     """A container's own superuser, to its maintenance database: what wttui itself creates,
     copies and drops databases in the container with. Never in `.env` (the worktree gets its
     login role, `url`). Empty for the other strategies (their admin is the server's)."""
