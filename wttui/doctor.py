@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wttui.core.housekeeping import Check, CheckStatus, DoctorReport, Fix
-from wttui.core.models import DbStatus, TargetKey, WorktreeView
+from wttui.core.models import DbStatus, DbTarget, TargetKey, WorktreeView
 from wttui.core.urls import mask_url, server_label, url_parts
 from wttui.doctor_tools import migration_warning_checks, tools
 from wttui.env_written import env_edits, hand_set_keys
@@ -199,19 +199,7 @@ def _worktree(
             )
         )
     if view.db_status is DbStatus.PRESENT and first and _superuser_login(services, view):
-        checks.append(
-            Check(
-                "database",
-                WARN,
-                f"{worktree.label} connects to container {target.container} as its superuser "
-                "(the container was made before wttui gave containers a login role, or by "
-                "docker compose)",
-                f"`wttui snapshot {worktree.label}`, `docker rm -f {target.container}`, "
-                f"`wttui sync {worktree.label}` (a new container with the role), then "
-                f"`wttui restore {worktree.label} SNAPSHOT`",
-                worktree=label,
-            )
-        )
+        checks.append(_superuser_check(target, worktree.label, label))
     missing = view.db_status is DbStatus.MISSING
     # A database not provisioned yet and a .env without its key are one problem (sync does
     # both): the database line says it; a .env naming another database is a second one.
@@ -253,6 +241,21 @@ def _superuser_login(services: Services, view: WorktreeView) -> bool:
 
     target = view.target
     return bool(target and target.container and not worktree_role(services.server, target))
+
+
+def _superuser_check(target: DbTarget, branch: str, label: str) -> Check:
+    """The warning for a container that hands its worktree its superuser, and the way out."""
+    if target.compose_project:
+        why = "docker compose made it with POSTGRES_USER, a superuser"
+        fix = "give the app a login role of its own in the compose project, and its URL in .env"
+    else:
+        why = "it was made before wttui gave containers a login role"
+        fix = (
+            f"`wttui snapshot {branch}`, `docker rm -f {target.container}`, `wttui sync "
+            f"{branch}` (a new container with the role), then `wttui restore {branch}`"
+        )
+    detail = f"the worktree connects to container {target.container} as its superuser ({why})"
+    return Check("database", WARN, detail, fix, worktree=label)
 
 
 def _sync_command(services: Services, view: WorktreeView) -> str:
