@@ -96,7 +96,7 @@ def migration_warning_checks(snapshot: RepoSnapshot, views: list[WorktreeView]) 
     """What the status read found besides the states (a known tool's state table nobody reads,
     a tracking row deleted by hand, several tools), once per database however many worktrees
     use it (`snapshot.migration_warnings`)."""
-    from wttui.snapshot import migration_warnings
+    from wttui.snapshot_reports import migration_warnings
 
     return [
         Check(

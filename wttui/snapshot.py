@@ -25,13 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wttui.core.models import (
-    NO_DATABASE,
     DatabaseInfo,
     DbStatus,
-    EnvState,
     MigrationState,
-    MigrationStatus,
-    MigrationWarning,
     RepoSnapshot,
     TargetKey,
     Worktree,
@@ -42,11 +38,10 @@ from wttui.core.sharing import with_sharing
 from wttui.drift.holders import name_owners
 from wttui.errors import InvalidInput, WttuiError
 from wttui.providers.conninfo import location
-from wttui.providers.envfile import read_env
 from wttui.providers.server import load_driver_early
+from wttui.worktree_view import view_of
 
 if TYPE_CHECKING:
-    from wttui.drift.analysis import DriftReport
     from wttui.migrations.adapter import LocalMigration
     from wttui.providers.git_porcelain import WorktreeEntry
     from wttui.services import Services, WorktreeContext
@@ -185,7 +180,7 @@ class Reader:
                 zip(
                     [w.path for w in to_read],
                     pool.map(
-                        lambda w: _view(
+                        lambda w: view_of(
                             services,
                             w,
                             contexts.get(w.path),
@@ -318,102 +313,6 @@ def _orphans(
     )
 
 
-def _view(
-    services: Services,
-    worktree: Worktree,
-    context: WorktreeContext | None,
-    databases: dict[TargetKey, DatabaseInfo],
-    server_error: str | None,
-    local: Future[list[LocalMigration]] | None = None,
-) -> WorktreeView:
-    """`local`: the folder's migrations, being read already (see `_local`)."""
-    if context is None and services.config.strategy_for(worktree.branch) == NO_DATABASE:
-        context = services.context(worktree)  # no server involved: known even when it is down
-    target = context.target if context else None
-    env = env_state(services, worktree, context)
-    if target is not None and target.none:
-        return WorktreeView(worktree, target, DbStatus.NONE, env=env)
-    if context is None or target is None or server_error is not None:
-        return WorktreeView(worktree=worktree, target=target, env=env)
-    info = databases.get(target.key)
-    if info is None:
-        return WorktreeView(worktree, target, DbStatus.MISSING, env=env)
-    if info.state is not None and info.state != "running":  # a stopped container
-        return WorktreeView(worktree, target, DbStatus.STOPPED, info, env=env)
-    errors: tuple[str, ...] = ()
-    migrations: tuple[MigrationStatus, ...] = ()
-    warnings: tuple[MigrationWarning, ...] = ()
-    tool = source = folder = None
-    if not worktree.prunable:
-        try:
-            runner = context.tool
-            tool, source, folder = runner.name, runner.source, runner.folder
-            read = runner.read(target.connect_url, local=local.result() if local else None)
-            migrations, warnings = read.statuses, read.warnings
-        except WttuiError as exc:
-            errors = (str(exc),)
-        migrations, lint_error = _linted(services, worktree, migrations)
-        errors += lint_error
-    return WorktreeView(
-        worktree,
-        target,
-        DbStatus.PRESENT,
-        info,
-        migrations,
-        env=env,
-        errors=errors,
-        tool=tool,
-        tool_source=source,
-        tool_folder=folder,
-        migration_warnings=warnings,
-    )
-
-
-def _linted(
-    services: Services, worktree: Worktree, migrations: tuple[MigrationStatus, ...]
-) -> tuple[tuple[MigrationStatus, ...], tuple[str, ...]]:
-    """Pending migrations with their lock-safety findings (`migrations.lint`). A missing
-    squawk says nothing here (`migrate`'s plan says it once); a failing one is an error."""
-    if not any(status.state.to_run for status in migrations):
-        return migrations, ()  # nothing to lint (and the linter's module is not even loaded)
-    from wttui.migrations.lint import LinterMissing, LintSettings, LintUnavailable, lint_pending
-
-    try:
-        settings = LintSettings.of(services.config.migrations)
-        return lint_pending(migrations, settings, cwd=worktree.path), ()
-    except LinterMissing:
-        return migrations, ()
-    except LintUnavailable as exc:
-        return migrations, (str(exc),)
-
-
-def env_state(services: Services, worktree: Worktree, context: WorktreeContext | None) -> EnvState:
-    """What the worktree's env file says, and whether it holds what wttui would write."""
-    path = services.env_path(worktree.path)
-    error = None
-    try:
-        values = read_env(path)
-    except WttuiError as exc:  # one unreadable .env never hides the other worktrees
-        values, error = {}, exc.message
-    current = values.get(services.config.env.url_key)
-    matches = False
-    if context is not None:
-        matches = all(values.get(key) == value for key, value in context.env_values.items())
-    return EnvState(
-        path=path,
-        exists=path.exists(),
-        database_url=current,
-        matches=matches,
-        error=error,
-        known=context is not None,
-    )
-
-
-def migrations_folder(services: Services) -> str:
-    """The migration folder relative to the repository (as the main worktree's tool has it)."""
-    return services.migration_tool(services.root).folder.relative_to(services.root).as_posix()
-
-
 def _branch_versions(
     services: Services, worktrees: list[Worktree], contexts: dict[Path, WorktreeContext]
 ) -> dict[str, dict[str, str]]:
@@ -430,39 +329,3 @@ def _branch_versions(
     branches = [b for b in git.local_branches() if b not in checked_out]
     listed, _problems = list_branches(GitTrees(git.root), tool.adapter, relative, branches)
     return {branch: {m.version: m.name for m in found} for branch, found in listed.items()}
-
-
-def read_drift(services: Services, snapshot: RepoSnapshot | None = None) -> DriftReport:
-    """The cross-branch report (F32, F34). Blocking: git and the databases are read."""
-    from wttui.drift.analysis import LintRule
-    from wttui.drift.branches import drift_report  # pglast: only when asked for
-    from wttui.migrations.lint import LintSettings
-
-    settings = services.config.migrations
-    tool = services.migration_tool(services.root)
-    return drift_report(
-        services.git,
-        tool.adapter,
-        tool.folder.relative_to(services.root).as_posix(),
-        LintRule(pattern=settings.name_pattern, vague=tuple(settings.vague_names)),
-        snapshot or read_snapshot(services),
-        LintSettings.of(settings),
-    )
-
-
-def migration_warnings(snapshot: RepoSnapshot) -> list[tuple[WorktreeView, MigrationWarning]]:
-    """Every migration warning of the snapshot, once per database (worktrees sharing one see
-    the same state table): for `doctor` and the app. The unread state table, hand-deleted
-    tracking rows (seed 2's rule 3) and several tools found, each with the worktree it was read
-    from."""
-    seen: set[tuple[object, str, str]] = set()
-    found: list[tuple[WorktreeView, MigrationWarning]] = []
-    for view in snapshot.views:
-        database: object = view.target.key if view.target else view.worktree.path
-        for warning in view.migration_warnings:
-            where = view.worktree.path if warning.kind == "other_tools" else database
-            mark = (where, warning.kind, warning.message)
-            if mark not in seen:
-                seen.add(mark)
-                found.append((view, warning))
-    return found

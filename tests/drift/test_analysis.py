@@ -13,7 +13,7 @@ from tests.cli.test_cli import wttui
 from tests.repo_factory import git, write_files
 from wttui.drift.sql_changes import table_changes
 from wttui.services import Services
-from wttui.snapshot import read_drift
+from wttui.snapshot_reports import read_drift
 from wttui.ui.app import make_app
 from wttui.ui.panes.migrations import MigrationsPane
 

@@ -22,7 +22,8 @@ from wttui.core.models import MigrationState
 from wttui.drift.analysis import Collision
 from wttui.migrations.tools.drizzle import drizzle_hash
 from wttui.services import Services
-from wttui.snapshot import read_drift, read_view
+from wttui.snapshot import read_view
+from wttui.snapshot_reports import read_drift
 
 __all__ = ["project"]
 

@@ -37,7 +37,8 @@ from wttui.migrations.tools.dbmate import DbmateAdapter
 from wttui.migrations.tools.prisma import PrismaAdapter
 from wttui.migrations.tools.sql import SqlAdapter
 from wttui.services import Services
-from wttui.snapshot import migration_warnings, read_snapshot
+from wttui.snapshot import read_snapshot
+from wttui.snapshot_reports import migration_warnings
 
 PRISMA_DEPLOY = '''\
 """A stand-in for `prisma migrate deploy` (its engines download from outside the registries):

@@ -78,7 +78,7 @@ def _day(text: str | None) -> date | None:
 
 def cmd_drift(args: argparse.Namespace) -> int:
     from wttui.cli.drift import render_json, render_markdown, since
-    from wttui.snapshot import read_drift
+    from wttui.snapshot_reports import read_drift
 
     day = _day(args.since)
     report = since(read_drift(services(args)), day)

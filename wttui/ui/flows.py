@@ -197,7 +197,7 @@ class Flows:
 
     def drift(self, view: WorktreeView) -> None:
         """The cross-branch report as it concerns the selected worktree (read in a worker)."""
-        from wttui.snapshot import read_drift
+        from wttui.snapshot_reports import read_drift
 
         branch = view.worktree.branch or view.worktree.label
         path = view.worktree.path
