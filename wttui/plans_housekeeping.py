@@ -149,7 +149,7 @@ def _migrations(context: WorktreeContext, step: DbStep) -> tuple[tuple[str, ...]
 
     try:
         if step is DbStep.CREATE:
-            found = context.tool.local_migrations()
+            found = context.tool.local()
             return tuple(migration_label(m.version, m.name) for m in found), None
         if step is DbStep.EXISTS:  # (a database to hand over cannot be read until it is)
             context.tool.read(context.target.connect_url, warnings=False)

@@ -346,7 +346,7 @@ def template_digests(services: Services, context: WorktreeContext) -> list[str]:
     """The worktree's migration chain (`lifecycle.templates.chain`)."""
     from wttui.lifecycle.templates import chain
 
-    return chain(context.tool.local_migrations(), template_salt(services, context))
+    return chain(context.tool.local(), template_salt(services, context))
 
 
 def wanted_templates(services: Services) -> set[str]:

@@ -41,7 +41,7 @@ def rebuild(
     target = plan.target
     context = services.context(plan.worktree, target=target)
     tool = context.tool
-    local = tool.local_migrations()
+    local = tool.local()
     upto = next((i for i, m in enumerate(local) if m.version == plan.to.version), None)
     if upto is None:
         raise InvalidInput(f"{plan.to.version} left {context.label}'s folder since the plan")

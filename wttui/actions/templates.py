@@ -125,7 +125,7 @@ def build(
         sink.line("Template cache: off, or not used by this strategy")
         return None
     cache = services.lifecycle.templates()
-    local = context.tool.local_migrations()
+    local = context.tool.local()
     if not local:
         sink.line("Template cache: the main worktree has no migrations")
         return None

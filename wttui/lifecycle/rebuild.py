@@ -78,7 +78,7 @@ def _stem(path: Path) -> str:
 @contextmanager
 def folder_until(runner: Runner, upto: Sequence[LocalMigration]) -> Iterator[Path]:
     """A temporary copy of the migrations folder without the migrations after `upto`."""
-    later = {_stem(m.file) for m in runner.local_migrations()[len(upto) :]}
+    later = {_stem(m.file) for m in runner.local()[len(upto) :]}
     with tempfile.TemporaryDirectory(prefix="wttui-rebuild-") as tmp:
         copy = Path(tmp) / runner.folder.name
         shutil.copytree(

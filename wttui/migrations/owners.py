@@ -20,7 +20,13 @@ from pathlib import Path
 
 from psycopg import sql
 
-from wttui.migrations.adapter import ApplyContext, Connection, table_exists
+from wttui.migrations.adapter import (
+    ApplyContext,
+    Connection,
+    LocalMigration,
+    table_exists,
+    version_key,
+)
 
 SCHEMA = "wttui"
 TABLE = "applied_migrations"
@@ -113,6 +119,36 @@ def record(
                     context is not None,
                 ),
             )
+
+
+def record_run(
+    conn: Connection,
+    tool: str,
+    local: Sequence[LocalMigration],
+    before: set[str],
+    after: set[str],
+    known: dict[str, Owner],
+    context: ApplyContext,
+) -> list[str]:
+    """After a run of `tool` took the applied versions from `before` to `after`: record
+    `context` as the owner of each new one, and the checksum of applied files wttui had no row
+    of yet (owner unknown). Returns the new versions, in order."""
+    by_version = {m.version: m for m in local}
+    new = sorted(after - before, key=version_key)
+    # Every applied migration wttui had no row of: remembered, so that a tracking row deleted
+    # by hand later is noticed (and, for tools that store no checksum of their own, its file's
+    # checksum gives edit detection).
+    first_seen = [
+        (m.version, m.name, file_checksum(m.file))
+        for m in local
+        if m.version in after and m.version not in known and m.version not in new
+    ]
+    record(conn, tool, first_seen, None)
+    applied = [
+        (v, by_version[v].name, file_checksum(by_version[v].file)) for v in new if v in by_version
+    ]
+    record(conn, tool, applied, context)
+    return new
 
 
 def forget(conn: Connection, tool: str, versions: Sequence[str]) -> None:

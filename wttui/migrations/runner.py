@@ -8,10 +8,10 @@ nothing. Apply and roll back go through the adapter's executor (the tool's CLI, 
 in-process); afterwards the runner records who applied what, and the checksums of applied files
 it had none of. Every refusal (an edited applied file for wttui's runner, a migration that
 stopped part way outside a transaction, a rollback whose target is not this worktree's own
-newest migration or has no down part) is decided by `check_apply` and `rollback_targets` on
-the merged statuses, before anything runs. Every run that changes the database holds its
-migration lock (`lock.py`) from before it reads the state until it recorded what it did,
-whatever the tool: runs on one database never overlap.
+newest migration or has no down part) is decided by `policy.py` on the merged statuses, before
+anything runs. Every run that changes the database holds its migration lock (`lock.py`) from
+before it reads the state until it recorded what it did, whatever the tool: runs on one
+database never overlap.
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from wttui.core.logsink import CancelToken, LogSink
-from wttui.core.models import MigrationState, MigrationStatus, MigrationWarning
-from wttui.errors import Refused
+from wttui.core.models import MigrationStatus, MigrationWarning
 from wttui.migrations import lock, owners, resolve
 from wttui.migrations.adapter import (
     Adapter,
@@ -33,17 +32,15 @@ from wttui.migrations.adapter import (
     LocalMigration,
     Resolution,
     implied,
-    version_key,
 )
 from wttui.migrations.commands import CommandExecutor
 from wttui.migrations.leftover import leftover
 from wttui.migrations.lock import migration_lock
-from wttui.migrations.merge import APPLIED_STATES, applied_versions, label, merge
+from wttui.migrations.merge import applied_versions, label, merge
+from wttui.migrations.policy import check_apply, rollback_targets, running_now
 from wttui.migrations.sessions import read_only as read_only
 from wttui.migrations.warnings import other_tools, rows_gone, untracked_tables
 from wttui.providers.postgres import PostgresProvider
-
-_TO_APPLY = frozenset((MigrationState.PENDING, MigrationState.FAILED, MigrationState.ROLLED_BACK))
 
 
 @dataclass(frozen=True)
@@ -177,7 +174,7 @@ class Runner:
             known = self.known_owners(conn)
             statuses = self.merged(local, rows, known)
             if any(s.unfinished for s in statuses):
-                statuses = _running(statuses, lock.holder(conn))
+                statuses = running_now(statuses, lock.holder(conn))
             if warnings:
                 found += untracked_tables(
                     conn, self.adapter, self.others, detected=bool(self.source)
@@ -190,71 +187,17 @@ class Runner:
             ]
         return MigrationRead(statuses, tuple(found))
 
-    # -- policy (pure) -----------------------------------------------------------------------
+    # -- policy (pure: `policy.py`) --------------------------------------------------------------
 
     def check_apply(self, statuses: Sequence[MigrationStatus], *, worktree: str = "BRANCH") -> None:
-        """Raises:
-        Refused: applying must not start: a migration stopped part way outside a transaction
-            (it would run again over what it already did), or (wttui's runner) an applied
-            file was edited since. `worktree` names the worktree in the way out.
-        """
-        for status in statuses:
-            if status.unfinished:
-                raise Refused(
-                    f"{label(status)} did not finish: {status.error}; refusing to run it again",
-                    hint=f"check what it changed, then `wttui resolve {worktree} {status.version} "
-                    "--applied` (it all went through) or `--rolled-back` (after undoing it by "
-                    "hand: the next migrate runs it again)",
-                )
-        if not self.adapter.refuse_modified:
-            return
-        edited = [
-            s.file.name if s.file else s.version
-            for s in statuses
-            if s.state is MigrationState.MODIFIED
-        ]
-        if edited:
-            raise Refused(
-                f"{', '.join(edited)} changed after it was applied; refusing to migrate",
-                hint="restore the file, or add a new migration for the change",
-            )
+        """`policy.check_apply` with this runner's tool (raises `Refused`)."""
+        check_apply(self, statuses, worktree=worktree)
 
     def rollback_targets(
         self, statuses: Sequence[MigrationStatus], steps: int
     ) -> tuple[MigrationStatus, ...]:
-        """The migrations a rollback of `steps` reverts, newest first (the tool's order, which
-        is the order of `statuses`); empty when nothing is applied. Every one is checked before
-        any is reverted.
-
-        Raises:
-            Refused: the tool has no down migrations here; the newest applied migration is not
-                in this worktree (the tool would revert a different one than the user expects);
-                or a target has no down part.
-        """
-        if not self.can_rollback:
-            raise Refused(
-                f"{self.name} has no down migrations: wttui cannot roll back here",
-                hint="write a new migration that undoes the change, or set [migrations] "
-                "rollback to the command that rolls back one",
-            )
-        targets = tuple(s for s in reversed(statuses) if s.state in APPLIED_STATES)[:steps]
-        for status in targets:
-            if status.file is None:
-                holder = status.applied_by
-                who = f" by {holder}" if holder else ""
-                raise Refused(
-                    f"The newest applied migration {label(status)} was applied{who} and is not "
-                    "in this worktree: rolling back here would revert a different migration "
-                    "than the one you expect",
-                    hint=f"roll it back from {holder or 'the worktree that has it'}",
-                )
-            if not status.has_down:
-                raise Refused(
-                    f"{label(status)} has no down migration (its file {status.file.name} has "
-                    f"no {self.adapter.down_part})",
-                    hint="write a new migration that undoes it",
-                )
-        return targets
+        """`policy.rollback_targets` with this runner's tool (raises `Refused`)."""
+        return rollback_targets(self, statuses, steps)
 
     # -- apply and roll back -----------------------------------------------------------------
 
@@ -288,7 +231,7 @@ class Runner:
             known = self.known_owners(conn)
         statuses = self.merged(local, rows, known)
         self.check_apply(statuses, worktree=context.applier)
-        to_apply = {s.version for s in statuses if s.state in _TO_APPLY}
+        to_apply = {s.version for s in statuses if s.state.to_run}
         pending = [m for m in local if m.version in to_apply]
         before = applied_versions(rows)
         done: tuple[str, ...] | None = None
@@ -329,30 +272,9 @@ class Runner:
         """Record the owner of each migration this run applied, and the checksum of applied
         files wttui had none of yet (their owner unknown); the side table is created by the
         first apply that has something to record. Returns the versions this run applied."""
-        by_version = {m.version: m for m in local}
         with self.connect(conninfo) as conn:
             after = applied_versions(self.rows(conn, local))
-            new = sorted(after - before, key=version_key)
-            # Every applied migration wttui had no row of: remembered, so that a tracking row
-            # deleted by hand later is noticed (and, for tools that store no checksum of their
-            # own, its file's checksum gives edit detection).
-            first_seen = [
-                (m.version, m.name, owners.file_checksum(m.file))
-                for m in local
-                if m.version in after and m.version not in known and m.version not in new
-            ]
-            owners.record(conn, self.name, first_seen, None)
-            owners.record(
-                conn,
-                self.name,
-                [
-                    (v, by_version[v].name, owners.file_checksum(by_version[v].file))
-                    for v in new
-                    if v in by_version
-                ],
-                context,
-            )
-        return new
+            return owners.record_run(conn, self.name, local, before, after, known, context)
 
     def rollback(
         self,
@@ -425,14 +347,6 @@ class Runner:
             if self.adapter.records_owners:
                 owners.adopt(conn, self.name, context)
 
-    def local_migrations(self) -> list[LocalMigration]:
-        """This worktree's migrations in the tool's order (what the template cache hashes).
-
-        Raises:
-            MigrationFileError: the folder holds a malformed migration.
-        """
-        return self.adapter.local(self.folder)
-
     # -- resolve -----------------------------------------------------------------------------
 
     def resolution(
@@ -471,18 +385,3 @@ class Runner:
             return resolve.run(
                 self, conninfo, ref, applied=applied, context=context, sink=sink, cancel=cancel
             )
-
-
-def _running(
-    statuses: tuple[MigrationStatus, ...], holder: lock.Holder | None
-) -> tuple[MigrationStatus, ...]:
-    """While a run holds the database's migration lock, an unfinished migration is most likely
-    that run's, still going: said so, and not refused (the run that waits for the lock looks
-    again once it has it)."""
-    if holder is None:
-        return statuses
-    now = f"; a migration run holds the lock now ({holder.describe()}): probably that one"
-    return tuple(
-        replace(s, unfinished=False, error=f"{s.error}{now}") if s.unfinished else s
-        for s in statuses
-    )
