@@ -293,3 +293,44 @@ async def test_the_palette_saves_the_log(tmp_path: Path, monkeypatch: pytest.Mon
         assert "[red]not markup[/red] and a line" in text
         await wait_until(pilot, lambda: bool(app._notifications), what="the notification")
         assert any(str(saved) in n.message for n in app._notifications)
+
+
+@pytest.mark.parametrize("size", [(100, 30), (80, 24)])
+async def test_page_keys_home_and_end_scroll_the_help(size: tuple[int, int]) -> None:
+    """The help is longer than the screen: PageDown/PageUp page through it and End shows its
+    last lines (the legend), Home its first, while the cursor is in the filter field."""
+    app = app_of()
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        options = app.screen.query_one(OptionList)
+        last_mark = "no database on purpose"
+        first = "\n".join(screen_lines(app))
+        assert last_mark not in first
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert options.scroll_y >= options.size.height - 2  # about a page
+        paged = "\n".join(screen_lines(app))
+        assert paged != first
+        await pilot.press("end")
+        await pilot.pause()
+        assert last_mark in "\n".join(screen_lines(app))
+        assert options.highlighted is None  # enter runs nothing out of sight
+        await pilot.press("up")  # the last key it can run
+        await pilot.pause()
+        assert options.highlighted is not None
+        assert not options.get_option_at_index(options.highlighted).disabled
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert last_mark not in "\n".join(screen_lines(app))
+        await pilot.press("home")
+        await pilot.pause()
+        assert options.scroll_y == 0
+        assert "\n".join(screen_lines(app)) == first
+        for _ in range(12):  # page after page reaches the legend too
+            await pilot.press("pagedown")
+        await pilot.pause()
+        assert last_mark in "\n".join(screen_lines(app))
+        assert app.screen.query_one(Input).has_focus

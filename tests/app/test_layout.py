@@ -206,3 +206,57 @@ async def test_clicking_a_tab_shows_its_pane() -> None:
         await pilot.click("#side-tabs", offset=(18, 0))  # on "3 Migrations"
         await pilot.pause()
         assert app.query_one(MigrationsPane).region.area
+
+
+@pytest.mark.parametrize("size", [(90, 30), (100, 30), (110, 30)])
+async def test_migrations_beside_the_worktrees_read_whole_from_90(size: tuple[int, int]) -> None:
+    """80–119 columns: the Worktrees pane is as wide as its rows (up to half), so the
+    Migrations pane beside it shows names uncut (at 100×30 they read `create_orde…`), and from
+    100 columns who applied them."""
+    app, _ = app_with()
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        table = text_in(app, app.query_one(MigrationsPane).table.region)
+        applied = r"\d+[smhd] ago · main" if size[0] >= 100 else r"\d+[smhd] ago"
+        for name in ("create_users ", "create_orders "):
+            assert any(name in row and re.search(applied, row) for row in table), table
+        rows = worktree_rows(app)  # and the worktrees read whole
+        assert any("feat/user-auth ↑2 " in row for row in rows), rows
+        if size[0] >= 100:  # with their states in words
+            assert any("feat/payments" in row and "pending" in row for row in rows), rows
+        assert_no_overlap(app)
+
+
+async def test_long_branch_names_take_at_most_half_of_a_split_screen() -> None:
+    app, _ = app_with(TICKET)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        worktrees, _, migrations, _ = (pane.region for pane in panes(app))
+        assert worktrees.width == 50
+        assert migrations.width == 50
+        assert any("…" in row for row in worktree_rows(app))  # the long name is cut instead
+
+
+async def test_the_split_follows_resizes_and_zoom() -> None:
+    """The width the Worktrees pane gets at 80–119 columns is not kept in other layouts."""
+    app, _ = app_with()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        worktrees = app.query_one(WorktreesPane)
+        split = worktrees.region.width
+        assert split < 60  # narrower than the old 3:2 share
+        await pilot.resize_terminal(60, 24)
+        await pilot.pause()
+        assert worktrees.region.width == 60  # stacked: full width
+        await pilot.resize_terminal(160, 40)
+        await pilot.pause()
+        assert worktrees.region.width == 160 * 3 // 8  # three columns: the 3:2:3 share
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert worktrees.region.width == split
+        await pilot.press("tab", "1", "1")  # zoom: the whole screen
+        await pilot.pause()
+        assert worktrees.region.width == 100
+        await pilot.press("escape")
+        await pilot.pause()
+        assert worktrees.region.width == split

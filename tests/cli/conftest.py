@@ -3,11 +3,14 @@ wttui asks its questions)."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import select
+import struct
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -28,19 +31,30 @@ def wttui(
 
 
 def on_terminal(
-    cwd: Path, *args: str, answer: str | None = None, timeout: float = 60.0
+    cwd: Path,
+    *args: str,
+    answer: str | None = None,
+    timeout: float = 60.0,
+    size: tuple[int, int] | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[int, str]:
     """`wttui ARGS` on a pseudo-terminal: returns (exit code, everything it printed). When it
     prints a question (`[y/N]` or `to confirm:`), `answer` is typed; with no answer to give,
-    the question itself fails the run (it must not have asked)."""
+    the question itself fails the run (it must not have asked). `size` (columns, rows): the
+    terminal's, with no `COLUMNS` in the environment (else `COLUMNS=200`); `env` adds to it."""
     leader, follower = pty.openpty()
+    environment = {**os.environ, "COLUMNS": "200"}
+    if size is not None:
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+        environment.pop("COLUMNS")
+        environment.pop("LINES", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "wttui", *args],
         cwd=cwd,
         stdin=follower,
         stdout=follower,
         stderr=follower,
-        env={**os.environ, "COLUMNS": "200"},
+        env={**environment, **(env or {})},
         close_fds=True,
     )
     os.close(follower)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -239,3 +240,38 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path, pg_admin_url: str) -> None:
     assert done.stdout == "["
     assert "Traceback" not in done.stderr
     assert "Broken pipe" not in done.stderr
+
+
+LONG = "feature/PROJ-1234-add-stripe-webhook-retry-queue-and-dead-letters"
+
+
+def test_the_status_table_fits_the_terminal_and_is_whole_when_piped(
+    tmp_path: Path, pg_admin_url: str
+) -> None:
+    """On a terminal the table fits its width (a long branch name wrapped every row at 80
+    columns): the long columns are cut with `…`, the counts never; piped, every value is
+    whole, whatever COLUMNS says (grep and awk see what is there)."""
+    root = make_repo(tmp_path, pg_admin_url)
+    worktree = tmp_path / "long-branch-worktree-with-a-long-path"
+    git(root, "worktree", "add", "-q", "-b", LONG, str(worktree))
+
+    def table(output: str) -> list[str]:
+        lines = output.splitlines()
+        return lines[lines.index(next(x for x in lines if x.startswith("BRANCH"))) :][:3]
+
+    for size, env, width in [((80, 24), None, 80), ((80, 24), {"COLUMNS": "100"}, 100)]:
+        code, output = on_terminal(root, "status", size=size, env=env)
+        assert code == 0, output
+        rows = table(output)
+        assert all(len(row) <= width for row in rows), rows
+        long = next(row for row in rows if "PROJ-1234" in row)
+        assert long.startswith("feature/PROJ-1234"), long
+        assert "…" in long
+        assert re.search(r"…\S* \(missing\)  ", long), long  # a name is cut, not its state
+        assert "  missing  " in long  # nor the env column
+        assert "(main worktree)" in output
+    piped = wttui(root, "status", env={"COLUMNS": "60"})
+    assert piped.returncode == 0, piped.stderr
+    assert f"{LONG}  " in piped.stdout
+    assert str(worktree) in piped.stdout
+    assert "…" not in piped.stdout

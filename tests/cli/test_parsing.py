@@ -43,3 +43,20 @@ def test_an_option_before_the_command_still_names_the_repository(tmp_path: Path)
     bad = wttui(tmp_path, "status", "--jsno")
     assert bad.returncode == 2
     assert "unrecognized arguments: --jsno" in bad.stderr
+
+
+def test_an_unknown_option_is_reported_with_its_commands_usage(tmp_path: Path) -> None:
+    """argparse reports a subcommand's unknown option from the top parser (`usage: wttui
+    [-h] … COMMAND ...`); the user needs the usage of the command they typed."""
+    for words, prog, options in [
+        (("status", "--bogus"), "wttui status", "[-h] [--json] [--migrations]"),
+        (("-C", str(tmp_path), "status", "--bogus"), "wttui status", "[-h] [--json]"),
+        (("server", "stop", "--bogus"), "wttui server", "[-h] [--json]"),
+    ]:
+        result = wttui(tmp_path, *words)
+        assert result.returncode == 2, words
+        assert result.stdout == ""
+        lines = result.stderr.splitlines()
+        assert lines[0].startswith(f"usage: {prog} {options}"), result.stderr
+        errors = [line for line in lines if "error" in line]
+        assert errors == [f"{prog}: error: unrecognized arguments: --bogus"], result.stderr

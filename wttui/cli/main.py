@@ -136,11 +136,26 @@ def _parse(words: list[str]) -> argparse.Namespace:
             close = difflib.get_close_matches(words[0], sorted(everything), n=1)
             suggestion = close[0] if close else None
     try:
-        return parser.parse_args(words)
+        args, unknown = parser.parse_known_args(words)
     except SystemExit as exc:  # argparse said what is wrong (usage, exit 2): add the likely fix
         if exc.code == 2 and suggestion:
             print(f"hint: did you mean `wttui {suggestion}`?", file=sys.stderr)
         raise
+    if unknown:  # said by the command's own parser: its usage, not the top-level one
+        _innermost(parser, words).error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
+
+
+def _innermost(parser: argparse.ArgumentParser, words: list[str]) -> argparse.ArgumentParser:
+    """The parser of the (sub)command `words` name (`wttui templates prune`), whose usage
+    argparse's own message for an unknown argument leaves out (it reports from the top)."""
+    import argparse
+
+    for word in words:
+        commands = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if commands and word in commands[0].choices:
+            parser = commands[0].choices[word]
+    return parser
 
 
 def _quiet_stdout() -> None:

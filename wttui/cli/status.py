@@ -25,11 +25,21 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(render_json(snapshot, migrations=args.migrations), indent=2))
     else:
-        print(render_table(snapshot))
+        print(render_table(snapshot, _terminal_width()))
     if snapshot.server_error:
         print(f"wttui: error: {snapshot.server_error}", file=sys.stderr)
         return EXIT_UNREACHABLE
     return EXIT_OK
+
+
+def _terminal_width() -> int | None:
+    """The width the table must fit: a terminal's (`COLUMNS` when set, as for `ls` and git);
+    None when stdout is a pipe or a file, where every value is printed whole."""
+    if not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
 
 
 def register(add: Add) -> None:

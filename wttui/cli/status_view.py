@@ -3,6 +3,7 @@ masked)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from wttui.core.disk import disk_bytes, project_disk_bytes
@@ -105,9 +106,11 @@ def render_json(snapshot: RepoSnapshot, *, migrations: bool = False) -> list[dic
     return [view_json(view, migrations=migrations, project_bytes=total) for view in snapshot.views]
 
 
-def render_table(snapshot: RepoSnapshot) -> str:
-    """Aligned columns: branch, database, migrations, env, path."""
-    rows = [("BRANCH", "DATABASE", "MIGRATIONS", "ENV", "PATH")]
+def render_table(snapshot: RepoSnapshot, width: int | None = None) -> str:
+    """Aligned columns: branch, database, migrations, env, path. With `width` (a terminal's),
+    the table fits it: the long columns are cut in the middle (`fit_columns`); without, every
+    value is whole (piped into grep or awk)."""
+    rows: list[tuple[str, ...]] = [("BRANCH", "DATABASE", "MIGRATIONS", "ENV", "PATH")]
     for view in snapshot.views:
         worktree = view.worktree
         label = worktree.label + (" (main worktree)" if worktree.is_main else "")
@@ -115,6 +118,8 @@ def render_table(snapshot: RepoSnapshot) -> str:
             label += " (dirty)"
         env = _env_word(view)
         rows.append((label, database_words(view), _migrations_word(view), env, str(worktree.path)))
+    if width is not None:
+        rows = fit_columns(rows, width)
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
@@ -135,6 +140,51 @@ def render_table(snapshot: RepoSnapshot) -> str:
     if errors:
         lines += ["", *errors]
     return "\n".join(line.rstrip() for line in lines)
+
+
+SHRINK = {4: 12, 1: 16, 0: 16}
+"""The columns cut to fit a terminal, in this order, and the width each keeps at least: the
+path (the worktree is named by its branch), the database (named after it), then the branch.
+The counts and the env state are never cut; below the minimums the terminal wraps."""
+GAP = 2
+PATH = 4
+NOTES = re.compile(r"^(.+?)((?: \([^()]*\))+)$")
+"""A name and the notes after it, kept whole when the name is cut: `(dirty)`, `(8 MiB)`."""
+
+
+def fit_columns(rows: list[tuple[str, ...]], width: int) -> list[tuple[str, ...]]:
+    """`rows` (the header first) with the long columns cut (`…`) so that each line fits
+    `width` columns: a path keeps its end, a name its notes and both its ends (a branch name
+    as the app's list cuts it)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    excess = sum(widths) + GAP * (len(widths) - 1) - width
+    for column, least in SHRINK.items():
+        cut = max(0, min(excess, widths[column] - least))
+        widths[column] -= cut
+        excess -= cut
+    return [
+        tuple(
+            _cut(cell, w, path=i == PATH)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
+
+
+def _cut(cell: str, width: int, *, path: bool) -> str:
+    if len(cell) <= width:
+        return cell
+    if path:
+        return "…" + cell[len(cell) - width + 1 :]
+    from wttui.core.text import middle_truncate  # only when a terminal is too narrow
+
+    found = NOTES.match(cell)
+    if found is not None and width - len(found.group(2)) >= MIN_NAME:
+        return middle_truncate(found.group(1), width - len(found.group(2))) + found.group(2)
+    return middle_truncate(cell, width)
+
+
+MIN_NAME = 5
 
 
 def _migrations_word(view: WorktreeView) -> str:

@@ -39,6 +39,21 @@ def mode_for(width: int) -> str:
     return _at(width, HORIZONTAL_BREAKPOINTS)
 
 
+def worktrees_width(width: int, wanted: int | None) -> int | None:
+    """The Worktrees pane's width beside the Database and Migrations panes (80–119 columns):
+    what its rows need (`wanted`, border included), at most half the terminal — 48 columns
+    where half is less, so 80×24 keeps a list that reads in words — and the Migrations pane
+    beside it gets the rest, for names and `applied` ages uncut. None: the stylesheet's share
+    (before the first rows, or in another layout)."""
+    if wanted is None or mode_for(width) != SPLIT:
+        return None
+    return min(wanted, max(width // 2, min(SPLIT_WORKTREES_AT_LEAST, width * 3 // 5)))
+
+
+SPLIT_WORKTREES_AT_LEAST = 48
+"""The Worktrees pane's cap at 80–95 columns: the 3:2 share 80×24 has always had."""
+
+
 def _at(size: int, breakpoints: list[tuple[int, str]]) -> str:
     return [name for least, name in breakpoints if size >= least][-1]
 
@@ -137,6 +152,10 @@ class Panes(Vertical):
     def on_resize(self) -> None:
         self.arrange_panes()
 
+    def on_worktrees_pane_measured(self, event: WorktreesPane.Measured) -> None:
+        event.stop()
+        self.arrange_panes()
+
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         number = self._number_of(event.widget)
         if number is None:
@@ -206,6 +225,10 @@ class Panes(Vertical):
             self.screen.size.height < SHORT_BELOW or (mode == SINGLE and self.current != 4)
         )
         log.set_class(one_line, "-line")
+        wanted = self.query_one(WorktreesPane).wanted_width
+        split = worktrees_width(self.screen.size.width, wanted)
+        # Inline, so it beats the stylesheet's share; cleared (None) in the other layouts.
+        worktrees.styles.width = split if self.zoomed is None else None
         unzoomed = self.zoomed is None
         pane_tabs = self._tabs(self, "pane-tabs", (1, 2, 3, 4), mode == SINGLE and unzoomed)
         if pane_tabs is not None:

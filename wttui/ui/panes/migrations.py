@@ -270,8 +270,11 @@ def lint_line(status: MigrationStatus) -> str:
 COLUMNS = ("State", "Version", "Name", "Applied")
 ROOMY = 8
 """Pane rows from which the line naming the file that decided the tool is shown."""
-# When the pane is narrow, columns first shrink (to a minimum), then drop out, in this order.
-SHRINK = {"Name": 12, "Applied": 8}
+# When the pane is narrow the version drops out first (the line under the list names the
+# file, version and all), then the applied column and the name shrink (to a minimum: the age
+# stays, `2h ago…`), then the applied column drops out too: a name is never cut while a
+# version is shown beside it, nor before who applied it is.
+SHRINK = {"Applied": 8, "Name": 12}
 DROP = ("Version", "Applied")
 CELL_PADDING = 2  # DataTable pads each cell by one column on either side
 SCROLLBAR = 2
@@ -280,8 +283,8 @@ SCROLLBAR = 2
 def _layout(rows: Sequence[Sequence[Text]], available: int) -> list[tuple[int, int]]:
     """The (column index, width) pairs that fit `available` cells, most useful columns kept.
 
-    Columns shrink (to a minimum) before one is dropped, and the columns left after a drop get
-    their room back.
+    The version goes before anything is cut; after that, columns shrink (to a minimum) before
+    the next one is dropped, and the columns left after a drop get their room back.
     """
     natural = {
         title: max([len(title)] + [len(row[i].plain) for row in rows])
@@ -293,10 +296,11 @@ def _layout(rows: Sequence[Sequence[Text]], available: int) -> list[tuple[int, i
 
     widths = dict(natural)
     if available > 0:
-        for dropped in range(len(DROP) + 1):
+        tries = [(0, False)] + [(n, shrink) for n in range(1, len(DROP) + 1) for shrink in (0, 1)]
+        for dropped, shrink in tries:
             widths = {t: w for t, w in natural.items() if t not in DROP[:dropped]}
             for title, minimum in SHRINK.items():
-                if title in widths:
+                if shrink and title in widths:
                     widths[title] -= max(0, min(excess(widths), widths[title] - minimum))
             if excess(widths) <= 0:
                 break

@@ -85,6 +85,9 @@ class WorktreesPane(Vertical):
             super().__init__()
             self.view = view
 
+    class Measured(Message):
+        """The width the rows need changed (the layout sizes the pane to them)."""
+
     def __init__(self) -> None:
         super().__init__(id="worktrees", classes="pane -first-frame")
         self.border_title = "1 Worktrees"
@@ -100,6 +103,9 @@ class WorktreesPane(Vertical):
         nothing, so the other panes are not re-rendered for nothing (nor during teardown)."""
         self._running_on: tuple[str, str] | None = None
         """The worktree an action is running on (its path) and the mark its row carries."""
+        self.wanted_width: int | None = None
+        """The pane's width (border included) with every worktree's row whole and its states
+        in words; None before the first rows."""
 
     def compose(self) -> ComposeResult:
         # The list is mounted right after the first frame (`table`), the filter field when
@@ -177,7 +183,26 @@ class WorktreesPane(Vertical):
             table.move_cursor(row=table.get_row_index(str(keep.worktree.path)), animate=False)
         table.scroll_to(y=scroll, animate=False)
         self.border_subtitle = Content(self._subtitle(snapshot))
+        self._measure(snapshot, height)
         self._announce()
+
+    def _measure(self, snapshot: RepoSnapshot, height: int) -> None:
+        """The width every worktree's row needs whole, in words, a running action's mark
+        (`⟳ migrating`) included: of all the worktrees, not the filtered ones, so the pane
+        keeps its width while a filter is typed."""
+        views = list(snapshot.views)
+        marks = [self._mark(view) for view in views]
+        cells = [
+            (fmt.db_cell(v), fmt.migrations_cell(v, words=True), fmt.age(v.worktree.last_commit_at))
+            for v in views
+        ]
+        columns = _widths(views, cells, 0, marks)  # 0: each column as wide as its text
+        scrollbar = SCROLLBAR if len(views) > height - 1 else 0
+        wanted = sum(columns) + CELL_PADDING * len(COLUMNS) + scrollbar
+        wanted += self.styles.gutter.width
+        if wanted != self.wanted_width:
+            self.wanted_width = wanted
+            self.post_message(self.Measured())
 
     def retime(self) -> None:
         """Render again if a row's age would now read differently (a refresh tick)."""

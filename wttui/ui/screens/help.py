@@ -33,6 +33,12 @@ class HelpScreen(ModalScreen[str | None]):
         Binding("escape", "close", "Close"),
         Binding("down", "move(1)", show=False),
         Binding("up", "move(-1)", show=False),
+        # The list scrolls by the page, to either end, from the filter field too (which would
+        # take home/end for its cursor: ctrl+a/ctrl+e still move it).
+        Binding("pagedown", "page(1)", show=False, priority=True),
+        Binding("pageup", "page(-1)", show=False, priority=True),
+        Binding("home", "end(-1)", show=False, priority=True),
+        Binding("end", "end(1)", show=False, priority=True),
     ]
 
     def compose(self) -> ComposeResult:
@@ -95,6 +101,44 @@ class HelpScreen(ModalScreen[str | None]):
             options.action_cursor_down()
         else:
             options.action_cursor_up()
+
+    def action_page(self, direction: int) -> None:
+        """A page down (1) or up (-1): the highlight moves a page and the view with it. Below
+        the last key it can run (the Log's keys, the legend) nothing is highlighted — enter
+        runs nothing unseen — and the page keys scroll the view alone."""
+        options = self.query_one("#help-list", OptionList)
+        before = options.highlighted
+        if before is None:
+            self._scroll_page(direction)
+            return
+        # Textual's own page keys (untyped there): they move the highlight, not the view.
+        if direction > 0:
+            options.action_page_down()  # type: ignore[no-untyped-call]
+        else:
+            options.action_page_up()  # type: ignore[no-untyped-call]
+        if options.highlighted not in (None, before):
+            if direction > 0:  # the page scrolled, not just the highlight to its bottom
+                self.call_after_refresh(options.scroll_to_highlight, top=True)
+        elif direction > 0:
+            options.highlighted = None
+            self.call_after_refresh(self._scroll_page, direction)
+        else:
+            self.action_end(-1)
+
+    def _scroll_page(self, direction: int) -> None:
+        options = self.query_one("#help-list", OptionList)
+        options.scroll_relative(y=direction * options.size.height, animate=False)
+
+    def action_end(self, direction: int) -> None:
+        """Home (-1): the top, the first key highlighted; End (1): the bottom (the legend),
+        nothing highlighted (up highlights the last key)."""
+        options = self.query_one("#help-list", OptionList)
+        if direction > 0:
+            options.highlighted = None
+            self.call_after_refresh(options.scroll_end, animate=False, immediate=True)
+        else:
+            options.action_first()
+            self.call_after_refresh(options.scroll_home, animate=False, immediate=True)
 
     def action_close(self) -> None:
         self.dismiss(None)
