@@ -108,8 +108,8 @@ def render_json(snapshot: RepoSnapshot, *, migrations: bool = False) -> list[dic
 
 def render_table(snapshot: RepoSnapshot, width: int | None = None) -> str:
     """Aligned columns: branch, database, migrations, env, path. With `width` (a terminal's),
-    the table fits it: the long columns are cut in the middle (`fit_columns`); without, every
-    value is whole (piped into grep or awk)."""
+    the table fits it (`fit_columns`: long values cut with `…`, the path left out when there is
+    no room for it); without, every value is whole (piped into grep or awk)."""
     rows: list[tuple[str, ...]] = [("BRANCH", "DATABASE", "MIGRATIONS", "ENV", "PATH")]
     for view in snapshot.views:
         worktree = view.worktree
@@ -120,11 +120,9 @@ def render_table(snapshot: RepoSnapshot, width: int | None = None) -> str:
         rows.append((label, database_words(view), _migrations_word(view), env, str(worktree.path)))
     if width is not None:
         rows = fit_columns(rows, width)
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
-        + "  "
-        + row[4]
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1]
         for row in rows
     ]
     used = size(project_disk_bytes(snapshot.views)) or "0 B"
@@ -142,49 +140,49 @@ def render_table(snapshot: RepoSnapshot, width: int | None = None) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-SHRINK = {4: 12, 1: 16, 0: 16}
+PATH_COLUMN = 4
+SHRINK = {PATH_COLUMN: 12, 1: 15, 0: 15}
 """The columns cut to fit a terminal, in this order, and the width each keeps at least: the
-path (the worktree is named by its branch), the database (named after it), then the branch.
-The counts and the env state are never cut; below the minimums the terminal wraps."""
+path (the worktree is named by its branch; below 12 columns it is left out, `wttui cd`
+finds it), the database (its end, which names the worktree: the start is the project's), then
+the branch (both ends). The counts and the env state are never cut; below the minimums the
+terminal wraps."""
 GAP = 2
-PATH = 4
 NOTES = re.compile(r"^(.+?)((?: \([^()]*\))+)$")
 """A name and the notes after it, kept whole when the name is cut: `(dirty)`, `(8 MiB)`."""
+MIN_NAME = 5
 
 
 def fit_columns(rows: list[tuple[str, ...]], width: int) -> list[tuple[str, ...]]:
     """`rows` (the header first) with the long columns cut (`…`) so that each line fits
-    `width` columns: a path keeps its end, a name its notes and both its ends (a branch name
-    as the app's list cuts it)."""
+    `width` columns, or the path left out when even its last 12 columns do not fit."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     excess = sum(widths) + GAP * (len(widths) - 1) - width
+    keep = list(range(len(widths)))
     for column, least in SHRINK.items():
         cut = max(0, min(excess, widths[column] - least))
         widths[column] -= cut
         excess -= cut
-    return [
-        tuple(
-            _cut(cell, w, path=i == PATH)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in rows
-    ]
+        if column == PATH_COLUMN and excess > 0:  # a path cut below 12 columns says nothing
+            keep.remove(column)
+            excess -= widths[column] + GAP
+    return [tuple(_cut(row[i], widths[i], column=i) for i in keep) for row in rows]
 
 
-def _cut(cell: str, width: int, *, path: bool) -> str:
+def _cut(cell: str, width: int, *, column: int) -> str:
     if len(cell) <= width:
         return cell
-    if path:
+    if column == PATH_COLUMN:
         return "…" + cell[len(cell) - width + 1 :]
     from wttui.core.text import middle_truncate  # only when a terminal is too narrow
 
-    found = NOTES.match(cell)
-    if found is not None and width - len(found.group(2)) >= MIN_NAME:
-        return middle_truncate(found.group(1), width - len(found.group(2))) + found.group(2)
-    return middle_truncate(cell, width)
-
-
-MIN_NAME = 5
+    name, notes = cell, ""
+    if (found := NOTES.match(cell)) is not None and width - len(found.group(2)) >= MIN_NAME:
+        name, notes = found.group(1), found.group(2)
+    room = width - len(notes)
+    if column == 1:  # a database: `shop_feat__payments`; its end tells worktrees apart
+        return "…" + name[len(name) - room + 1 :] + notes
+    return middle_truncate(name, room) + notes
 
 
 def _migrations_word(view: WorktreeView) -> str:
