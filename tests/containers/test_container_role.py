@@ -83,5 +83,5 @@ def test_doctor_warns_when_a_container_hands_out_its_superuser(
     wait_until_ready(target.url)
     doctor = wttui(services.root, "doctor", "old")
     out = doctor.stdout + doctor.stderr
-    assert f"connects to container {compose_project}-db-1 as its superuser" in out
+    assert f"connects to container {compose_project}-db-1 as its superuser" in out, out
     assert "give the app a login role of its own in the compose project" in out

@@ -24,22 +24,20 @@ from wttui.core.logsink import LogSink
 from wttui.core.models import DatabaseInfo, DbTarget, TargetKey
 from wttui.core.naming import database_name, fit_identifier, role_name, worktree_slug
 from wttui.core.ports import choose_port, port_range, preferred_port
-from wttui.core.urls import build_url, mask_url, url_parts, with_database
+from wttui.core.urls import build_url, mask_url, url_parts
 from wttui.errors import DockerUnavailable, InvalidInput, Refused, WttuiError
 from wttui.providers.docker_engine import (
     LABEL_PASSWORD,
-    LABEL_PORT,
-    LABEL_PROJECT,
-    LABEL_WORKTREE,
     ContainerInfo,
     DockerProvider,
 )
 from wttui.providers.host_ports import port_is_free
 from wttui.providers.postgres import PostgresProvider
 from wttui.strategies.base import refuse_shared
+from wttui.strategies.container_make import free_volume, run_container, wait_ready
 from wttui.strategies.container_ports import made_on, port_holder
 from wttui.strategies.container_recovery import PORT_ATTEMPTS, half_made, port_refused
-from wttui.strategies.container_role import Credentials, give_role, of_container
+from wttui.strategies.container_role import Credentials, give_role, of_container, of_target
 
 if TYPE_CHECKING:
     from wttui.config_model import Config
@@ -272,7 +270,9 @@ class ContainerStrategy:
             if not existing.running:
                 sink.step(f"Starting container {existing.name}")
                 self.docker.start(existing.name)
-                self._wait_ready(target, sink, created=False)
+                wait_ready(
+                    self.docker, target, sink, timeout=self.config.ready_timeout, created=False
+                )
             else:
                 sink.line(f"Container {existing.name} is running")
             give_role(target.admin, target.url, target.name, sink=sink)  # a create cut short
@@ -292,7 +292,7 @@ class ContainerStrategy:
             sink.line(f"Port {taken} is in use by {holder}: using {port}", stream="warn")
         elif target.port_note:
             sink.line(f"Port {target.port_note}", stream="warn")
-        volume = self._free_volume(name)
+        volume = free_volume(self.docker, name)
         kept_volume = self.docker.volume_labels(volume) is not None
         sink.step(
             f"Creating container {name} from {self.config.image} "
@@ -301,7 +301,7 @@ class ContainerStrategy:
         try:
             for attempt in range(PORT_ATTEMPTS):
                 try:
-                    self._run(target, port, volume)
+                    run_container(self.docker, self.config, self.project, target, port, volume)
                     break
                 except DockerUnavailable as exc:
                     if port_refused(exc) and pinned:
@@ -318,9 +318,9 @@ class ContainerStrategy:
                 self._forget_listing()
                 refused, port = port, self._next_port(target.worktree, avoid={port})
                 sink.line(f"Port {refused} was refused by Docker: using {port}", stream="warn")
-            target = self._target(target.worktree, name, port, self._logins(target), target.name)
+            target = self._target(target.worktree, name, port, of_target(target), target.name)
             self._forget_listing()
-            self._wait_ready(target, sink, created=True)
+            wait_ready(self.docker, target, sink, timeout=self.config.ready_timeout, created=True)
             give_role(target.admin, target.url, target.name, sink=sink)
         except WttuiError:
             # Remove what this create made (the engine may have made the container before
@@ -340,78 +340,11 @@ class ContainerStrategy:
             raise
         return True
 
-    def _free_volume(self, container: str) -> str:
-        """`{container}_pgdata`, unless another container (one in wttui's trash, with its
-        data) still mounts it: then `…_pgdata_2`, `_3`…, so two never share one."""
-        base = fit_identifier(container + "_pgdata")
-        candidate, counter = base, 2
-        while [user for user in self.docker.volume_users(candidate) if user != container]:
-            candidate = fit_identifier(f"{base}_{counter}")
-            counter += 1
-        return candidate
-
-    @staticmethod
-    def _logins(target: DbTarget) -> Credentials:
-        """The planned logins of `target` (its superuser's and its worktree's)."""
-        admin, login = url_parts(target.admin), url_parts(target.url)
-        return Credentials(admin["user"], admin["password"], login["user"], login["password"])
-
-    def _run(self, target: DbTarget, port: int, volume: str) -> None:
-        """Create and start the target's container publishing `port`, with `volume`."""
-        assert target.container is not None
-        logins = self._logins(target)
-        self.docker.run_postgres(
-            name=target.container,
-            image=self.config.image,
-            port=port,
-            volume=volume,
-            environment=logins.environment(target.name),
-            labels={
-                LABEL_PROJECT: self.project,
-                LABEL_WORKTREE: target.worktree,
-                LABEL_PORT: str(port),
-            },
-            volume_labels={
-                LABEL_PROJECT: self.project,
-                LABEL_WORKTREE: target.worktree,
-                **({} if self.config.password else {LABEL_PASSWORD: logins.admin_password}),
-            },
-        )
-
     def _next_port(self, label: str, *, avoid: set[int]) -> int:
         """The port the plan would choose now, never one of `avoid`."""
         taken = {info.port for info in self._containers() if info.port}
         taken |= set(self.docker.publishers()) | set(self.pins.values()) | avoid
         return choose_port(label, port_range(self.config.ports), taken, port_is_free)
-
-    def _wait_ready(self, target: DbTarget, sink: LogSink, *, created: bool) -> None:
-        """Wait until the container accepts connections to the target database."""
-        assert target.container is not None
-        sink.line(f"Waiting for PostgreSQL in {target.container} to accept connections")
-        provider = PostgresProvider(with_database(target.admin, target.name))
-        deadline = time.monotonic() + self.config.ready_timeout
-        while True:
-            try:
-                provider.ping()
-                return
-            except WttuiError:
-                pass
-            state = self.docker.get(target.container)
-            if state is None or state.state in ("exited", "dead"):
-                logs = self.docker.logs(target.container) if state else ""
-                raise DockerUnavailable(
-                    f"Container {target.container} "
-                    f"{'exited on start' if created else 'stopped'}; its last log lines:\n"
-                    f"{logs.rstrip()}"
-                )
-            if time.monotonic() > deadline:
-                logs = self.docker.logs(target.container)
-                raise DockerUnavailable(
-                    f"Container {target.container} did not accept connections within "
-                    f"{self.config.ready_timeout} s; its last log lines:\n{logs.rstrip()}",
-                    hint="raise [container] ready_timeout if the machine is slow",
-                )
-            time.sleep(0.3)
 
     def drop(
         self, target: DbTarget, *, sink: LogSink, purge: bool = False, force: bool = False

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from wttui.core.logsink import LogSink
+from wttui.core.models import DbTarget
 from wttui.core.urls import url_parts
 from wttui.providers.pg_roles import ensure_login_role
 from wttui.providers.postgres import PostgresProvider, hand_over
@@ -65,6 +66,12 @@ def of_container(environment: Mapping[str, str]) -> Credentials:
     if not role:
         return Credentials(admin_user, admin_password, admin_user, admin_password)
     return Credentials(admin_user, admin_password, role, environment.get(ENV_ROLE_PASSWORD, ""))
+
+
+def of_target(target: DbTarget) -> Credentials:
+    """The logins planned for `target` (its container's superuser's and its worktree's)."""
+    admin, login = url_parts(target.admin), url_parts(target.url)
+    return Credentials(admin["user"], admin["password"], login["user"], login["password"])
 
 
 def login_role(url: str, admin_url: str) -> str | None:
