@@ -17,8 +17,9 @@ from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import MigrationState, MigrationStatus
 from wttui.errors import InvalidInput, MigrationFailed, Refused
 from wttui.migrations import owners
-from wttui.migrations.adapter import ApplyContext, Resolution, ResolveRequest
+from wttui.migrations.adapter import ApplyContext
 from wttui.migrations.merge import APPLIED_STATES, applied_versions, label
+from wttui.migrations.resolution import Resolution, ResolveRequest
 
 if TYPE_CHECKING:
     from wttui.migrations.runner import Runner

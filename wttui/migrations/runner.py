@@ -30,7 +30,6 @@ from wttui.migrations.adapter import (
     ApplyContext,
     Connection,
     LocalMigration,
-    Resolution,
     implied,
 )
 from wttui.migrations.commands import CommandExecutor
@@ -38,6 +37,7 @@ from wttui.migrations.leftover import leftover
 from wttui.migrations.lock import migration_lock
 from wttui.migrations.merge import applied_versions, label, merge
 from wttui.migrations.policy import check_apply, rollback_targets, running_now
+from wttui.migrations.resolution import Resolution
 from wttui.migrations.sessions import read_only as read_only
 from wttui.migrations.warnings import other_tools, rows_gone, untracked_tables
 from wttui.providers.postgres import PostgresProvider

@@ -45,10 +45,9 @@ from wttui.migrations.adapter import (
     Connection,
     Evidence,
     LocalMigration,
-    Resolution,
-    ResolveRequest,
     table_exists,
 )
+from wttui.migrations.resolution import Resolution, ResolveRequest
 
 TABLE = "alembic_version"
 DEFAULT_SCRIPT_LOCATION = "alembic"

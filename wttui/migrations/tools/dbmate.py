@@ -26,11 +26,10 @@ from wttui.migrations.adapter import (
     AppliedMigration,
     Connection,
     LocalMigration,
-    Resolution,
-    ResolveRequest,
     shell,
     version_key,
 )
+from wttui.migrations.resolution import Resolution, ResolveRequest
 from wttui.migrations.schema_migrations import TABLE, schema_migrations_owner, version_row
 
 _FILE = re.compile(r"^(\d+)(.*)\.sql$")

@@ -38,10 +38,9 @@ from wttui.migrations.adapter import (
     AppliedMigration,
     Connection,
     LocalMigration,
-    Resolution,
-    ResolveRequest,
     table_exists,
 )
+from wttui.migrations.resolution import Resolution, ResolveRequest
 
 TABLE = "django_migrations"
 _SKIP_DIRS = {"node_modules", "site-packages", "__pycache__", "build", "dist"}

@@ -39,10 +39,9 @@ from wttui.migrations.adapter import (
     AppliedMigration,
     Connection,
     LocalMigration,
-    Resolution,
-    ResolveRequest,
     table_exists,
 )
+from wttui.migrations.resolution import Resolution, ResolveRequest
 
 TABLE = "flyway_schema_history"
 _VERSIONED = re.compile(r"V(?P<version>\d+(?:[._]\d+)*)__(?P<description>.*)\.sql")

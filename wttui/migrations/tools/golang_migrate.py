@@ -31,12 +31,10 @@ from wttui.migrations.adapter import (
     AppliedMigration,
     Connection,
     LocalMigration,
-    Resolution,
-    ResolveRequest,
-    newest_only,
     shell,
     version_key,
 )
+from wttui.migrations.resolution import Resolution, ResolveRequest, newest_only
 from wttui.migrations.schema_migrations import TABLE, schema_migrations_owner
 
 _FILE = re.compile(r"^([0-9]+)_(.*)\.(down|up)\.(.*)$")

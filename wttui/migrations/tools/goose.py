@@ -27,12 +27,11 @@ from wttui.migrations.adapter import (
     AppliedMigration,
     Connection,
     LocalMigration,
-    Resolution,
-    ResolveRequest,
     shell,
     table_exists,
     version_key,
 )
+from wttui.migrations.resolution import Resolution, ResolveRequest
 
 TABLE = "goose_db_version"
 _FILE = re.compile(r"^([0-9]+)_(.*)\.(sql|go)$")

@@ -31,10 +31,9 @@ from wttui.migrations.adapter import (
     AppliedMigration,
     Connection,
     LocalMigration,
-    Resolution,
-    ResolveRequest,
     table_exists,
 )
+from wttui.migrations.resolution import Resolution, ResolveRequest
 
 TABLE = "knex_migrations"
 LOCK_TABLE = "knex_migrations_lock"

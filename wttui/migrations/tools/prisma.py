@@ -34,10 +34,9 @@ from wttui.migrations.adapter import (
     Connection,
     Evidence,
     LocalMigration,
-    Resolution,
-    ResolveRequest,
     table_exists,
 )
+from wttui.migrations.resolution import Resolution, ResolveRequest
 
 TABLE = "_prisma_migrations"
 CONFIGS = ("prisma.config.ts", ".config/prisma.ts")

@@ -30,10 +30,9 @@ from wttui.migrations.adapter import (
     AppliedMigration,
     Connection,
     LocalMigration,
-    Resolution,
-    ResolveRequest,
     version_key,
 )
+from wttui.migrations.resolution import Resolution, ResolveRequest
 from wttui.migrations.schema_migrations import TABLE, schema_migrations_owner, version_row
 
 _FILE = re.compile(r"\A([0-9]+)_([_a-z0-9]*)\.?([_a-z0-9]*)?\.rb\Z")

@@ -48,12 +48,10 @@ from wttui.migrations.adapter import (
     AppliedMigration,
     Connection,
     LocalMigration,
-    Resolution,
-    ResolveRequest,
-    newest_only,
     shell,
     table_exists,
 )
+from wttui.migrations.resolution import Resolution, ResolveRequest, newest_only
 
 SCHEMA = "sqitch"
 PLAN = "sqitch.plan"

@@ -32,10 +32,9 @@ from wttui.migrations.adapter import (
     Connection,
     Executor,
     LocalMigration,
-    Resolution,
-    ResolveRequest,
     version_key,
 )
+from wttui.migrations.resolution import Resolution, ResolveRequest
 from wttui.migrations.sql_executor import SqlExecutor
 from wttui.migrations.sql_files import read_folder
 
