@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require_component
-from tests.repo_factory import make_repo
+from tests.repo_factory import git, make_repo
 from wttui.errors import DockerUnavailable
 from wttui.providers.docker_engine import LABEL_PROJECT, DockerProvider
 from wttui.services import Services
@@ -60,6 +60,26 @@ def remove_project(docker: DockerProvider, project: str) -> None:
     for volume in client.volumes.list():
         if volume.name.startswith(f"{project}_"):
             volume.remove(force=True)
+
+
+def compose_worktree(
+    services: Services, docker: DockerProvider, image: str, branch: str, path: Path
+) -> str:
+    """A container as the seed recipe's `docker compose -p {project}_{branch}` makes it (the
+    image's superuser, its compose label), and a worktree of `branch` for it at `path`, added
+    with plain git; the container's name."""
+    compose_project = f"{services.project}_{branch}"
+    name = f"{compose_project}-db-1"
+    docker.client.containers.run(
+        image,
+        name=name,
+        detach=True,
+        environment={"POSTGRES_PASSWORD": "pw", "POSTGRES_DB": "app"},
+        labels={"com.docker.compose.project": compose_project},
+        ports={"5432/tcp": ("127.0.0.1", None)},
+    )
+    git(services.root, "worktree", "add", "-q", "-b", branch, str(path))
+    return name
 
 
 def _toml(value: str | int | bool) -> str:

@@ -14,8 +14,8 @@ import pytest
 
 from tests import steps
 from tests.cli.conftest import wttui
+from tests.containers.conftest import compose_worktree
 from tests.containers.test_container_strategy import wait_until_ready
-from tests.repo_factory import git
 from wttui.core.logsink import CancelToken, ListSink
 from wttui.core.urls import url_parts
 from wttui.providers.docker_engine import DockerProvider
@@ -68,20 +68,11 @@ def test_doctor_warns_when_a_container_hands_out_its_superuser(
     container_repo: Factory, docker: DockerProvider, image: str, tmp_path: Path
 ) -> None:
     services = container_repo()
-    compose_project = f"{services.project}_old"
-    docker.client.containers.run(
-        image,
-        name=f"{compose_project}-db-1",
-        detach=True,
-        environment={"POSTGRES_PASSWORD": "pw", "POSTGRES_DB": "app"},
-        labels={"com.docker.compose.project": compose_project},
-        ports={"5432/tcp": ("127.0.0.1", None)},
-    )
-    git(services.root, "worktree", "add", "-q", "-b", "old", str(tmp_path / "old"))
+    container = compose_worktree(services, docker, image, "old", tmp_path / "old")
     target = read_view(services, "old").target
     assert target is not None
     wait_until_ready(target.url)
     doctor = wttui(services.root, "doctor", "old")
     out = doctor.stdout + doctor.stderr
-    assert f"connects to container {compose_project}-db-1 as its superuser" in out, out
+    assert f"connects to container {container} as its superuser" in out, out
     assert "give the app a login role of its own in the compose project" in out

@@ -13,8 +13,8 @@ import psycopg
 import pytest
 
 from tests import steps
-from tests.containers.conftest import remove_project
-from tests.repo_factory import git, tables
+from tests.containers.conftest import compose_worktree, remove_project
+from tests.repo_factory import tables
 from wttui.core.logsink import CancelToken, ListSink
 from wttui.core.models import DbStatus
 from wttui.core.ports import port_range, preferred_port
@@ -137,24 +137,15 @@ def test_compose_made_container_is_recognised(
     container_repo: Factory, docker: DockerProvider, image: str, tmp_path: Path
 ) -> None:
     services = container_repo()
-    compose_project = f"{services.project}_auth"
-    docker.client.containers.run(
-        image,
-        name=f"{compose_project}-db-1",
-        detach=True,
-        environment={"POSTGRES_PASSWORD": "pw", "POSTGRES_DB": "app"},
-        labels={"com.docker.compose.project": compose_project},
-        ports={"5432/tcp": ("127.0.0.1", None)},
-    )
-    git(services.root, "worktree", "add", "-q", "-b", "auth", str(tmp_path / "auth"))
+    container = compose_worktree(services, docker, image, "auth", tmp_path / "auth")
     target = read_view(services, "auth").target
     assert target is not None
-    assert target.container == f"{compose_project}-db-1"
+    assert target.container == container
     assert target.name == "app"
     wait_until_ready(target.url)  # as compose would have it, up before anyone migrates
     steps.migrate(services, "auth", sink=ListSink(), cancel=CancelToken())
     assert read_view(services, "auth").counts.applied == 2  # migrated into the compose container
-    assert [c.name for c in docker.containers(services.project)] == [f"{compose_project}-db-1"]
+    assert [c.name for c in docker.containers(services.project)] == [container]
 
 
 class EngineProxy:
