@@ -123,6 +123,9 @@ async def test_remove_needs_the_database_name_typed(repo: Path) -> None:
         assert confirm.disabled
         await pilot.press("enter")
         assert isinstance(app.screen, RemoveScreen)
+        await wait_until(  # Enter on a wrong name says why nothing happened
+            pilot, lambda: any("exactly to confirm" in str(n.message) for n in app._notifications)
+        )
         app.screen.query_one("#typed", Input).value = ""
         await pilot.press(*name)
         assert not confirm.disabled

@@ -89,6 +89,13 @@ async def test_a_running_migration_marks_its_row_and_its_seconds_tick_in_the_log
         assert "⟳" in row(app, "feat/slow"), row(app, "feat/slow")
         if size[0] >= 110:  # the Worktrees pane takes at most half of 80–119 columns
             assert "⟳ migrating" in row(app, "feat/slow")
+            # The migration running now is named while it runs, not only once it is done.
+            await wait_until(
+                pilot, lambda: "Applying 003_slow.sql" in log_title(app), 5, "the migration"
+            )
+            log = text_in(app, app.query_one(LogPane).region)
+            assert any("Applying 003_slow.sql …" in line for line in log), log
+            assert not any("Applied 003_slow.sql" in line for line in log), log
         assert "⟳" not in row(app, "main")
         first = seconds_shown(app)
         assert first is not None

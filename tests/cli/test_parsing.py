@@ -17,6 +17,8 @@ def test_a_mistyped_command_is_one_usage_error_listing_every_command(tmp_path: P
         assert f"'{command}'" in result.stderr
     assert result.stderr.splitlines()[-1] == "hint: did you mean `wttui status`?"
     assert "Traceback" not in result.stderr
+    begun = wttui(tmp_path, "stat")  # the command it begins, not the closest spelling (start)
+    assert begun.stderr.splitlines()[-1] == "hint: did you mean `wttui status`?"
     far = wttui(tmp_path, "frobnicate")
     assert far.returncode == 2
     assert "invalid choice: 'frobnicate'" in far.stderr

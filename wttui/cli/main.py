@@ -133,7 +133,10 @@ def _parse(words: list[str]) -> argparse.Namespace:
         if not words[0].startswith("-"):
             import difflib
 
-            close = difflib.get_close_matches(words[0], sorted(everything), n=1)
+            # A command the word begins (`stat` → status) before the closest spelling (start).
+            begun = [name for name in sorted(everything) if name.startswith(words[0])]
+            close = begun if len(begun) == 1 else []
+            close = close or difflib.get_close_matches(words[0], sorted(everything), n=1)
             suggestion = close[0] if close else None
     try:
         args, unknown = parser.parse_known_args(words)

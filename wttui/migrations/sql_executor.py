@@ -94,6 +94,7 @@ class SqlExecutor(Executor):
         cancel: CancelToken,
     ) -> bool:
         started = time.monotonic()
+        sink.line(f"Applying {migration.filename} …")  # said first: a long one shows what runs
         statements = split(migration.up_sql)
         own = needs_own_transactions(statements)
         if own is not None or not migration.up_transaction:
@@ -113,7 +114,7 @@ class SqlExecutor(Executor):
         else:
             self._apply_in_transaction(conn, migration, statements, context, sink, cancel)
         elapsed = (time.monotonic() - started) * 1000
-        sink.line(f"Applying {migration.filename} … ok ({elapsed:.0f} ms)")
+        sink.line(f"Applied {migration.filename} in {elapsed:.0f} ms")
         return True
 
     def _record(
@@ -159,7 +160,7 @@ class SqlExecutor(Executor):
                 file=migration.file,
                 first_line=migration.up_start_line,
             )
-            sink.line(f"Applying {migration.filename} … failed", stream="err")
+            sink.line(f"{migration.filename} failed", stream="err")
             sink.line(str(found), stream="err")
             with conn.transaction():
                 self._record(conn, migration, context, tracking.FAILED, str(found))
@@ -205,7 +206,7 @@ class SqlExecutor(Executor):
             raise Cancelled(f"Cancelled while applying {migration.filename}: {truth}")
         status = tracking.PARTIAL if outcome.committed else tracking.FAILED
         self._record(conn, migration, context, status, f"{found}; {truth}")
-        sink.line(f"Applying {migration.filename} … failed", stream="err")
+        sink.line(f"{migration.filename} failed", stream="err")
         sink.line(str(found), stream="err")
         sink.line(truth, stream="err" if outcome.committed else "out")
         if outcome.cancelled:

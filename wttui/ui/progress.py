@@ -62,6 +62,12 @@ def running_title(title: str, step: str, seconds: int, width: int) -> str:
     return SEPARATOR.join((head, tail))
 
 
+def _now(stream: str, text: str) -> bool:
+    """A step, or a line that says what starts now (it ends with ` …`, and its outcome
+    follows on a line of its own)."""
+    return stream == "step" or (stream == "out" and text.endswith(" …"))
+
+
 class JobActivity:
     """The running action as the panes show it; one at a time, like the jobs."""
 
@@ -91,9 +97,10 @@ class JobActivity:
         self._retitle()
 
     def output(self, lines: list[tuple[str, str]], progress: Progress | None) -> None:
-        """A batch of the job's output: the newest step goes into the title, a progress
-        report to the bar."""
-        steps = [text for stream, text in lines if stream == "step"]
+        """A batch of the job's output: the newest step, or the newest line announcing what
+        runs now (`Applying 003_more.sql …`), goes into the title; a progress report to the
+        bar."""
+        steps = [text.removesuffix(" …") for stream, text in lines if _now(stream, text)]
         if steps and self.ticking:
             self.step = steps[-1]
             self._retitle()

@@ -8,12 +8,13 @@ database), an input that must hold exactly that name before the button enables.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Static
 
 from wttui.core.plans import Confirmation
@@ -86,9 +87,17 @@ class ConfirmScreen(ModalScreen[bool]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.value == self.confirmation.typed:
             self.dismiss(True)
+        else:
+            not_typed(self, self.confirmation.typed)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+def not_typed(screen: Screen[Any], name: str | None) -> None:
+    """Enter on a partial or mistyped name: say why nothing happens, rather than nothing."""
+    if name is not None:
+        screen.notify(f"Type {name} exactly to confirm (esc to cancel)", severity="warning")

@@ -21,6 +21,7 @@ from textual.widgets import Button, Checkbox, Input, Static
 from wttui.core.plans import RemovePlan
 from wttui.errors import WttuiError
 from wttui.present_plans import describe
+from wttui.ui.screens.confirm import not_typed
 from wttui.ui.widgets import TickBox
 
 RemovePlanner = Callable[[bool, bool], RemovePlan]
@@ -123,6 +124,8 @@ class RemoveScreen(ModalScreen[RemovePlan | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if self.plan is not None and event.value == self.expected:
             self.dismiss(self.plan)
+        elif self.plan is not None:
+            not_typed(self, self.expected)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "confirm" and self.plan is not None:
