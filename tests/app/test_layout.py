@@ -260,3 +260,26 @@ async def test_the_split_follows_resizes_and_zoom() -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert worktrees.region.width == split
+
+
+async def test_the_worktrees_pane_keeps_its_width_while_its_rows_change() -> None:
+    """A pending migration applied (a shorter row) does not narrow the pane and move every
+    pane beside it; a new worktree with a longer name widens it."""
+    app, _ = app_with()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        pane = app.query_one(WorktreesPane)
+        width, wanted = pane.region.width, pane.wanted_width
+        applied = tuple(
+            replace(v, migrations=tuple(replace(m, state=A) for m in v.migrations))
+            for v in SNAPSHOT.views
+        )
+        pane.show(replace(SNAPSHOT, views=applied))
+        await pilot.pause()
+        assert not any("pending" in row for row in worktree_rows(app))  # the rows did change
+        assert pane.region.width == width
+        assert pane.wanted_width == wanted
+        longer = view("feat/a-much-longer-branch-name", "/src/shop-worktrees/x", states=[A])
+        pane.show(replace(SNAPSHOT, views=(*applied, longer)))
+        await pilot.pause()
+        assert (pane.wanted_width or 0) > (wanted or 0)

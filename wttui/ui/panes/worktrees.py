@@ -101,6 +101,8 @@ class WorktreesPane(Vertical):
         self._announced: WorktreeView | None | object = _NOTHING
         """The selection last posted up: a re-render (a resize, the same data again) posts
         nothing, so the other panes are not re-rendered for nothing (nor during teardown)."""
+        self._measured_for: tuple[str, ...] = ()
+        """The worktrees `wanted_width` was measured for (their paths)."""
         self._running_on: tuple[str, str] | None = None
         """The worktree an action is running on (its path) and the mark its row carries."""
         self.wanted_width: int | None = None
@@ -200,6 +202,13 @@ class WorktreesPane(Vertical):
         scrollbar = SCROLLBAR if len(views) > height - 1 else 0
         wanted = sum(columns) + CELL_PADDING * len(COLUMNS) + scrollbar
         wanted += self.styles.gutter.width
+        # The same worktrees: the pane only grows (a pending count that goes, a running mark
+        # that comes and goes would move every pane beside it at each change). Another list
+        # (one added or removed) is measured afresh.
+        listed = tuple(str(v.worktree.path) for v in views)
+        if listed == self._measured_for and self.wanted_width is not None:
+            wanted = max(wanted, self.wanted_width)
+        self._measured_for = listed
         if wanted != self.wanted_width:
             self.wanted_width = wanted
             self.post_message(self.Measured())
