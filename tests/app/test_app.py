@@ -73,6 +73,12 @@ async def test_create_from_the_dialog(repo: Path) -> None:
         assert "✓ create feat/tui done" in log_text(app)
         assert services.server.provider().database_exists(f"{services.project}_feat__tui")
         await wait_until(pilot, lambda: "feat/tui" in labels(app), what="the new row")
+        # The new worktree is the selected one, ready for its next key.
+        await wait_until(
+            pilot,
+            lambda: app.selected is not None and app.selected.worktree.label == "feat/tui",
+            what="the new worktree selected",
+        )
 
 
 async def test_invalid_branch_is_explained_and_nothing_is_created(repo: Path) -> None:
@@ -110,7 +116,7 @@ async def test_migrate_key_applies_pending_migrations(repo: Path) -> None:
 
 
 async def test_remove_needs_the_database_name_typed(repo: Path) -> None:
-    services = provisioned(repo, "feat/bye")
+    services = provisioned(repo, "feat/bye", "feat/last")
     name = f"{services.project}_feat__bye"
     app = make_app(services)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -133,6 +139,10 @@ async def test_remove_needs_the_database_name_typed(repo: Path) -> None:
         await job_done(pilot)
         assert not services.server.provider().database_exists(name), log_text(app)
         assert services.git.find_worktree("feat/bye") is None
+        # The cursor goes to the row that took its place (here the last one), not to the top.
+        await wait_until(pilot, lambda: "feat/bye" not in labels(app), what="the row gone")
+        assert app.selected is not None
+        assert app.selected.worktree.label == "feat/last", labels(app)
 
 
 async def test_a_running_action_can_be_cancelled_and_the_app_stays_usable(repo: Path) -> None:

@@ -101,6 +101,8 @@ class WorktreesPane(Vertical):
         self._announced: WorktreeView | None | object = _NOTHING
         """The selection last posted up: a re-render (a resize, the same data again) posts
         nothing, so the other panes are not re-rendered for nothing (nor during teardown)."""
+        self._follow: str | None = None
+        """A worktree an action is making (its path): the cursor goes to it once listed."""
         self._measured_for: tuple[str, ...] = ()
         """The worktrees `wanted_width` was measured for (their paths)."""
         self._running_on: tuple[str, str] | None = None
@@ -144,6 +146,7 @@ class WorktreesPane(Vertical):
         self._shown_ages = self._ages(snapshot)
         table = self.table
         keep = self.selected
+        keep_row = table.cursor_row
         scroll = table.scroll_y
         views = [
             view
@@ -181,8 +184,14 @@ class WorktreesPane(Vertical):
             self._views[key] = view
             branch = fmt.branch_cell(view, widths[0], mark)
             table.add_row(Text(branch), *(Text(cell) for cell in cells), key=key)
-        if keep is not None and str(keep.worktree.path) in self._views:
+        if self._follow is not None and self._follow in self._views:
+            # A worktree an action made (a create): selected once it is listed.
+            table.move_cursor(row=table.get_row_index(self._follow), animate=False)
+            self._follow = None
+        elif keep is not None and str(keep.worktree.path) in self._views:
             table.move_cursor(row=table.get_row_index(str(keep.worktree.path)), animate=False)
+        elif keep is not None and views:  # it went (a remove): its neighbour, not the top
+            table.move_cursor(row=min(keep_row, len(views) - 1), animate=False)
         table.scroll_to(y=scroll, animate=False)
         self.border_subtitle = Content(self._subtitle(snapshot))
         self._measure(snapshot, height)
@@ -230,6 +239,8 @@ class WorktreesPane(Vertical):
         """Mark the row of `worktree` with `mark` (`⟳ migrating`) while an action runs on it;
         `None` takes the mark away."""
         running = (str(worktree), mark) if worktree is not None and mark else None
+        if running is not None and running[0] not in self._views:
+            self._follow = running[0]  # not listed yet: the action makes it
         if running != self._running_on:
             self._running_on = running
             if self._snapshot is not None:
