@@ -334,3 +334,27 @@ async def test_page_keys_home_and_end_scroll_the_help(size: tuple[int, int]) -> 
         await pilot.pause()
         assert last_mark in "\n".join(screen_lines(app))
         assert app.screen.query_one(Input).has_focus
+
+
+async def test_the_key_enter_would_run_stands_out_without_colour() -> None:
+    """`?` help while the filter has the focus: the highlighted key (what Enter runs) must read
+    without colour too. NO_COLOR turns colours into greys; the highlight was grey 236 on the
+    list's 234, invisible. Compared here as NO_COLOR shows them: by brightness."""
+    from rich.color import Color as RichColor
+    from textual.color import Color
+
+    app = app_of()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        options = app.screen.query_one(OptionList)
+        assert options.highlighted is not None
+        assert not options.has_focus  # the filter has it
+
+        def grey(style_color: RichColor | None) -> float:
+            return Color.from_rich_color(style_color).monochrome.brightness
+
+        highlighted = options.get_component_rich_style("option-list--option-highlighted")
+        base = options.rich_style
+        assert abs(grey(highlighted.bgcolor) - grey(base.bgcolor)) > 0.15
