@@ -26,8 +26,12 @@ async def test_a_long_branch_name_is_cut_and_forgotten_once_removed(repo: Path) 
     async with app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot)
         table = app.query_one(WorktreesPane).table
+        # The pane takes the width its rows need once they are measured (80–119 columns): the
+        # table is drawn again for it, and then every column title reads whole.
+        await wait_until(
+            pilot, lambda: "Age" in text_in(app, table.region)[0], what="the header at its width"
+        )
         rows = text_in(app, table.region)
-        assert "Age" in rows[0]
         assert "Migrations" in rows[0]
         long_row = next(row for row in rows if "PROJ-1234" in row)
         assert "…" in long_row
