@@ -134,9 +134,9 @@ def _parse(words: list[str]) -> argparse.Namespace:
             import difflib
 
             # A command the word begins (`stat` → status) before the closest spelling (start).
-            begun = [name for name in sorted(everything) if name.startswith(words[0])]
-            close = begun if len(begun) == 1 else []
-            close = close or difflib.get_close_matches(words[0], sorted(everything), n=1)
+            names = sorted(everything)
+            begun = [name for name in names if name.startswith(words[0])]
+            close = begun if len(begun) == 1 else difflib.get_close_matches(words[0], names, n=1)
             suggestion = close[0] if close else None
     try:
         args, unknown = parser.parse_known_args(words)

@@ -172,16 +172,17 @@ def fit_columns(rows: list[tuple[str, ...]], width: int) -> list[tuple[str, ...]
 def _cut(cell: str, width: int, *, column: int) -> str:
     if len(cell) <= width:
         return cell
+    from wttui.core.text import middle_truncate, start_truncate  # only when it is too narrow
+
     if column == PATH_COLUMN:
-        return "…" + cell[len(cell) - width + 1 :]
-    from wttui.core.text import middle_truncate  # only when a terminal is too narrow
+        return start_truncate(cell, width)
 
     name, notes = cell, ""
     if (found := NOTES.match(cell)) is not None and width - len(found.group(2)) >= MIN_NAME:
         name, notes = found.group(1), found.group(2)
     room = width - len(notes)
     if column == 1:  # a database: `shop_feat__payments`; its end tells worktrees apart
-        return "…" + name[len(name) - room + 1 :] + notes
+        return start_truncate(name, room) + notes
     return middle_truncate(name, room) + notes
 
 

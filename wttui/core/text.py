@@ -39,5 +39,13 @@ def middle_truncate(text: str, width: int) -> str:
     return set_cell_size(text, head) + "…" + _last_cells(text, keep - head)
 
 
+def start_truncate(text: str, width: int) -> str:
+    """`text` in at most `width` cells, its start replaced by `…` (a path, or a name whose
+    start every row shares)."""
+    if cell_len(text) <= width:
+        return text
+    return "…" + _last_cells(text, width - 1) if width > 0 else ""
+
+
 def _last_cells(text: str, cells: int) -> str:
     return set_cell_size(text[::-1], cells)[::-1] if cells > 0 else ""

@@ -23,12 +23,13 @@ from wttui.core.lifecycle_names import TRASH_PREFIX
 from wttui.core.logsink import LogSink
 from wttui.core.models import DbTarget, Worktree
 from wttui.errors import InvalidInput, WttuiError
+from wttui.lifecycle.ownership import worktree_role
 from wttui.lifecycle.trash import TrashIndex, TrashItem
 from wttui.providers.docker_engine import DockerProvider
 from wttui.providers.pg_copies import DatabaseCopies
 from wttui.providers.postgres import PostgresProvider
 from wttui.providers.server import Server
-from wttui.strategies.container_role import login_role
+from wttui.strategies.container_role import of_container
 
 
 class SoftDrops:
@@ -60,16 +61,7 @@ class SoftDrops:
                 f"Container {container} is not running",
                 hint=f"start it (`wttui start`), or `docker start {container}`",
             )
-        from wttui.core.urls import build_url
-
-        env = info.environment
-        return build_url(
-            host="127.0.0.1",
-            port=info.port,
-            dbname="postgres",
-            user=env.get("POSTGRES_USER", "postgres"),
-            password=env.get("POSTGRES_PASSWORD", ""),
-        )
+        return of_container(info.environment).admin_url(info.port)
 
     def _schema_names(self, database: str) -> set[str]:
         with self.server.provider().connect(database, autocommit=True) as conn:
@@ -215,7 +207,7 @@ class SoftDrops:
         """An empty database under `target`'s name in its container (after a soft reset),
         owned by the role its worktree connects as."""
         if target.container:
-            owner = login_role(target.url, target.admin) if target.admin else None
+            owner = worktree_role(self.server, target)
             self._copies(target).provider.create_database(target.name, owner=owner)
 
     # -- back out ------------------------------------------------------------------------------

@@ -177,13 +177,7 @@ class ContainerStrategy:
         url = build_url(
             host="127.0.0.1", port=port, dbname=db, user=logins.user, password=logins.password
         )
-        admin = build_url(
-            host="127.0.0.1",
-            port=port,
-            dbname="postgres",
-            user=logins.admin_user,
-            password=logins.admin_password,
-        )
+        admin = logins.admin_url(port)
         return DbTarget(
             strategy=self.name,
             name=db,
@@ -225,14 +219,7 @@ class ContainerStrategy:
         """Size and sessions of a running container's database; its state when stopped."""
         if not info.running or not info.port:
             return DatabaseInfo(name=database, state=info.state)
-        env = info.environment
-        url = build_url(
-            host="127.0.0.1",
-            port=info.port,
-            dbname="postgres",
-            user=env.get("POSTGRES_USER", "postgres"),
-            password=env.get("POSTGRES_PASSWORD", ""),
-        )
+        url = of_container(info.environment).admin_url(info.port)
         try:
             measured = PostgresProvider(url).get_database(database)
         except WttuiError:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from wttui.core.logsink import LogSink
 from wttui.core.models import DbTarget
-from wttui.core.urls import url_parts
+from wttui.core.urls import build_url, url_parts
 from wttui.providers.pg_roles import ensure_login_role
 from wttui.providers.postgres import PostgresProvider, hand_over
 
@@ -38,6 +38,16 @@ class Credentials:
     admin_password: str
     user: str
     password: str
+
+    def admin_url(self, port: int) -> str:
+        """The superuser's URL to the maintenance database of the container on `port`."""
+        return build_url(
+            host="127.0.0.1",
+            port=port,
+            dbname="postgres",
+            user=self.admin_user,
+            password=self.admin_password,
+        )
 
     @property
     def superuser_login(self) -> bool:
