@@ -106,7 +106,31 @@ def p2_status(root: Path, repeat: int) -> tuple[float, float]:
                 capture_output=True,
             )
 
-    return median(lambda: wall(status), repeat), median(lambda: wall(raw), repeat)
+    return paired_medians(lambda: wall(status), lambda: wall(raw), repeat)
+
+
+DRIVER_FLOOR = """
+import sys, psycopg
+for url in sys.argv[1:]:
+    with psycopg.connect(url) as conn:
+        conn.execute("SELECT * FROM wttui_schema_migrations").fetchall()
+"""
+
+
+def p2_floor(root: Path, repeat: int) -> tuple[float, float]:
+    """What any Python reader pays before doing wttui's work, against the raw primitives: a
+    fresh interpreter that imports psycopg and reads each database's tracking table one after
+    another (no git, no migration folders, no wttui); and a bare interpreter's start. P2's
+    ratio cannot fall below the first over the raw primitives' time."""
+    urls = database_urls(root)
+
+    def floor() -> None:
+        subprocess.run([sys.executable, "-c", DRIVER_FLOOR, *urls], env=user_env(), check=True)
+
+    def bare() -> None:
+        subprocess.run([sys.executable, "-c", "pass"], env=user_env(), check=True)
+
+    return paired_medians(lambda: wall(floor), lambda: wall(bare), repeat)
 
 
 def _cpu_ticks(pid: int) -> int:
