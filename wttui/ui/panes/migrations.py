@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,9 +43,9 @@ class MigrationsPane(Vertical):
         """The relative times shown (`2s ago`), to know when they need redrawing."""
         self._drift: tuple[Path, list[str]] | None = None
         """The drift view (`D`) of one worktree, shown instead of its migrations."""
-        self._fitted: tuple[int, bool] = (0, False)
-        """The width and roominess the rows were laid out for (a resize changing neither
-        needs no new layout)."""
+        self._fitted: tuple[int, bool, bool] = (0, False, False)
+        """The width, roominess and overflow (a vertical scrollbar) the rows were laid out
+        for: a resize changing none of them needs no new layout."""
 
     def compose(self) -> ComposeResult:
         # The list, with the notes above it and the detail below, comes right after the first
@@ -72,8 +72,23 @@ class MigrationsPane(Vertical):
         if self._view is not None and self._fit() != self._fitted:
             self.show(self._view)
 
-    def _fit(self) -> tuple[int, bool]:
-        return self.content_size.width, self.size.height >= ROOMY
+    def _refit(self) -> None:
+        """Lay the rows out again if the list's height now hides (or shows) its scrollbar:
+        the list's height settles after the pane's (the notes and detail lines around it)."""
+        if self._view is not None and self._fit() != self._fitted:
+            self.show(self._view)
+
+    def _fit(self) -> tuple[int, bool, bool]:
+        return self.content_size.width, self.size.height >= ROOMY, self._overflows()
+
+    def _overflows(self) -> bool:
+        """The rows are more than the list shows (header: one line): a scrollbar is drawn.
+        A list not laid out yet has the pane's height."""
+        if self._view is None or self._drift is not None:
+            return False
+        table = self.table
+        height = table.size.height or self.content_size.height
+        return len(self._view.migrations) > height - 1
 
     @property
     def drift_shown(self) -> bool:
@@ -118,7 +133,9 @@ class MigrationsPane(Vertical):
         # Columns are rebuilt with explicit widths that fit this worktree's rows and the pane:
         # auto widths would keep the widest rows any earlier selection had.
         table.clear(columns=True)
-        layout = _layout(rows, self.content_size.width)
+        # The scrollbar's columns are kept only when it shows: else `applied 2m ago · main`
+        # was cut beside an empty strip.
+        layout = _layout(rows, self.content_size.width - (SCROLLBAR if self._fitted[2] else 0))
         for index, width in layout:
             table.add_column(COLUMNS[index], width=width)
         self._show_notes(view)
@@ -126,12 +143,17 @@ class MigrationsPane(Vertical):
             self.border_subtitle = ""
             self._show_detail(None)
             return
+        widths = dict(layout)
         for row, status in zip(rows, view.migrations, strict=True):
-            table.add_row(*(row[index] for index, _ in layout), key=status.version)
+            cells = [row[index] for index, _ in layout]
+            if 3 in widths:
+                cells[-1] = _applied_in(row[3], widths[3])
+            table.add_row(*cells, key=status.version)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
         self._show_detail(self._highlighted())
         table.scroll_to(x=0, animate=False)
+        self.call_after_refresh(self._refit)
         summary = fmt.migrations_cell(view)
         tool = f" · {view.tool}" if view.tool else ""
         self.border_subtitle = Content(f"{view.worktree.label} {summary}{tool}".strip())
@@ -280,8 +302,34 @@ CELL_PADDING = 2  # DataTable pads each cell by one column on either side
 SCROLLBAR = 2
 
 
+def wanted_width(views: Iterable[WorktreeView]) -> tuple[int, int] | None:
+    """The pane's width (border included) with every worktree's migration names and ages
+    whole, and with every column whole (version, who applied); None with no migrations."""
+    rows = [_row(status) for view in views for status in view.migrations]
+    if not rows:
+        return None
+    natural = [
+        max([len(title)] + [len(row[i].plain) for row in rows]) for i, title in enumerate(COLUMNS)
+    ]
+    state, _, name, applied = natural
+    least = state + name + min(applied, _shrunk(rows)["Applied"]) + CELL_PADDING * 3
+    return least + BORDER, sum(natural) + CELL_PADDING * len(COLUMNS) + BORDER
+
+
+BORDER = 2
+
+
+def _shrunk(rows: Sequence[Sequence[Text]]) -> dict[str, int]:
+    """`SHRINK`, the applied column's minimum down to its ages' (`2h ago`, the header whole)
+    where they are shorter: `2h ago · main` gives way to its age (`_applied_in`)."""
+    ages = [len(row[3].plain.split(" · ", 1)[0]) for row in rows]
+    applied = max([len(COLUMNS[3]), *ages])
+    return SHRINK | {"Applied": min(SHRINK["Applied"], applied)}
+
+
 def _layout(rows: Sequence[Sequence[Text]], available: int) -> list[tuple[int, int]]:
-    """The (column index, width) pairs that fit `available` cells, most useful columns kept.
+    """The (column index, width) pairs that fit `available` cells (a scrollbar's taken off
+    already), most useful columns kept.
 
     The version goes before anything is cut; after that, columns shrink (to a minimum) before
     the next one is dropped, and the columns left after a drop get their room back.
@@ -292,19 +340,28 @@ def _layout(rows: Sequence[Sequence[Text]], available: int) -> list[tuple[int, i
     }
 
     def excess(widths: dict[str, int]) -> int:
-        return sum(widths.values()) + CELL_PADDING * len(widths) + SCROLLBAR - available
+        return sum(widths.values()) + CELL_PADDING * len(widths) - available
 
     widths = dict(natural)
     if available > 0:
         tries = [(0, False)] + [(n, shrink) for n in range(1, len(DROP) + 1) for shrink in (0, 1)]
         for dropped, shrink in tries:
             widths = {t: w for t, w in natural.items() if t not in DROP[:dropped]}
-            for title, minimum in SHRINK.items():
+            for title, minimum in _shrunk(rows).items():
                 if shrink and title in widths:
                     widths[title] -= max(0, min(excess(widths), widths[title] - minimum))
             if excess(widths) <= 0:
                 break
     return [(COLUMNS.index(title), width) for title, width in widths.items()]
+
+
+def _applied_in(text: Text, width: int) -> Text:
+    """`2m ago · feat/x` in `width` cells: cut (`2m ago · fea…`), or its age alone where less
+    than a few cells of who applied it would show (the line under the list says who)."""
+    age = text.plain.split(" · ", 1)[0]
+    if len(text.plain) > width and len(age) <= width < len(age) + len(" · ") + 4:
+        return Text(age, style=text.style, overflow="ellipsis", no_wrap=True)
+    return text
 
 
 def _row(status: MigrationStatus) -> tuple[Text, Text, Text, Text]:
