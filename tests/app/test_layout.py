@@ -394,3 +394,28 @@ async def test_a_running_action_says_what_runs_in_its_row(size: tuple[int, int])
         pane.set_running(None)
         await pilot.pause()
         assert not any("⟳" in row for row in worktree_rows(app))
+
+
+async def test_at_80x24_the_migrations_show_whole_under_the_database() -> None:
+    """The Database pane takes the rows the migrations leave (its lines beyond scroll): at
+    80×24 the Migrations pane listed three of feat/user-auth's four under a half-height
+    Database pane; with fewer migrations the database gets the rows back."""
+    app, _ = app_with()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("j", "j")  # feat/user-auth: four migrations
+        await pilot.pause()
+        migrations = app.query_one(MigrationsPane)
+        table = text_in(app, migrations.table.region)
+        for name in ("create_users", "create_orders", "add_user_mfa", "create_sessions"):
+            assert any(f" {name} " in row for row in table), table
+        assert not migrations.table.show_vertical_scrollbar
+        database = app.query_one(DatabasePane)
+        shown = database.region.height
+        assert shown >= 4
+        assert any("database  shop_feat_user" in row for row in text_in(app, database.region))
+        assert_no_overlap(app)
+        await pilot.press("k", "k")  # main: two migrations
+        await pilot.pause()
+        assert database.region.height > shown
+        assert_no_overlap(app)

@@ -57,6 +57,9 @@ def worktrees_width(width: int, wanted: int | None) -> int | None:
 SPLIT_WORKTREES_AT_LEAST = 48
 """The Worktrees pane's cap at 80–95 columns: the 3:2 share 80×24 has always had."""
 
+DATABASE_AT_LEAST = 4
+"""The Database pane's rows at 80–119 columns at least: two lines and its border."""
+
 Want = tuple[int, int]
 """A pane's widths, border included: the least at which it reads whole in its tightest form,
 and the full one at which everything in it is whole."""
@@ -215,12 +218,12 @@ class Panes(Vertical):
         (not the selected one's: the panes would move at each `j`). For the same worktrees
         the widths only grow, as the Worktrees pane's do (an age going from `59s` to `1m`
         would move them)."""
-        from wttui.ui.panes import database, migrations
+        from wttui.ui.panes import database, migration_columns
 
         views = snapshot.views
         wants = (
             database.wanted_width(views),
-            migrations.wanted_width(views),
+            migration_columns.wanted_width(views),
         )
         listed = tuple(str(view.worktree.path) for view in views)
         if listed == self._measured_for:
@@ -229,6 +232,10 @@ class Panes(Vertical):
         if wants != self._side_wants:
             self._side_wants = wants
             self.arrange_panes()
+
+    def on_migrations_pane_measured(self, event: MigrationsPane.Measured) -> None:
+        event.stop()
+        self.arrange_panes()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         number = self._number_of(event.widget)
@@ -311,6 +318,7 @@ class Panes(Vertical):
         # (the Migrations pane takes what the other two leave).
         worktrees.styles.width = wide[0] if wide else split if self.zoomed is None else None
         database.styles.width = wide[1] if wide else None
+        database.styles.max_height = self._database_rows(mode)
         unzoomed = self.zoomed is None
         pane_tabs = self._tabs(self, "pane-tabs", (1, 2, 3, 4), mode == SINGLE and unzoomed)
         if pane_tabs is not None:
@@ -318,6 +326,17 @@ class Panes(Vertical):
         side_tabs = self._tabs(side, "side-tabs", (2, 3), mode == STACKED and unzoomed)
         if side_tabs is not None:
             side_tabs.current = self.side_tab
+
+    def _database_rows(self, mode: str) -> int | None:
+        """80–119 columns: the Database pane's rows at most, above the Migrations pane — what
+        the migrations leave with their rows whole (the database's lines beyond scroll), yet
+        a third of the column at least (a long list scrolls instead). None: the stylesheet's
+        half (before the first migrations, in other layouts)."""
+        wanted = self.query_one(MigrationsPane).wanted_height
+        side = self.query_one("#side").size.height
+        if mode != SPLIT or self.zoomed is not None or wanted is None or not side:
+            return None
+        return max(side // 3, DATABASE_AT_LEAST, side - wanted)
 
     @staticmethod
     def _tabs(
