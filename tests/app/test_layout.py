@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from itertools import combinations
+from pathlib import Path
 
 import pytest
 from textual.geometry import Region
@@ -73,7 +74,10 @@ async def test_long_branch_names_never_hide_the_state_columns(size: tuple[int, i
         names = [row for row in rows if "PROJ-1234" in row]
         if size[0] >= 80:
             assert len(names) == 1
-            assert "…" in names[0]
+            if size[0] >= 120:  # three columns: the worktrees take what the others leave
+                assert TICKET in names[0]
+            else:
+                assert "…" in names[0]
             assert names[0].lstrip().startswith("feature/PROJ-1234")
 
 
@@ -250,7 +254,7 @@ async def test_the_split_follows_resizes_and_zoom() -> None:
         assert worktrees.region.width == 60  # stacked: full width
         await pilot.resize_terminal(160, 40)
         await pilot.pause()
-        assert worktrees.region.width == 160 * 3 // 8  # three columns: the 3:2:3 share
+        assert worktrees.region.width == worktrees.wanted_width  # three columns: its rows
         await pilot.resize_terminal(100, 30)
         await pilot.pause()
         assert worktrees.region.width == split
@@ -283,3 +287,135 @@ async def test_the_worktrees_pane_keeps_its_width_while_its_rows_change() -> Non
         pane.show(replace(SNAPSHOT, views=(*applied, longer)))
         await pilot.pause()
         assert (pane.wanted_width or 0) > (wanted or 0)
+
+
+def database_lines_whole(app: WttuiApp) -> None:
+    """Every line of the Database pane but the URL is on one row of the screen."""
+    pane = app.query_one(DatabasePane)
+    rows = [" ".join(row.split()) for row in text_in(app, pane.region)]
+    for line in pane.text.splitlines():
+        if not line.startswith("url"):
+            assert any(" ".join(line.split()) in row for row in rows), (line, rows)
+
+
+@pytest.mark.parametrize("size", [(120, 34), (140, 34), (160, 40), (200, 50)])
+async def test_three_columns_share_the_width_so_each_pane_reads_whole(
+    size: tuple[int, int],
+) -> None:
+    """≥120 columns (`wide_widths`): worktree names whole, the Database pane's lines (but the
+    URL) unwrapped, migration names and their ages whole; from 160 columns the versions and
+    who applied each migration too."""
+    app, _ = app_with()
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        await pilot.press("j")  # feat/payments
+        await pilot.pause()
+        rows = worktree_rows(app)
+        for view_ in SNAPSHOT.views:
+            assert any(fmt.branch_cell(view_) + " " in row for row in rows), rows
+        database_lines_whole(app)
+        migrations = text_in(app, app.query_one(MigrationsPane).table.region)
+        for name in ("create_users", "create_orders"):
+            row = next(row for row in migrations if f" {name} " in row)
+            assert re.search(r"\b\d+[smhdw] ago\b", row), row
+            if size[0] >= 160:
+                assert re.search(r"\b\d+[smhdw] ago · feat/payments\b", row), row
+                assert re.search(r"\b2025101\d{7}\b", row), row
+        assert_no_overlap(app)
+
+
+async def test_a_long_branch_name_is_cut_before_the_other_panes_are() -> None:
+    """At 120 columns a name that cannot be whole beside the others is cut in the middle;
+    the Database and Migrations panes still read whole."""
+    app, _ = app_with(TICKET)
+    async with app.run_test(size=(120, 34)) as pilot:
+        await loaded(pilot)
+        await pilot.press("j")
+        await pilot.pause()
+        assert any("PROJ-1234" in row and "…" in row for row in worktree_rows(app))
+        database_lines_whole(app)
+        migrations = text_in(app, app.query_one(MigrationsPane).table.region)
+        ages = [row for row in migrations if re.search(r" create_orders +\d+[smhdw] ago", row)]
+        assert ages, migrations
+
+
+def test_wide_widths_fill_the_screen_in_order() -> None:
+    from wttui.ui.layout import wide_widths
+
+    # Every least fits: the worktrees get their words, then the migrations their full width,
+    # then the database; the rest goes to the migrations.
+    assert wide_widths(120, [(45, 48), (31, 39), (39, 71)]) == [48, 31, 41]
+    assert wide_widths(160, [(45, 48), (31, 39), (39, 71)]) == [48, 39, 73]
+    assert wide_widths(200, [(45, 48), (31, 39), (39, 71)]) == [48, 39, 113]
+    # A name that cannot be whole: the others keep their least, the worktrees the rest.
+    assert wide_widths(120, [(80, 90), (35, 60), (40, 71)]) == [45, 35, 40]
+    assert wide_widths(120, [(80, 90), (35, 60), None]) is None
+
+
+@pytest.mark.parametrize(("size", "overflows"), [((100, 30), False), ((80, 20), True)])
+async def test_the_migrations_keep_room_for_a_scrollbar_only_when_one_shows(
+    size: tuple[int, int], overflows: bool
+) -> None:
+    """Without a scrollbar the Applied column reaches the pane's edge (it was cut 2 columns
+    short, `2h ago · feat/pay…`, beside an empty strip)."""
+    app, _ = app_with()
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        await pilot.press("j", "j")  # feat/user-auth: four migrations
+        await pilot.pause()
+        table = app.query_one(MigrationsPane).table
+        assert table.show_vertical_scrollbar is overflows
+        assert not table.show_horizontal_scrollbar
+        used = table.virtual_size.width
+        assert used == table.scrollable_content_region.width or (overflows and used <= 30)
+        if not overflows:
+            rows = text_in(app, table.region)
+            # `2d ago · feat/use…` in the 48 columns of the pane at 100×30 (was `feat/u…`).
+            assert any(re.search(r"\d+[smhdw] ago · feat/use", row) for row in rows), rows
+
+
+@pytest.mark.parametrize("size", [(100, 30), (80, 24)])
+async def test_a_running_action_says_what_runs_in_its_row(size: tuple[int, int]) -> None:
+    """`⟳ migrating` takes the row's migrations cell (cut to it if it must be): at 100×30
+    the Branch column had no room for the word and the row showed `⟳` alone."""
+    app, _ = app_with()
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        pane = app.query_one(WorktreesPane)
+        width = pane.region.width
+        pane.set_running(Path("/src/shop-worktrees/feat-payments"), "⟳ migrating")
+        await pilot.pause()
+        row = next(row for row in worktree_rows(app) if "feat/payments" in row)
+        assert "feat/payments ●" in row, row
+        assert re.search(r"⟳ migrat(ing|i…)", row), row
+        assert "✓ 8 MiB" in row, row
+        assert re.search(r"\b\d+[smhdw] *$", row), row
+        assert pane.region.width == width  # the column has room for it: the panes stay
+        pane.set_running(None)
+        await pilot.pause()
+        assert not any("⟳" in row for row in worktree_rows(app))
+
+
+async def test_at_80x24_the_migrations_show_whole_under_the_database() -> None:
+    """The Database pane takes the rows the migrations leave (its lines beyond scroll): at
+    80×24 the Migrations pane listed three of feat/user-auth's four under a half-height
+    Database pane; with fewer migrations the database gets the rows back."""
+    app, _ = app_with()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("j", "j")  # feat/user-auth: four migrations
+        await pilot.pause()
+        migrations = app.query_one(MigrationsPane)
+        table = text_in(app, migrations.table.region)
+        for name in ("create_users", "create_orders", "add_user_mfa", "create_sessions"):
+            assert any(f" {name} " in row for row in table), table
+        assert not migrations.table.show_vertical_scrollbar
+        database = app.query_one(DatabasePane)
+        shown = database.region.height
+        assert shown >= 4
+        assert any("database  shop_feat_user" in row for row in text_in(app, database.region))
+        assert_no_overlap(app)
+        await pilot.press("k", "k")  # main: two migrations
+        await pilot.pause()
+        assert database.region.height > shown
+        assert_no_overlap(app)

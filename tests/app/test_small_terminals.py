@@ -126,6 +126,33 @@ async def test_every_dialog_fits_with_its_fields_and_buttons(
             assert isinstance(control, Input | Button)
 
 
+@pytest.mark.parametrize("size", [(80, 24), (60, 24)])
+@pytest.mark.parametrize("which", ["remove", "typed"])
+async def test_the_name_to_type_is_a_box_that_reads_without_colour(
+    size: tuple[int, int], which: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under the prompt the field's box is drawn (it was one line high with no border below
+    30 rows: a blank line without colour), on screen with the buttons."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = fake_app(FakeServices())
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        dialog = dict(dialogs())[which]
+        await app.push_screen(dialog)
+        await pilot.pause()
+        field = dialog.query_one("#typed", Input)
+        assert field.region.height == 3
+        lines = screen_lines(app)
+        prompt = next(i for i, line in enumerate(lines) if "to confirm:" in line)
+        top, middle, bottom = lines[prompt + 1 : prompt + 4]
+        assert "▔▔▔" in top, lines
+        assert "▊" in middle, lines
+        assert "▁▁▁" in bottom, lines
+        for control in dialog.query("Input, Button"):
+            if control.display:
+                assert fully_on_screen(dialog, control), (control, control.region)
+
+
 async def test_remove_dialog_tick_boxes_read_without_colour(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

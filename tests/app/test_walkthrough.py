@@ -138,14 +138,15 @@ async def test_the_project_total_follows_a_new_database_without_moving(repo: Pat
         pane = app.query_one(DatabasePane)
         before = app.snapshot
         assert before is not None
-        assert f"of {fmt.size(project_disk_bytes(before.views))} (project)" in pane_text(pane)
+        # In the pane's border: `project 23 MiB on disk`.
+        assert f"project {fmt.size(project_disk_bytes(before.views))} on disk" in pane_text(pane)
         steps.create(services, "feat/b", sink=ListSink(), cancel=CancelToken())
         app.refresher.request(full=True)  # what R does
         await wait_until(pilot, lambda: len(app.snapshot.views) == 3, what="feat/b")  # type: ignore[union-attr]
         await pilot.pause()
         total = fmt.size(project_disk_bytes(app.snapshot.views))  # type: ignore[union-attr]
         assert total != fmt.size(project_disk_bytes(before.views))
-        assert f"of {total} (project)" in pane_text(pane)
+        assert f"project {total} on disk" in pane_text(pane)
 
 
 async def test_the_database_pane_says_loading_until_the_list_is_read(repo: Path) -> None:

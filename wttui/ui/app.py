@@ -199,6 +199,7 @@ class WttuiApp(KeyActions):
             self.run_worker(self._import_flows, thread=True, group="imports", exit_on_error=False)
         self.snapshot = message.snapshot
         self.query_one(WorktreesPane).show(message.snapshot)
+        self.query_one(Panes).measure(message.snapshot)  # the side panes' widths at ≥120
         # The selected worktree may be unchanged while the project's total is not (a create).
         self.query_one(DatabasePane).show_total(project_disk_bytes(message.snapshot.views))
         self.query_one(MigrationsPane).retime()  # the same selection is not shown again

@@ -99,20 +99,11 @@ def branch_flags(view: WorktreeView) -> str:
     return flags
 
 
-MARK_ROOM = 12
-"""A running mark keeps its word (`⟳ migrating`) only where the name keeps this many cells."""
-
-
-def branch_cell(view: WorktreeView, width: int | None = None, mark: str = "") -> str:
-    """The name and its flags in `width` cells: the name is cut in the middle, never the flags.
-    `mark`: what is happening to the worktree now (`⟳ migrating`), after the flags."""
+def branch_cell(view: WorktreeView, width: int | None = None) -> str:
+    """The name and its flags in `width` cells: the name is cut in the middle, never the
+    flags."""
     flags = branch_flags(view)
     label = view.worktree.label
-    if mark:
-        room = None if width is None else width - cell_len(flags) - 1 - cell_len(mark)
-        if room is not None and room < min(MARK_ROOM, cell_len(label)):
-            mark = mark.split(" ", 1)[0]  # narrow: the glyph alone, the name keeps its cells
-        flags += f" {mark}"
     if width is not None:
         label = middle_truncate(label, max(1, width - cell_len(flags)))
     return label + flags

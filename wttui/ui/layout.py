@@ -8,7 +8,8 @@ any means (a key, a click, the app drilling in) brings it on screen.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual.app import ComposeResult
@@ -23,6 +24,9 @@ from wttui.ui.panes.database import DatabasePane
 from wttui.ui.panes.log import LogPane
 from wttui.ui.panes.migrations import MigrationsPane
 from wttui.ui.panes.worktrees import WorktreesPane
+
+if TYPE_CHECKING:
+    from wttui.core.models import RepoSnapshot
 
 WIDE, SPLIT, STACKED, SINGLE = "-wide", "-split", "-stacked", "-single"
 HORIZONTAL_BREAKPOINTS = [(0, SINGLE), (60, STACKED), (80, SPLIT), (120, WIDE)]
@@ -52,6 +56,55 @@ def worktrees_width(width: int, wanted: int | None) -> int | None:
 
 SPLIT_WORKTREES_AT_LEAST = 48
 """The Worktrees pane's cap at 80–95 columns: the 3:2 share 80×24 has always had."""
+
+DATABASE_AT_LEAST = 4
+"""The Database pane's rows at 80–119 columns at least: two lines and its border."""
+
+Want = tuple[int, int]
+"""A pane's widths, border included: the least at which it reads whole in its tightest form,
+and the full one at which everything in it is whole."""
+
+
+def wide_widths(width: int, wants: Sequence[Want | None]) -> list[int] | None:
+    """The widths of the Worktrees, Database and Migrations panes side by side (≥120 columns),
+    from what each wants (`Want`). The least: worktree names whole with their states as
+    glyphs (`✓3 ⋯1`), migration names and ages whole, the database's lines unwrapped but
+    for the URL. The full: states in words, who applied each migration and its version,
+    every database line whole.
+
+    1. Each pane gets its least, or its share of the stylesheet's 3:2:3 if that is less.
+    2. The columns left take the panes to their least (the side panes' at most a third of
+       the width): the worktrees first, then the migrations, then the database (whose lines
+       still read, wrapped under their label) — unless the worktrees cannot be whole anyway
+       (a very long branch name), then them last: a name is cut in the middle either way,
+       the others stay whole.
+    3. Then towards their full width, in the same first order; any rest goes to the
+       Migrations pane, whose detail line names the file.
+
+    None before every pane is measured: the stylesheet's shares.
+    """
+    if any(want is None for want in wants):
+        return None
+    least = [want[0] for want in wants if want is not None]
+    full = [max(want) for want in wants if want is not None]
+    shares = [width * 3 // 8, width * 2 // 8, width * 3 // 8]
+    widths = [min(want, share) for want, share in zip(least, shares, strict=True)]
+    whole = least[0] + widths[1] + widths[2] <= width
+    left = width - sum(widths)
+    wanted = [least[0], *(min(want, width // 3) for want in least[1:])]
+    for target, order in ((wanted, (0, 2, 1) if whole else (2, 1, 0)), (full, (0, 2, 1))):
+        for index in order:
+            more = max(0, min(left, target[index] - widths[index]))
+            widths[index] += more
+            left -= more
+    widths[2] += left
+    return widths
+
+
+def _larger(one: Want | None, other: Want | None) -> Want | None:
+    if one is None or other is None:
+        return one or other
+    return max(one[0], other[0]), max(one[1], other[1])
 
 
 def _at(size: int, breakpoints: list[tuple[int, str]]) -> str:
@@ -117,6 +170,10 @@ class Panes(Vertical):
         """Database (2) or Migrations (3) at 60–79 columns: migrations first, they are why
         the app exists."""
         self.zoomed: Widget | None = None
+        self._side_wants: tuple[Want | None, Want | None] = (None, None)
+        """What the Database and Migrations panes want (`wide_widths`), over every worktree."""
+        self._measured_for: tuple[str, ...] = ()
+        """The worktrees `_side_wants` was measured for (their paths)."""
 
     def compose(self) -> ComposeResult:
         # The tabs are mounted when a narrow terminal first needs them (`_tabs`).
@@ -153,6 +210,30 @@ class Panes(Vertical):
         self.arrange_panes()
 
     def on_worktrees_pane_measured(self, event: WorktreesPane.Measured) -> None:
+        event.stop()
+        self.arrange_panes()
+
+    def measure(self, snapshot: RepoSnapshot) -> None:
+        """Measure the Database and Migrations panes' lines over every worktree of `snapshot`
+        (not the selected one's: the panes would move at each `j`). For the same worktrees
+        the widths only grow, as the Worktrees pane's do (an age going from `59s` to `1m`
+        would move them)."""
+        from wttui.ui.panes import database, migration_columns
+
+        views = snapshot.views
+        wants = (
+            database.wanted_width(views),
+            migration_columns.wanted_width(views),
+        )
+        listed = tuple(str(view.worktree.path) for view in views)
+        if listed == self._measured_for:
+            wants = (_larger(wants[0], self._side_wants[0]), _larger(wants[1], self._side_wants[1]))
+        self._measured_for = listed
+        if wants != self._side_wants:
+            self._side_wants = wants
+            self.arrange_panes()
+
+    def on_migrations_pane_measured(self, event: MigrationsPane.Measured) -> None:
         event.stop()
         self.arrange_panes()
 
@@ -225,10 +306,19 @@ class Panes(Vertical):
             self.screen.size.height < SHORT_BELOW or (mode == SINGLE and self.current != 4)
         )
         log.set_class(one_line, "-line")
-        wanted = self.query_one(WorktreesPane).wanted_width
-        split = worktrees_width(self.screen.size.width, wanted)
-        # Inline, so it beats the stylesheet's share; cleared (None) in the other layouts.
-        worktrees.styles.width = split if self.zoomed is None else None
+        pane = self.query_one(WorktreesPane)
+        split = worktrees_width(self.screen.size.width, pane.wanted_width)
+        wide = None
+        if mode == WIDE and self.zoomed is None:
+            first: Want | None = None
+            if pane.wanted_width is not None and pane.least_width is not None:
+                first = (pane.least_width, pane.wanted_width)
+            wide = wide_widths(self.screen.size.width, (first, *self._side_wants))
+        # Inline, so they beat the stylesheet's shares; cleared (None) in the other layouts
+        # (the Migrations pane takes what the other two leave).
+        worktrees.styles.width = wide[0] if wide else split if self.zoomed is None else None
+        database.styles.width = wide[1] if wide else None
+        database.styles.max_height = self._database_rows(mode)
         unzoomed = self.zoomed is None
         pane_tabs = self._tabs(self, "pane-tabs", (1, 2, 3, 4), mode == SINGLE and unzoomed)
         if pane_tabs is not None:
@@ -236,6 +326,17 @@ class Panes(Vertical):
         side_tabs = self._tabs(side, "side-tabs", (2, 3), mode == STACKED and unzoomed)
         if side_tabs is not None:
             side_tabs.current = self.side_tab
+
+    def _database_rows(self, mode: str) -> int | None:
+        """80–119 columns: the Database pane's rows at most, above the Migrations pane — what
+        the migrations leave with their rows whole (the database's lines beyond scroll), yet
+        a third of the column at least (a long list scrolls instead). None: the stylesheet's
+        half (before the first migrations, in other layouts)."""
+        wanted = self.query_one(MigrationsPane).wanted_height
+        side = self.query_one("#side").size.height
+        if mode != SPLIT or self.zoomed is not None or wanted is None or not side:
+            return None
+        return max(side // 3, DATABASE_AT_LEAST, side - wanted)
 
     @staticmethod
     def _tabs(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,7 +13,6 @@ from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from wttui.core.disk import disk_bytes
 from wttui.core.urls import mask_url
 from wttui.ui import format as fmt
 from wttui.ui.commands import bindings
@@ -30,6 +31,11 @@ _STRATEGIES = {
 
 LABEL = 10
 """Width of the label column."""
+GUTTER = 4
+"""The pane's border and padding, in columns."""
+FOLDS = ("url", "error")
+"""Lines that may fold where the pane is narrow (the URL, a message); the others (names,
+sizes, states) are sized for (`wanted_width`)."""
 
 
 class DatabasePane(VerticalScroll):
@@ -92,69 +98,9 @@ class DatabasePane(VerticalScroll):
         if view is None:
             self.update("no worktree selected")
             return
-        rows: list[tuple[str, str, str]] = []
-
-        def row(label: str, value: str, style: str = "") -> None:
-            rows.append((label, value, style))
-
-        target = view.target
-        database = view.database
-        # Narrow panes (stacked layout, 80 columns) get the short form: no server/URL lines.
-        width = self.size.width
-        if target is None:
-            row("database", "unknown (server unreachable)", "yellow")
-        else:
-            name = (
-                "no database" if target.none else target.name if target.container else target.label
-            )
-            row("database", name)
-            row("strategy", _STRATEGIES.get(target.strategy, target.strategy))
-        if target is not None and target.container:
-            running = (database.state if database else None) or "not created"
-            row("container", f"{target.container} ({running}; s start/stop, L logs)")
-        from wttui.core.models import DbStatus
-
-        state = {
-            DbStatus.PRESENT: ("exists", "green"),
-            DbStatus.MISSING: ("missing — c provisions it", "yellow"),
-            DbStatus.UNREACHABLE: ("unknown — server unreachable", "red"),
-            DbStatus.STOPPED: ("container stopped — s starts it", "yellow"),
-            DbStatus.NONE: ("none, on purpose", ""),
-        }[view.db_status]
-        row("status", state[0], state[1])
-        if target is not None and target.port_note:
-            row("port", target.port_note, "yellow")
-        if database is not None and database.size_bytes is not None:
-            sessions = database.connections
-            row("size", f"{fmt.size(database.size_bytes)}, {sessions} session(s)")
-        on_disk = disk_bytes(view)
-        if on_disk is not None:
-            total = f" of {fmt.size(project_bytes)} (project)" if project_bytes else ""
-            row("disk", f"{fmt.size(on_disk)}{total}")
-        if database is not None and database.volume:
-            used = f", {fmt.size(database.volume_bytes)}" if database.volume_bytes else ""
-            row("volume", f"{database.volume}{used}")
-        if view.env is not None and target is not None and target.none:
-            row("env", f"{view.env.path.name} not managed")
-        elif view.env is not None and not view.env.known:
-            row("env", f"{view.env.path.name} unknown (unreachable)", "yellow")
-        elif view.env is not None:
-            if not view.env.exists:
-                env = f"{view.env.path.name} missing"
-            elif view.env.matches:
-                env = f"{view.env.path.name} up to date"
-            else:
-                current = view.env.database_url
-                env = f"{view.env.path.name} differs: {mask_url(current) if current else 'unset'}"
-            row("env", env, "" if view.env.matches else "yellow")
-        if view.shared_with:
-            row("shared", "with " + ", ".join(view.shared_with) + " (never dropped)", "cyan")
-        if target is not None and width >= 60 and not target.container and not target.none:
-            row("server", target.server)
-        if target is not None and width >= 24 and not target.none:
-            row("url", target.masked_url)
-        for error in view.errors:
-            row("error", error, "red")
+        rows = detail_rows(view, self.size.width)
+        # Every worktree's disk use, in the border (a line of its own was the longest at 120).
+        self.border_subtitle = f"project {fmt.size(project_bytes)} on disk" if project_bytes else ""
         self._text = "\n".join(f"{label:<{LABEL}}{value}" for label, value, _ in rows)
         # A grid: values wrap under themselves (a long URL folds) at whatever width the pane
         # has when drawn, the scrollbar's column included.
@@ -164,3 +110,86 @@ class DatabasePane(VerticalScroll):
         for label, value, style in rows:
             grid.add_row(label, Text(value, style=style))
         self.update(grid)
+
+
+def detail_rows(view: WorktreeView, width: int) -> list[tuple[str, str, str]]:
+    """The pane's (label, value, style) lines for `view` in a pane `width` columns wide:
+    narrow panes get the short form (no server line below 60 columns, no URL below 24)."""
+    rows: list[tuple[str, str, str]] = []
+
+    def row(label: str, value: str, style: str = "") -> None:
+        rows.append((label, value, style))
+
+    target = view.target
+    database = view.database
+    if target is None:
+        row("database", "unknown (server unreachable)", "yellow")
+    else:
+        name = "no database" if target.none else target.name if target.container else target.label
+        row("database", name)
+        row("strategy", _STRATEGIES.get(target.strategy, target.strategy))
+    if target is not None and target.container:
+        running = (database.state if database else None) or "not created"
+        row("container", f"{target.container} ({running}; s start/stop, L logs)")
+    from wttui.core.models import DbStatus
+
+    state = {
+        DbStatus.PRESENT: ("exists", "green"),
+        DbStatus.MISSING: ("missing — c provisions it", "yellow"),
+        DbStatus.UNREACHABLE: ("unknown — server unreachable", "red"),
+        DbStatus.STOPPED: ("container stopped — s starts it", "yellow"),
+        DbStatus.NONE: ("none, on purpose", ""),
+    }[view.db_status]
+    row("status", state[0], state[1])
+    if target is not None and target.port_note:
+        row("port", target.port_note, "yellow")
+    if database is not None and database.size_bytes is not None:
+        sessions = database.connections
+        plural = "" if sessions == 1 else "s"
+        row("size", f"{fmt.size(database.size_bytes)}, {sessions} session{plural}")
+    # What it takes on disk is its size, or its volume's (below); the project's total is in
+    # the pane's border.
+    if database is not None and database.volume:
+        used = f", {fmt.size(database.volume_bytes)}" if database.volume_bytes else ""
+        row("volume", f"{database.volume}{used}")
+    if view.env is not None and target is not None and target.none:
+        row("env", f"{view.env.path.name} not managed")
+    elif view.env is not None and not view.env.known:
+        row("env", f"{view.env.path.name} unknown (unreachable)", "yellow")
+    elif view.env is not None:
+        if not view.env.exists:
+            env = f"{view.env.path.name} missing"
+        elif view.env.matches:
+            env = f"{view.env.path.name} up to date"
+        else:
+            current = view.env.database_url
+            env = f"{view.env.path.name} differs: {mask_url(current) if current else 'unset'}"
+        row("env", env, "" if view.env.matches else "yellow")
+    if view.shared_with:
+        row("shared", "with " + ", ".join(view.shared_with) + " (never dropped)", "cyan")
+    if target is not None and width >= 60 and not target.container and not target.none:
+        row("server", target.server)
+    if target is not None and width >= 24 and not target.none:
+        row("url", target.masked_url)
+    for error in view.errors:
+        row("error", error, "red")
+    return rows
+
+
+def wanted_width(views: Iterable[WorktreeView]) -> tuple[int, int] | None:
+    """The pane's width (border included) with every worktree's lines unwrapped but for the
+    URL and messages (`FOLDS`, or a line holding a URL), and with every line whole; None for
+    no worktree."""
+    least = full = 0
+    for view in views:
+        for label, value, _ in detail_rows(view, WIDE_FORM):
+            width = LABEL + cell_len(value) + GUTTER
+            full = max(full, width)
+            if label not in FOLDS and "://" not in value:
+                least = max(least, width)
+    return (least, full) if full else None
+
+
+WIDE_FORM = 59
+"""The width the lines are measured at: the short form's (no server line, which a pane wide
+enough to show it has room for anyway)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,9 +9,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Static
 
 from wttui.ui import format as fmt
+from wttui.ui.panes import migration_columns as columns
 
 if TYPE_CHECKING:  # the models arrive with the first data, the list after the first frame (P1)
     from textual.widgets import DataTable
@@ -35,17 +36,24 @@ class MigrationsPane(Vertical):
     }
     """
 
+    class Measured(Message):
+        """The rows the pane needs changed (`wanted_height`: the layout sizes the Database
+        pane above it by them)."""
+
     def __init__(self) -> None:
         super().__init__(id="migrations", classes="pane")
+        self.wanted_height: int | None = None
+        """The pane's rows (border included) with its list, notes and detail lines whole."""
+        self._detail_rows = 0
         self.border_title = "3 Migrations"
         self._view: WorktreeView | None = None
         self._ages: tuple[str, ...] = ()
         """The relative times shown (`2s ago`), to know when they need redrawing."""
         self._drift: tuple[Path, list[str]] | None = None
         """The drift view (`D`) of one worktree, shown instead of its migrations."""
-        self._fitted: tuple[int, bool] = (0, False)
-        """The width and roominess the rows were laid out for (a resize changing neither
-        needs no new layout)."""
+        self._fitted: tuple[int, bool, bool] = (0, False, False)
+        """The width, roominess and overflow (a vertical scrollbar) the rows were laid out
+        for: a resize changing none of them needs no new layout."""
 
     def compose(self) -> ComposeResult:
         # The list, with the notes above it and the detail below, comes right after the first
@@ -72,8 +80,23 @@ class MigrationsPane(Vertical):
         if self._view is not None and self._fit() != self._fitted:
             self.show(self._view)
 
-    def _fit(self) -> tuple[int, bool]:
-        return self.content_size.width, self.size.height >= ROOMY
+    def _refit(self) -> None:
+        """Lay the rows out again if the list's height now hides (or shows) its scrollbar:
+        the list's height settles after the pane's (the notes and detail lines around it)."""
+        if self._view is not None and self._fit() != self._fitted:
+            self.show(self._view)
+
+    def _fit(self) -> tuple[int, bool, bool]:
+        return self.content_size.width, self.size.height >= ROOMY, self._overflows()
+
+    def _overflows(self) -> bool:
+        """The rows are more than the list shows (header: one line): a scrollbar is drawn.
+        A list not laid out yet has the pane's height."""
+        if self._view is None or self._drift is not None:
+            return False
+        table = self.table
+        height = table.size.height or self.content_size.height
+        return len(self._view.migrations) > height - 1
 
     @property
     def drift_shown(self) -> bool:
@@ -90,7 +113,7 @@ class MigrationsPane(Vertical):
     def _render_drift(self, view: WorktreeView, lines: list[str]) -> None:
         table = self.table
         table.clear(columns=True)
-        width = max(20, self.content_size.width - SCROLLBAR - CELL_PADDING)
+        width = max(20, self.content_size.width - columns.SCROLLBAR - columns.CELL_PADDING)
         table.add_column(Text(f"Drift of {view.worktree.label}"), width=width)
         for index, line in enumerate(lines):
             # A finding is a sentence: wrapped onto as many lines as it needs.
@@ -114,24 +137,32 @@ class MigrationsPane(Vertical):
             self._drift = None  # another worktree was selected
         table = self.table
         keep = table.cursor_row
-        rows = [_row(status) for status in view.migrations] if view else []
+        rows = [columns.row_of(status) for status in view.migrations] if view else []
         # Columns are rebuilt with explicit widths that fit this worktree's rows and the pane:
         # auto widths would keep the widest rows any earlier selection had.
         table.clear(columns=True)
-        layout = _layout(rows, self.content_size.width)
+        # The scrollbar's columns are kept only when it shows: else `applied 2m ago · main`
+        # was cut beside an empty strip.
+        scrollbar = columns.SCROLLBAR if self._fitted[2] else 0
+        layout = columns.layout(rows, self.content_size.width - scrollbar)
         for index, width in layout:
-            table.add_column(COLUMNS[index], width=width)
+            table.add_column(columns.COLUMNS[index], width=width)
         self._show_notes(view)
         if view is None:
             self.border_subtitle = ""
             self._show_detail(None)
             return
+        widths = dict(layout)
         for row, status in zip(rows, view.migrations, strict=True):
-            table.add_row(*(row[index] for index, _ in layout), key=status.version)
+            cells = [row[index] for index, _ in layout]
+            if 3 in widths:
+                cells[-1] = columns.applied_in(row[3], widths[3])
+            table.add_row(*cells, key=status.version)
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1), animate=False)
         self._show_detail(self._highlighted())
         table.scroll_to(x=0, animate=False)
+        self.call_after_refresh(self._refit)
         summary = fmt.migrations_cell(view)
         tool = f" · {view.tool}" if view.tool else ""
         self.border_subtitle = Content(f"{view.worktree.label} {summary}{tool}".strip())
@@ -192,7 +223,9 @@ class MigrationsPane(Vertical):
 
         detail = self.query_one("#migration-detail", Static)
         detail.display = status is not None
+        self._detail_rows = 0
         if status is None:
+            self._measure_height()
             return
         # At most three short lines: what it is, who applied it, what is wrong with it.
         name = fmt.migration_file(status)
@@ -215,6 +248,18 @@ class MigrationsPane(Vertical):
         if status.lint:
             text.append(f"\n{lint_line(status)}", style="yellow")
         detail.update(text)
+        self._detail_rows = min(DETAIL_ROWS, len(text.plain.splitlines()))
+        self._measure_height()
+
+    def _measure_height(self) -> None:
+        """`wanted_height` for what is shown now: border, notes, header, rows, detail."""
+        notes = self.query_one("#migration-notes", Static)
+        height = BORDER + 1 + self.table.row_count + self._detail_rows
+        if notes.display:
+            height += NOTES_ROWS if notes.has_class("-wrap") or notes.has_class("-error") else 1
+        if height != self.wanted_height:
+            self.wanted_height = height
+            self.post_message(self.Measured())
 
     def _resolve_hint(self, status: MigrationStatus) -> str:
         """The way out of a failed migration, command first (the line is cut at the pane's
@@ -267,63 +312,10 @@ def lint_line(status: MigrationStatus) -> str:
     return f"⚠ line {first.line}: {first.help or first.message} [{first.rule}]{more}"
 
 
-COLUMNS = ("State", "Version", "Name", "Applied")
 ROOMY = 8
 """Pane rows from which the line naming the file that decided the tool is shown."""
-# When the pane is narrow the version drops out first (the line under the list names the
-# file, version and all), then the applied column and the name shrink (to a minimum: the age
-# stays, `2h ago…`), then the applied column drops out too: a name is never cut while a
-# version is shown beside it, nor before who applied it is.
-SHRINK = {"Applied": 8, "Name": 12}
-DROP = ("Version", "Applied")
-CELL_PADDING = 2  # DataTable pads each cell by one column on either side
-SCROLLBAR = 2
-
-
-def _layout(rows: Sequence[Sequence[Text]], available: int) -> list[tuple[int, int]]:
-    """The (column index, width) pairs that fit `available` cells, most useful columns kept.
-
-    The version goes before anything is cut; after that, columns shrink (to a minimum) before
-    the next one is dropped, and the columns left after a drop get their room back.
-    """
-    natural = {
-        title: max([len(title)] + [len(row[i].plain) for row in rows])
-        for i, title in enumerate(COLUMNS)
-    }
-
-    def excess(widths: dict[str, int]) -> int:
-        return sum(widths.values()) + CELL_PADDING * len(widths) + SCROLLBAR - available
-
-    widths = dict(natural)
-    if available > 0:
-        tries = [(0, False)] + [(n, shrink) for n in range(1, len(DROP) + 1) for shrink in (0, 1)]
-        for dropped, shrink in tries:
-            widths = {t: w for t, w in natural.items() if t not in DROP[:dropped]}
-            for title, minimum in SHRINK.items():
-                if shrink and title in widths:
-                    widths[title] -= max(0, min(excess(widths), widths[title] - minimum))
-            if excess(widths) <= 0:
-                break
-    return [(COLUMNS.index(title), width) for title, width in widths.items()]
-
-
-def _row(status: MigrationStatus) -> tuple[Text, Text, Text, Text]:
-    from wttui.core.models import MigrationState
-
-    glyph, label = fmt.STATE_LABELS[status.state]
-    if status.out_of_order:
-        label = "out of order"  # pending, but older than the newest applied one
-    applied = ""
-    if status.applied_at is not None:
-        applied = f"{fmt.age(status.applied_at)} ago"
-        if status.state is MigrationState.FAILED:
-            applied = f"failed {applied}"  # not applied: the run broke off
-        elif status.applied_by:
-            applied += f" · {status.applied_by}"
-    name = status.name
-    return (
-        Text(f"{glyph} {label}", style=fmt.STATE_STYLES[status.state]),
-        Text(status.version),
-        Text(name, overflow="ellipsis", no_wrap=True),
-        Text(applied, overflow="ellipsis", no_wrap=True),
-    )
+BORDER = 2
+DETAIL_ROWS = 3
+"""The detail line's rows at most (its `max-height`)."""
+NOTES_ROWS = 4
+"""The notes' rows at most where they wrap (an error, `#migration-notes.-wrap`)."""

@@ -110,6 +110,8 @@ class WorktreesPane(Vertical):
         self.wanted_width: int | None = None
         """The pane's width (border included) with every worktree's row whole and its states
         in words; None before the first rows."""
+        self.least_width: int | None = None
+        """The same with the states as glyphs (`✓3 ⋯1`): the narrowest the names are whole."""
 
     def compose(self) -> ComposeResult:
         # The list is mounted right after the first frame (`table`), the filter field when
@@ -153,7 +155,6 @@ class WorktreesPane(Vertical):
             for view in sort_views(snapshot.views, self.sort_key)
             if not self._filter or self._filter.lower() in view.worktree.label.lower()
         ]
-        marks = [self._mark(view) for view in views]
         # The scrollbar takes room only when the rows overflow (header: one line). A list not
         # laid out yet (mounted after the first frame) has the pane's height.
         height = table.size.height or self.content_size.height
@@ -162,28 +163,30 @@ class WorktreesPane(Vertical):
         # The states say their words (`⋯1 pending`) where the names keep all their cells, so
         # the list reads without colour; else the glyphs alone (`?` help has the legend).
         for words in (True, False):
-            state_cells = [
-                (
-                    fmt.db_cell(view),
-                    fmt.migrations_cell(view, words=words),
-                    fmt.age(view.worktree.last_commit_at),
-                )
-                for view in views
-            ]
-            widths = _widths(views, state_cells, available, marks)
-            if not words or available <= 0 or widths[0] >= _natural(views, marks):
+            state_cells = _state_cells(views, words)
+            widths = _widths(views, state_cells, available)
+            if not words or available <= 0 or widths[0] >= _natural(views):
                 break
+        marks = {str(view.worktree.path): self._mark(view) for view in views}
+        mark = max(marks.values(), key=len, default="")
+        widths = _room_for_mark(widths, available, _natural(views), mark)
         # Columns are rebuilt every time with widths from the rows shown now: auto widths would
         # keep the widest name any earlier snapshot had, even after that worktree is gone.
         table.clear(columns=True)
         for title, width in zip(COLUMNS, widths, strict=True):
             table.add_column(title, width=width)
         self._views = {}
-        for view, cells, mark in zip(views, state_cells, marks, strict=True):
+        for view, cells in zip(views, state_cells, strict=True):
             key = str(view.worktree.path)
             self._views[key] = view
-            branch = fmt.branch_cell(view, widths[0], mark)
-            table.add_row(Text(branch), *(Text(cell) for cell in cells), key=key)
+            branch = fmt.branch_cell(view, widths[0])
+            texts = [Text(cell) for cell in cells]
+            mark = marks[key]
+            if mark:
+                # What runs takes the migrations cell (stale while it runs anyway), cut to the
+                # column: the row says `⟳ migrating` at any width, without widening the pane.
+                texts[1] = Text(mark, overflow="ellipsis", no_wrap=True)
+            table.add_row(Text(branch), *texts, key=key)
         if self._follow is not None and self._follow in self._views:
             # A worktree an action made (a create): selected once it is listed.
             table.move_cursor(row=table.get_row_index(self._follow), animate=False)
@@ -198,28 +201,31 @@ class WorktreesPane(Vertical):
         self._announce()
 
     def _measure(self, snapshot: RepoSnapshot, height: int) -> None:
-        """The width every worktree's row needs whole, in words, a running action's mark
-        (`⟳ migrating`) included: of all the worktrees, not the filtered ones, so the pane
+        """The widths every worktree's row needs whole: with its states in words
+        (`wanted_width`) and as glyphs (`least_width`), a running action's mark (`⟳ migrating`)
+        whole in the migrations cell. Of all the worktrees, not the filtered ones, so the pane
         keeps its width while a filter is typed."""
         views = list(snapshot.views)
-        marks = [self._mark(view) for view in views]
-        cells = [
-            (fmt.db_cell(v), fmt.migrations_cell(v, words=True), fmt.age(v.worktree.last_commit_at))
-            for v in views
-        ]
-        columns = _widths(views, cells, 0, marks)  # 0: each column as wide as its text
         scrollbar = SCROLLBAR if len(views) > height - 1 else 0
-        wanted = sum(columns) + CELL_PADDING * len(COLUMNS) + scrollbar
-        wanted += self.styles.gutter.width
+        chrome = CELL_PADDING * len(COLUMNS) + scrollbar + self.styles.gutter.width
+        mark = cell_len(self._running_on[1]) if self._running_on else 0
+
+        def width(words: bool) -> int:
+            columns = _widths(views, _state_cells(views, words), 0)  # each as wide as its text
+            columns[2] = max(columns[2], mark)
+            return sum(columns) + chrome
+
+        wanted, least = width(True), width(False)
         # The same worktrees: the pane only grows (a pending count that goes, a running mark
         # that comes and goes would move every pane beside it at each change). Another list
         # (one added or removed) is measured afresh.
         listed = tuple(str(v.worktree.path) for v in views)
         if listed == self._measured_for and self.wanted_width is not None:
             wanted = max(wanted, self.wanted_width)
+            least = max(least, self.least_width or 0)
         self._measured_for = listed
-        if wanted != self.wanted_width:
-            self.wanted_width = wanted
+        if (wanted, least) != (self.wanted_width, self.least_width):
+            self.wanted_width, self.least_width = wanted, least
             self.post_message(self.Measured())
 
     def retime(self) -> None:
@@ -236,8 +242,8 @@ class WorktreesPane(Vertical):
         return running[1] if running and running[0] == str(view.worktree.path) else ""
 
     def set_running(self, worktree: Path | None, mark: str = "") -> None:
-        """Mark the row of `worktree` with `mark` (`⟳ migrating`) while an action runs on it;
-        `None` takes the mark away."""
+        """Mark the row of `worktree` with `mark` (`⟳ migrating`, in its migrations cell) while
+        an action runs on it; `None` takes the mark away."""
         running = (str(worktree), mark) if worktree is not None and mark else None
         if running is not None and running[0] not in self._views:
             self._follow = running[0]  # not listed yet: the action makes it
@@ -318,25 +324,43 @@ class WorktreesPane(Vertical):
         self.post_message(RunAction("drill"))
 
 
+def _state_cells(views: list[WorktreeView], words: bool) -> list[tuple[str, str, str]]:
+    """Each row's DB, Migrations and Age cells; the migrations in words (`⋯1 pending`) or
+    glyphs (`⋯1`)."""
+    return [
+        (
+            fmt.db_cell(view),
+            fmt.migrations_cell(view, words=words),
+            fmt.age(view.worktree.last_commit_at),
+        )
+        for view in views
+    ]
+
+
 def _widths(
-    views: list[WorktreeView],
-    state_cells: list[tuple[str, str, str]],
-    available: int,
-    marks: list[str],
+    views: list[WorktreeView], state_cells: list[tuple[str, str, str]], available: int
 ) -> list[int]:
     """Column widths: the state columns as wide as their text, the branch gets the rest."""
     state = [
         max([cell_len(title)] + [cell_len(cells[i]) for cells in state_cells])
         for i, title in enumerate(COLUMNS[1:])
     ]
-    natural = _natural(views, marks)
+    natural = _natural(views)
     if available <= 0:
         return [natural, *state]  # not laid out yet: the next resize renders again
     room = available - CELL_PADDING * len(COLUMNS) - sum(state)
     return [max(min(natural, MIN_BRANCH), min(natural, room)), *state]
 
 
-def _natural(views: list[WorktreeView], marks: list[str]) -> int:
+def _room_for_mark(widths: list[int], available: int, natural: int, mark: str) -> list[int]:
+    """The Migrations column widened for a running mark (`⟳ restoring`) into the room the
+    names leave (the pane is not widened for it): the mark is cut before a name is."""
+    spare = available - CELL_PADDING * len(COLUMNS) - sum(widths[1:]) - natural
+    wider = min(max(widths[2], cell_len(mark)), widths[2] + max(0, spare))
+    return [widths[0], widths[1], wider, widths[3]]
+
+
+def _natural(views: list[WorktreeView]) -> int:
     """The branch column's width with every name whole."""
-    names = [fmt.branch_cell(view, mark=mark) for view, mark in zip(views, marks, strict=True)]
+    names = [fmt.branch_cell(view) for view in views]
     return max([cell_len(COLUMNS[0])] + [cell_len(name) for name in names])
