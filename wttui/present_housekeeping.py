@@ -26,8 +26,18 @@ from wttui.core.housekeeping import (
 from wttui.present import size
 from wttui.present_plans import _env_lines
 
-CHECK_WORDS = {CheckStatus.OK: "✓ ok", CheckStatus.WARN: "⚠ warn", CheckStatus.FAIL: "✗ FAIL"}
-CHECK_STYLES = {CheckStatus.OK: "green", CheckStatus.WARN: "yellow", CheckStatus.FAIL: "red bold"}
+CHECK_WORDS = {
+    CheckStatus.OK: "✓ ok",
+    CheckStatus.INFO: "· info",
+    CheckStatus.WARN: "⚠ warn",
+    CheckStatus.FAIL: "✗ FAIL",
+}
+CHECK_STYLES = {
+    CheckStatus.OK: "green",
+    CheckStatus.INFO: "",
+    CheckStatus.WARN: "yellow",
+    CheckStatus.FAIL: "red bold",
+}
 
 _REMOVE = {
     OrphanKind.DATABASE: "drop database",
