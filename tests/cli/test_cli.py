@@ -187,7 +187,7 @@ def test_the_app_on_a_config_that_is_not_toml_says_so_before_drawing_anything(
     """A config file that does not parse is read before the first frame (parsing a small file
     is cheap): the one line and exit 2, the app's screen never entered (no flash of it)."""
     root = make_repo(tmp_path, "postgresql://postgres@127.0.0.1:1/postgres")
-    (root / ".wttui.toml").write_text("[database\nstrategy = \"schema\"\n")
+    (root / ".wttui.toml").write_text('[database\nstrategy = "schema"\n')
     code, printed = on_terminal(root, timeout=30)
     assert code == 2
     assert "\x1b[?1049h" not in printed  # the alternate screen was never entered
