@@ -20,7 +20,6 @@ and wrong types are rejected with the file, the key and the reason, before anyth
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 
 from wttui.config_checks import fail as _fail
 from wttui.config_checks import validate
+from wttui.config_files import find_config, read_toml
 from wttui.config_model import (
     CONFIG_FILE,
     DEFAULT_REFUSED_COMMANDS,
@@ -45,7 +45,6 @@ from wttui.config_model import (
     SnapshotsConfig,
     WorktreeConfig,
 )
-from wttui.errors import ConfigError
 
 __all__ = [
     "CONFIG_FILE",
@@ -146,20 +145,6 @@ def _worktrees(source: Path | None, raw: object) -> dict[str, WorktreeConfig]:
     return result
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a directory, not a file") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-
-
 def from_mapping(data: Mapping[str, Any], source: Path | None = None) -> Config:
     """Validate a parsed TOML table into a `Config`.
 
@@ -198,27 +183,6 @@ def user_config_path() -> Path:
     return Path(user_config_dir("wttui")) / "config.toml"
 
 
-def find_config(root: Path) -> tuple[Path | None, dict[str, Any]]:
-    """The repository's config file and its `wttui` table (empty when there is none)."""
-    explicit = os.environ.get("WTTUI_CONFIG")
-    if explicit:
-        path = Path(explicit)
-        return path, _read_toml(path)
-    dotfile = root / CONFIG_FILE
-    if dotfile.exists() or dotfile.is_symlink():
-        return dotfile, _read_toml(dotfile)  # a directory or dangling link: said so, not skipped
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        tool = _read_toml(pyproject).get("tool", {})
-        if not isinstance(tool, dict):
-            raise _fail(pyproject, "tool", "must be a table ([tool])")
-        if "wttui" in tool:
-            if not isinstance(tool["wttui"], dict):
-                raise _fail(pyproject, "tool.wttui", "must be a table ([tool.wttui])")
-            return pyproject, tool["wttui"]
-    return None, {}
-
-
 def load(root: Path) -> Config:
     """Load and validate the configuration for the repository whose main worktree is `root`.
 
@@ -226,7 +190,7 @@ def load(root: Path) -> Config:
         ConfigError: a file is malformed, or has an unknown key or a bad value.
     """
     user_path = user_config_path()
-    user_data = _read_toml(user_path) if user_path.is_file() else {}
+    user_data = read_toml(user_path) if user_path.is_file() else {}
     if user_data:
         from_mapping(user_data, user_path)  # report errors against the file that has them
     path, data = find_config(root)

@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wttui.config_files import CONFIG_FILE as CONFIG_FILE  # where the config is
 from wttui.strategies.registry import names as strategy_names
 
-CONFIG_FILE = ".wttui.toml"
 STRATEGIES = strategy_names()
 """Isolation strategies: a database, a schema or a Docker container per worktree, or shared."""
 PER_WORKTREE_NAME = "{project}_{worktree}"

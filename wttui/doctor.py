@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from wttui.core.housekeeping import Check, CheckStatus, DoctorReport, Fix
 from wttui.core.models import DbStatus, DbTarget, TargetKey, WorktreeView
 from wttui.core.urls import mask_url, server_label, url_parts
-from wttui.doctor_tools import migration_warning_checks, tools
+from wttui.doctor_tools import linter, migration_warning_checks, tools
 from wttui.env_written import env_edits, hand_set_keys
 from wttui.errors import WttuiError
 from wttui.providers import port_owner
@@ -69,6 +69,7 @@ def diagnose(services: Services, branch: str | None = None) -> DoctorReport:
             )
         )
     checks.append(_pg_dump(version))
+    checks.append(linter(services))
     checks += _prunable(services)
     checks += _lock_checks(services)
     return DoctorReport(tuple(checks))

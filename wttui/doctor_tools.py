@@ -17,7 +17,7 @@ from wttui.core.models import RepoSnapshot, WorktreeView
 if TYPE_CHECKING:
     from wttui.services import Services
 
-OK, WARN, FAIL = CheckStatus.OK, CheckStatus.WARN, CheckStatus.FAIL
+OK, INFO, WARN, FAIL = CheckStatus.OK, CheckStatus.INFO, CheckStatus.WARN, CheckStatus.FAIL
 
 _RUNNERS = {"npx", "pnpm", "yarn", "bunx", "bun", "npm", "uvx", "poetry", "pipx"}
 
@@ -83,6 +83,29 @@ def tools(services: Services, views: list[WorktreeView]) -> list[Check]:
                     )
                 )
     return checks
+
+
+def linter(services: Services) -> Check:
+    """The migration linter (squawk, the `lint` extra): its version, or that it is not
+    installed and how to get it — never a failure: wttui migrates without it."""
+    from wttui.migrations.lint import INSTALL, LintSettings, squawk_binary
+
+    if not LintSettings.of(services.config.migrations).enabled:
+        return Check("migration linter", INFO, 'off ([migrations] lint = "off")')
+    binary = squawk_binary()
+    if binary is None:
+        return Check(
+            "migration linter",
+            INFO,
+            f"squawk is not installed, migrations are not linted: {INSTALL}",
+            INSTALL,
+        )
+    try:
+        done = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=20)
+        version = (done.stdout or done.stderr).strip().splitlines()[:1]
+    except (OSError, subprocess.TimeoutExpired):
+        version = []
+    return Check("migration linter", OK, version[0][:60] if version else f"squawk: {binary}")
 
 
 _WARNING_NAMES = {

@@ -111,7 +111,7 @@ def plan_create(
     env_file = services.env_path(path)
     text = None if worktree is not None else git.text_at(checkout, services.config.env.file) or ""
     ahead = Worktree(path=path, branch=branch, head="")
-    change, wanted = services.plan_env_file(
+    change, wanted = services.env.plan(
         services.context(worktree or ahead, target=target, label=branch),
         text=text,
         ref=None if worktree is not None else checkout,

@@ -46,12 +46,20 @@ def _lint(
     services: Services, context: WorktreeContext, pending: tuple[MigrationStatus, ...]
 ) -> tuple[tuple[MigrationStatus, ...], str | None]:
     """The pending migrations with their lock-safety findings (shown before anything runs);
-    a linter that is missing or failing is said, never a refusal."""
-    from wttui.migrations.lint import LintSettings, LintUnavailable, lint_pending
+    a linter that is missing (said once per process) or failing is said, never a refusal."""
+    from wttui.migrations.lint import (
+        LinterMissing,
+        LintSettings,
+        LintUnavailable,
+        lint_pending,
+        once,
+    )
 
     try:
         settings = LintSettings.of(services.config.migrations)
         return lint_pending(pending, settings, cwd=context.worktree.path), None
+    except LinterMissing as exc:
+        return pending, once(str(exc))
     except LintUnavailable as exc:
         return pending, str(exc)
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import humanize
-
+from wttui.core.ages import short_age
 from wttui.core.housekeeping import (
     Check,
     CheckStatus,
@@ -27,8 +26,18 @@ from wttui.core.housekeeping import (
 from wttui.present import size
 from wttui.present_plans import _env_lines
 
-CHECK_WORDS = {CheckStatus.OK: "✓ ok", CheckStatus.WARN: "⚠ warn", CheckStatus.FAIL: "✗ FAIL"}
-CHECK_STYLES = {CheckStatus.OK: "green", CheckStatus.WARN: "yellow", CheckStatus.FAIL: "red bold"}
+CHECK_WORDS = {
+    CheckStatus.OK: "✓ ok",
+    CheckStatus.INFO: "· info",
+    CheckStatus.WARN: "⚠ warn",
+    CheckStatus.FAIL: "✗ FAIL",
+}
+CHECK_STYLES = {
+    CheckStatus.OK: "green",
+    CheckStatus.INFO: "",
+    CheckStatus.WARN: "yellow",
+    CheckStatus.FAIL: "red bold",
+}
 
 _REMOVE = {
     OrphanKind.DATABASE: "drop database",
@@ -105,11 +114,11 @@ def _sync(plan: SyncPlan) -> list[str]:
 def ago(moment: datetime | None) -> str:
     if moment is None:
         return "unknown"
-    return humanize.naturaltime(datetime.now(UTC) - moment)
+    return f"{short_age(datetime.now(UTC) - moment)} ago"
 
 
 def orphan_line(orphan: Orphan) -> str:
-    """`database  shop_old (8 MiB, last modified 3 days ago)`."""
+    """`database  shop_old (8 MiB, last modified 3d ago)`."""
     facts = [size(orphan.size_bytes)] if orphan.size_bytes is not None else []
     if orphan.used_how:
         facts.append(f"{orphan.used_how} {ago(orphan.last_used)}")

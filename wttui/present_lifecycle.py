@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import humanize
 
+from wttui.core.ages import short_age
 from wttui.core.plans_lifecycle import (
     ClonePlan,
     DbTestPlan,
@@ -39,9 +40,9 @@ def size(num_bytes: int | None) -> str:
 
 
 def age(when: datetime | str, now: datetime | None = None) -> str:
-    """`3 minutes ago`."""
+    """`3m ago`: the app's compact age, so the CLI and the app read alike."""
     moment = datetime.fromisoformat(when) if isinstance(when, str) else when
-    return humanize.naturaltime((now or datetime.now(UTC)) - moment)
+    return f"{short_age((now or datetime.now(UTC)) - moment)} ago"
 
 
 def rebuild_notice(plan: RebuildPlan, downtime: float | None = None) -> list[str]:

@@ -4,6 +4,8 @@
 the strategies together. Everything an action or a refresh needs about one worktree is looked up
 once into a `WorktreeContext` (worktree, strategy, database target, env file and values, and its
 migration tool on first use) and passed down: no layer re-resolves a worktree from a string.
+The env files (managed keys, templates, planning and writing them) are `services.env`
+(`env_files.EnvFiles`).
 
 Read models live in `snapshot.py`, plans (every rule) in `plans*.py`. Nothing here imports Textual.
 """
@@ -22,20 +24,18 @@ from wttui import config as config_module
 from wttui.config import Config, WorktreeConfig
 from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import DbTarget, Worktree
-from wttui.core.naming import worktree_dirname, worktree_slug
-from wttui.core.urls import url_parts, url_secrets
+from wttui.core.naming import worktree_dirname
+from wttui.env_files import EnvFiles
 from wttui.errors import ConfigError, InvalidInput
-from wttui.providers.envfile import EnvChange, write_change
 from wttui.providers.git import GitProvider
 from wttui.providers.git_porcelain import WorktreeEntry
-from wttui.providers.server import Server, data_dir
+from wttui.providers.server import Server
 from wttui.strategies import registry as strategies
 
 if TYPE_CHECKING:
     from wttui.lifecycle import Lifecycle
     from wttui.migrations.adapter import ApplyContext
     from wttui.migrations.runner import Runner
-    from wttui.providers.env_template import Rendered
     from wttui.strategies.base import Strategy
     from wttui.strategies.container import ContainerStrategy
 
@@ -85,6 +85,8 @@ class Services:
         self.root = git.root
         self.project = config.project_name(self.root)
         self._strategies: dict[str, Strategy] = {}
+        self.env = EnvFiles(config.env, self.project, git)
+        """The worktrees' env files: managed keys, templates, planning and writing them."""
         git.own_files = frozenset({config.env.file})  # never counted as uncommitted changes
 
     @classmethod
@@ -149,87 +151,12 @@ class Services:
         return self.config.worktrees_path(self.root) / worktree_dirname(branch)
 
     def env_path(self, worktree_path: Path) -> Path:
-        return worktree_path / self.config.env.file
+        """The worktree's env file (`services.env.path`)."""
+        return self.env.path(worktree_path)
 
     def env_values(self, target: DbTarget, worktree_label: str) -> dict[str, str]:
-        """Every env key wttui manages for a worktree, rendered (none for a worktree with no
-        database: it gets no key)."""
-        if target.none:
-            return {}
-        values = {self.config.env.url_key: target.url}
-        if target.container:  # the seed recipe's keys for a container per worktree
-            values["DB_PORT"] = url_parts(target.url)["port"]
-            # A compose-made container belongs to its compose project (`docker compose -p`).
-            values["COMPOSE_PROJECT_NAME"] = target.compose_project or target.container
-        fields = self.env_fields(target, worktree_label)
-        for key, template in self.config.env.keys.items():
-            values[key] = template.format(**fields)
-        return values
-
-    def env_fields(self, target: DbTarget, worktree_label: str) -> dict[str, str]:
-        """The `{fields}` of `[env.keys]` and of the env template, for one worktree."""
-        return {
-            **url_parts(target.url),
-            "url": target.url,
-            "project": self.project,
-            "worktree": worktree_slug(worktree_label),
-            "branch": worktree_label,
-            # libpq rejects Prisma's `?schema=`: its clients get `options=-csearch_path=…`.
-            "libpq_url": target.connect_url,
-            "pgoptions": f"-c search_path={target.schema}" if target.schema else "",
-        }
-
-    def env_template(self, worktree_path: Path) -> str | None:
-        """The worktree's env template (`[env] template`), None when none is configured or
-        this checkout has none (an older branch: its env file keeps the per-key way).
-
-        Raises:
-            EnvFileError: the template cannot be read as text.
-        """
-        name = self.config.env.template
-        if not name:
-            return None
-        path = worktree_path / name
-        if not path.exists():
-            return None
-        from wttui.providers.envfile import read_text
-
-        return read_text(path)
-
-    def rendered_env(self, target: DbTarget, label: str, template: str) -> Rendered:
-        """The env file's part rendered from `template` (its values: the managed keys).
-
-        Raises:
-            InvalidInput: the template names an unknown field or a value cannot be written.
-        """
-        from wttui.providers.env_template import render
-
-        return render(
-            template,
-            self.env_fields(target, label),
-            self.env_values(target, label),
-            name=self.config.env.template,
-        )
-
-    def _managed(self, path: Path, target: DbTarget, label: str) -> dict[str, str]:
-        """The keys the worktree's env file should hold: from its template when it has one,
-        except the keys its user sets below wttui's marker (theirs); else `env_values`."""
-        values = self.env_values(target, label)
-        if target.none or not self.config.env.template:
-            return values
-        from wttui.errors import WttuiError
-        from wttui.providers.env_template import user_keys
-        from wttui.providers.envfile import read_text
-
-        try:
-            template = self.env_template(path)
-            if template is None:
-                return values
-            values = self.rendered_env(target, label, template).values
-            mine = user_keys(read_text(self.env_path(path)))
-        except WttuiError:
-            return values  # said when the file is written; a read never fails for it
-        return {key: value for key, value in values.items() if key not in mine}
+        """Every env key wttui manages for a worktree (`services.env.values`)."""
+        return self.env.values(target, worktree_label)
 
     def migration_tool(self, worktree_path: Path) -> Runner:
         """The worktree's migration tool: configured, or detected from its files."""
@@ -262,7 +189,7 @@ class Services:
             strategy=strategy,
             target=target,
             env_file=self.env_path(path),
-            env_values=self._managed(path, target, label),
+            env_values=self.env.managed(path, target, label),
             _tool=lambda: self.migration_tool(path),
         )
 
@@ -271,32 +198,6 @@ class Services:
         return self.context(self.resolve(ref))
 
     # -- what actions do through services ----------------------------------------------------
-
-    def write_env(self, context: WorktreeContext, *, force: bool = False) -> EnvChange:
-        """Set the managed keys in the worktree's env file (every other line kept), or render
-        it from its template (the user's lines below wttui's marker kept).
-
-        Raises:
-            EnvConflict: a key holds a hand-set value and not `force`; nothing is written.
-        """
-        from wttui.providers.env_record import EnvRecord
-
-        record = EnvRecord(data_dir())
-        change = write_change(
-            self.plan_env_file(context)[0],
-            force=force,
-            secrets=url_secrets(context.target.url),
-            within=context.worktree.path,
-            backup_dir=record.backup_dir,
-        )
-        record.remember(context.env_file, context.env_values, label=context.label)
-        return change
-
-    def read_env(self, env_file: Path) -> dict[str, str]:
-        """The env file's values now (empty when it is missing)."""
-        from wttui.providers.envfile import read_env
-
-        return read_env(env_file)
 
     def remove_volume(self, name: str) -> bool:
         """Remove the Docker volume `name` (an orphan's); False when it was already gone."""
@@ -309,44 +210,6 @@ class Services:
         from wttui.providers.git_hooks import write
 
         write(path, text)
-
-    def keep_out_of_git(self, worktree_path: Path) -> Path | None:
-        """Put the env file's pattern into the repository's `info/exclude` unless git ignores
-        it already (F15). Returns the exclude file when it was added now (say so once)."""
-        from wttui.providers.git_files import exclude
-
-        return exclude(worktree_path, self.config.env.file)
-
-    def plan_env_file(
-        self, context: WorktreeContext, *, text: str | None = None, ref: str | None = None
-    ) -> tuple[EnvChange, dict[str, str]]:
-        """What writing the worktree's env file does, changing nothing — rendered from its
-        template, or its managed keys set — and the managed values it then holds. `text` and
-        `ref` stand for the file and the template when the worktree is not on disk yet (a
-        create reads them from the commit it checks out).
-
-        Raises:
-            EnvFileError, InvalidInput: the file or the template cannot be used.
-        """
-        from wttui.providers.env_template import plan_rendered, user_keys
-        from wttui.providers.envfile import plan_env, read_text
-
-        target = context.target
-        if target.none:
-            return plan_env(context.env_file, {}, text=text), {}
-        name = self.config.env.template
-        if ref is not None:
-            template = self.git.text_at(ref, name) if name else None
-        else:
-            template = self.env_template(context.worktree.path)
-        if template is None:
-            values = self.env_values(target, context.label)
-            return plan_env(context.env_file, values, text=text), values
-        rendered = self.rendered_env(target, context.label, template)
-        old = read_text(context.env_file) if text is None else text
-        mine = user_keys(old)
-        values = {key: value for key, value in rendered.values.items() if key not in mine}
-        return plan_rendered(context.env_file, rendered, old), values
 
     def run_command(
         self,

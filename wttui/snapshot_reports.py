@@ -45,7 +45,7 @@ def migration_warnings(snapshot: RepoSnapshot) -> list[tuple[WorktreeView, Migra
         database: object = view.target.key if view.target else view.worktree.path
         for warning in view.migration_warnings:
             where = view.worktree.path if warning.kind == "other_tools" else database
-            # A migration's warning by its version: its words hold an age ("2 seconds ago"),
+            # A migration's warning by its version: its words hold an age ("2s ago"),
             # which two worktrees' reads a moment apart put differently.
             mark = (where, warning.kind, warning.version or warning.message)
             if mark not in seen:

@@ -181,16 +181,33 @@ def test_the_app_outside_a_repository_says_so_before_drawing_anything(tmp_path: 
     assert printed.strip() == f"wttui: error: Not inside a git repository: {tmp_path}"
 
 
-def test_the_app_on_a_malformed_config_ends_with_its_one_line(tmp_path: Path) -> None:
-    """The config is read after the first frame: a bad one ends the app, the terminal is
-    restored, and the line and exit code are the CLI's."""
+def test_the_app_on_a_config_that_is_not_toml_says_so_before_drawing_anything(
+    tmp_path: Path,
+) -> None:
+    """A config file that does not parse is read before the first frame (parsing a small file
+    is cheap): the one line and exit 2, the app's screen never entered (no flash of it)."""
     root = make_repo(tmp_path, "postgresql://postgres@127.0.0.1:1/postgres")
-    (root / ".wttui.toml").write_text("[project\nname = 1\n")
+    (root / ".wttui.toml").write_text('[database\nstrategy = "schema"\n')
+    code, printed = on_terminal(root, timeout=30)
+    assert code == 2
+    assert "\x1b[?1049h" not in printed  # the alternate screen was never entered
+    status = wttui(root, "status")
+    assert status.returncode == 2
+    assert printed.strip() == status.stderr.strip()  # the CLI's line, and nothing else
+    assert ".wttui.toml: not valid TOML" in printed
+
+
+def test_the_app_on_a_bad_config_value_ends_with_its_one_line(tmp_path: Path) -> None:
+    """A config that parses but holds a bad value is checked after the first frame (the full
+    check would slow it, P1): it ends the app, the terminal is restored, and the line and exit
+    code are the CLI's."""
+    root = make_repo(tmp_path, "postgresql://postgres@127.0.0.1:1/postgres")
+    (root / ".wttui.toml").write_text("[database]\nstrategy = 3\n")
     code, printed = on_terminal(root, timeout=30)
     assert code == 2
     after_app = printed.rsplit("\x1b[?1049l", 1)[-1]  # the screen the app left, restored
     assert "wttui: error: " in after_app
-    assert ".wttui.toml: not valid TOML" in after_app
+    assert "database.strategy" in after_app
     assert "Traceback" not in printed
     status = wttui(root, "status")
     assert status.stderr.strip().splitlines()[0] in after_app  # the same line as the CLI's

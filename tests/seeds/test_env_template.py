@@ -85,7 +85,7 @@ def test_renders_the_whole_file_and_keeps_the_users_lines(
     )
     assert env_word(root, "feat/t") == "stale"
     services = Services.from_path(root)
-    services.write_env(services.context_of("feat/t"))  # what `wttui sync` does for it
+    services.env.write(services.context_of("feat/t"))  # what `wttui sync` does for it
     assert env_word(root, "feat/t") == "ok"
     values = read_env(env_file)
     assert values["FEATURE_FLAGS"] == "search,graph"

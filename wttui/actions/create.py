@@ -26,7 +26,7 @@ SEEDED = "seeded "
 
 def say_excluded(services: Services, worktree_path: Path, sink: LogSink) -> None:
     """Keep the env file out of git (F15), and say so the one time the pattern is added."""
-    added = services.keep_out_of_git(worktree_path)
+    added = services.env.keep_out_of_git(worktree_path)
     if added is not None:
         sink.line(
             f"Added /{services.config.env.file} to {added} (shared by every worktree): "
@@ -82,7 +82,7 @@ def create(services: Services, plan: CreatePlan, *, sink: LogSink, cancel: Cance
     else:
         sink.step(f"Writing {services.config.env.url_key} to {context.env_file}")
     say_excluded(services, worktree.path, sink)
-    change = services.write_env(context, force=plan.force_env)
+    change = services.env.write(context, force=plan.force_env)
     if not change.changed:
         sink.line(f"{context.env_file.name} already up to date")
     if change.mode_before is not None:

@@ -75,7 +75,7 @@ def _one(services: Services, item: SyncItem, *, sink: LogSink, cancel: CancelTok
     cancel.check()
     changed = tuple(edit.key for edit in item.changes)
     if changed:
-        now = services.read_env(context.env_file)
+        now = services.env.read(context.env_file)
         moved = [edit.key for edit in item.env_edits if now.get(edit.key) != edit.old]
         if moved:
             raise Refused(
@@ -84,7 +84,7 @@ def _one(services: Services, item: SyncItem, *, sink: LogSink, cancel: CancelTok
             )
         sink.line(f"Writing {', '.join(changed)} to {item.env_file}")
         say_excluded(services, worktree.path, sink)
-        services.write_env(context, force=True)  # the plan decided: stale, or confirmed
+        services.env.write(context, force=True)  # the plan decided: stale, or confirmed
     applied = 0
     if item.database is DbStep.CREATE:
         cancel.check()

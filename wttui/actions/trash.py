@@ -37,7 +37,7 @@ def undo(services: Services, plan: UndoPlan, *, sink: LogSink, cancel: CancelTok
     if worktree is not None:
         context = services.context(worktree)
         sink.step(f"Writing {services.config.env.url_key} to {context.env_file}")
-        services.write_env(context, force=True)
+        services.env.write(context, force=True)
     sink.step(f"{item.original} is back" + (f" with worktree {item.branch}" if worktree else ""))
     return item.original
 

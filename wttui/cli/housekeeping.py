@@ -201,7 +201,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     else:
         for check in report.checks:
             print(check_line(check))
-            if check.fix and check.status.value != "ok":
+            if check.fix and check.status.value not in ("ok", "info"):
                 print(f"        fix: {check.fix}")
     return EXIT_OK if report.passed else EXIT_FAILED
 

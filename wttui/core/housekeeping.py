@@ -139,6 +139,8 @@ class CleanPlan:
 
 class CheckStatus(enum.Enum):
     OK = "ok"
+    INFO = "info"
+    """Worth knowing, nothing wrong (an optional part not installed)."""
     WARN = "warn"
     FAIL = "fail"
 

@@ -69,6 +69,23 @@ class LintSettings:
         )
 
 
+MISSING = "not linted: squawk is not installed"
+INSTALL = "pip install 'wttui[lint]'"
+"""The one way to get the linter (PyPI squawk-cli, the `lint` extra); `[migrations] lint =
+"off"` is the other way to stop the note (said by `wttui doctor`)."""
+_SAID: set[str] = set()
+
+
+def once(note: str) -> str | None:
+    """`note` the first time this process says it, then None: a missing linter is a fact of
+    the machine, said once per CLI run or app session rather than before every migrate."""
+    with _LOCK:
+        if note in _SAID:
+            return None
+        _SAID.add(note)
+    return note
+
+
 _CACHE: dict[tuple[str, bool, tuple[str, ...]], tuple[LintFinding, ...]] = {}
 _LOCK = threading.Lock()
 
@@ -133,10 +150,7 @@ def _run(
 ) -> dict[str, tuple[LintFinding, ...]]:
     binary = squawk_binary()
     if binary is None:
-        raise LinterMissing(
-            "squawk is not installed, so pending migrations were not linted",
-            hint="pip install 'wttui[lint]' (PyPI squawk-cli), or set [migrations] lint = \"off\"",
-        )
+        raise LinterMissing(MISSING, hint=INSTALL)
     with tempfile.TemporaryDirectory(prefix="wttui-lint-") as scratch:
         names: dict[str, str] = {}
         for index, (key, text) in enumerate(batch):

@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
-import humanize
 from psycopg import sql
 
+from wttui.core.ages import short_age
 from wttui.core.models import MigrationWarning
 from wttui.migrations.adapter import Adapter, AppliedMigration, Connection, LocalMigration
 from wttui.migrations.merge import applied_versions, label
@@ -96,7 +96,7 @@ def rows_gone(
     for version, owner in sorted(known.items(), key=lambda item: adapter.order_key(item[0])):
         if version in present:
             continue
-        ago = humanize.naturaldelta(moment - owner.recorded_at) + " ago"
+        ago = f"{short_age(moment - owner.recorded_at)} ago"
         who = f"by {owner.label}, {ago}" if owner.by_wttui and owner.label else f"seen {ago}"
         here = version in names
         then = f": {adapter.name} will apply it again" if here else " (its file is not here)"

@@ -157,7 +157,7 @@ class HousekeepingFlows:
             lines = []
             for check in report.checks:
                 line = Text(check_line(check), style=CHECK_STYLES[check.status])
-                if check.fix and check.status.value != "ok":
+                if check.fix and check.status.value not in ("ok", "info"):
                     line.append(f"\n        fix: {check.fix}", style="")
                 lines.append(line)
             verdict = "all checks pass" if report.passed else "some checks FAIL"

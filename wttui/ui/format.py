@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 
+from wttui.core.ages import short_age
 from wttui.core.text import middle_truncate
 
 if TYPE_CHECKING:
@@ -61,13 +62,7 @@ def now() -> datetime:
 
 def age(moment: datetime | None) -> str:
     """A compact age: `40s`, `12m`, `3h`, `5d`, `7w` (columns are narrow at 60 columns)."""
-    if moment is None:
-        return ""
-    seconds = max(0, int((now() - moment).total_seconds()))
-    for unit, size_ in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size_:
-            return f"{seconds // size_}{unit}"
-    return f"{seconds}s"
+    return "" if moment is None else short_age(now() - moment)
 
 
 def sync_cell(view: WorktreeView) -> str:
