@@ -111,7 +111,7 @@ def reset(services: Services, plan: ResetPlan, *, sink: LogSink, cancel: CancelT
     if template_cache_applies(services, context) and context.strategy.info(target) is None:
         cloned = provision_from_template(services, context, sink=sink, cancel=cancel)
     if cloned is None:
-        context.strategy.provision(target, sink=sink, owned=True)
+        context.strategy.provision(target, sink=sink, owned=True, cancel=cancel)
     cancel.check()
     sink.step(f"Migrating {target.label}")
     context.tool.apply(
