@@ -10,7 +10,6 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
-
 from textual.pilot import Pilot
 from textual.widgets import Button
 
@@ -77,13 +76,13 @@ def tables_locked(url: str) -> Iterator[None]:
 async def test_b_then_q_in_one_burst_asks_and_no_goes_on_to_the_rollback(repo: Path) -> None:
     """The rollback is still being planned when `q` arrives (the server is slow to answer)."""
     services = slow_worktree(repo, 1)
-    url = read_view(services, "feat/slow").target
-    assert url is not None
+    target = read_view(services, "feat/slow").target
+    assert target is not None
     app = make_app(services)
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot)
         await select(pilot, app, "feat/slow")
-        with tables_locked(url.url):
+        with tables_locked(target.url):
             await pilot.press("b", "q")
             said = await quit_question(pilot, app)
             assert "(rollback feat/slow): drop it and quit?" in said, said
