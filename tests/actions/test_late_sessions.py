@@ -85,3 +85,42 @@ def test_a_session_opened_after_the_reset_plan_stops_it_with_nothing_changed(
     assert "1 open session(s)" in message, message
     assert "--force" in message, message
     assert fingerprint(services.root, pg_admin_url, services.project) == before
+
+
+class OpensASession(ListSink):
+    """Narration that opens a session on `url` when the remove starts taking the worktree away
+    (after the action's last look): the narrowest window there is."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+        self.opened: list[psycopg.Connection[tuple[object, ...]]] = []
+
+    def step(self, text: str) -> None:
+        super().step(text)
+        if text.startswith("Remove worktree"):
+            self.opened.append(psycopg.connect(self.url, autocommit=True))
+
+
+def test_a_session_opened_once_the_worktree_goes_says_what_was_done_and_a_rerun_finishes(
+    services: Services,
+) -> None:
+    view = steps.create(services, "feat/instant")
+    assert view.target is not None
+    plan = plans_remove.plan_remove(services, "feat/instant")
+    sink = OpensASession(view.target.url)
+    try:
+        with pytest.raises(DatabaseInUse) as raised:
+            actions.remove(services, plan, sink=sink, cancel=CancelToken())
+        assert sink.opened[0].execute("SELECT 1").fetchone() == (1,)  # not ended
+    finally:
+        for conn in sink.opened:
+            conn.close()
+    assert "Worktree feat/instant was removed, but its database was kept" in raised.value.message
+    assert raised.value.hint is not None
+    assert "`wttui remove feat/instant` again" in raised.value.hint
+    assert not view.worktree.path.exists()
+    assert services.server.provider().database_exists(view.target.name)
+
+    steps.remove(services, "feat/instant")  # the same remove again: the database goes
+    assert not services.server.provider().database_exists(view.target.name)
