@@ -71,6 +71,8 @@ class QuitGuard:
         planned, or its dialog is open; None when there is none."""
         if self._planning is not None:
             return pending_question(self._planning)
+        if self._asking:
+            return None  # the dialog on screen is this question
         screen = self._app.screen
         if getattr(screen, "confirms_an_action", False):
             return dialog_question(str(getattr(screen, "action_title", "")))
@@ -92,6 +94,7 @@ class QuitGuard:
         if self._asking:
             return  # the question is on screen already
         self._asking = True
+        # Imported when asked: the plan models stay out of the first frame (P1).
         from wttui.core.plans import Confirmation
         from wttui.ui.screens.confirm import ConfirmScreen
 
