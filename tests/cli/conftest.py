@@ -12,6 +12,7 @@ import subprocess
 import sys
 import termios
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -37,11 +38,13 @@ def on_terminal(
     timeout: float = 60.0,
     size: tuple[int, int] | None = None,
     env: dict[str, str] | None = None,
+    before_answer: Callable[[], object] | None = None,
 ) -> tuple[int, str]:
     """`wttui ARGS` on a pseudo-terminal: returns (exit code, everything it printed). When it
     prints a question (`[y/N]` or `to confirm:`), `answer` is typed; with no answer to give,
     the question itself fails the run (it must not have asked). `size` (columns, rows): the
-    terminal's, with no `COLUMNS` in the environment (else `COLUMNS=200`); `env` adds to it."""
+    terminal's, with no `COLUMNS` in the environment (else `COLUMNS=200`); `env` adds to it.
+    `before_answer` runs while the question waits (what a user does while reading it)."""
     leader, follower = pty.openpty()
     environment = {**os.environ, "COLUMNS": "200"}
     if size is not None:
@@ -79,6 +82,8 @@ def on_terminal(
                 if answer is None:
                     process.kill()
                     raise AssertionError(f"wttui asked a question it should not have:\n{text}")
+                if before_answer is not None:
+                    before_answer()
                 os.write(leader, answer.encode() + b"\n")
                 answered = True
             if time.monotonic() > deadline:

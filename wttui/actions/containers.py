@@ -9,9 +9,8 @@ from wttui.services import Services
 
 def start(services: Services, plan: ContainerPlan, *, sink: LogSink, cancel: CancelToken) -> None:
     """Start the container of the plan's worktree (creating it if it is gone), wait until ready."""
-    del cancel
     strategy = services.container_strategy(plan.worktree)
-    strategy.provision(plan.target, sink=sink)
+    strategy.provision(plan.target, sink=sink, cancel=cancel)
     target = strategy.plan(plan.target.worktree)  # a container made again may have moved port
     sink.step(f"{target.label} is up on {target.masked_url}")
 

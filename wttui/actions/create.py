@@ -135,7 +135,7 @@ def _database(
         cloned = provision_from_template(services, context, sink=sink, cancel=cancel)
         if cloned is not None:
             return cloned
-    context.strategy.provision(target, sink=sink, adopt=plan.adopt, owned=plan.adopt)
+    context.strategy.provision(target, sink=sink, adopt=plan.adopt, owned=plan.adopt, cancel=cancel)
     return False
 
 
@@ -160,7 +160,8 @@ def from_source(
         hand_to_worktree(services.server, target, schema=target.schema)
         return
     if target.container is not None:
-        context.strategy.provision(target, sink=sink)  # the container, its empty database
+        # the container, its empty database
+        context.strategy.provision(target, sink=sink, cancel=cancel)
         target = context.strategy.plan(plan.branch)  # its port moves on when taken
     copy_database_of(
         source,

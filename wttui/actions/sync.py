@@ -69,7 +69,7 @@ def _one(services: Services, item: SyncItem, *, sink: LogSink, cancel: CancelTok
     database = "no database" if target.none else f"database {target.label}"
     sink.step(f"Sync {worktree.label} at {worktree.path} ({database})")
     if item.database in (DbStep.CREATE, DbStep.START):
-        context.strategy.provision(target, sink=sink, owned=True)
+        context.strategy.provision(target, sink=sink, owned=True, cancel=cancel)
     if item.database is DbStep.HAND_OVER:
         _hand_over(services, target, sink)
     cancel.check()

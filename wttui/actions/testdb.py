@@ -47,7 +47,7 @@ def run_tests(
             if target.container:
                 drops.fresh_database(target)
             else:
-                context.strategy.provision(target, sink=sink, owned=True)
+                context.strategy.provision(target, sink=sink, owned=True, cancel=cancel)
         cancel.check()
         sink.step(f"Migrating {target.label}")
         context.tool.apply(

@@ -290,8 +290,17 @@ class PostgresProvider:
         statement = sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name))
         if force:
             statement = sql.SQL("{} WITH (FORCE)").format(statement)
-        with self.connect(autocommit=True) as conn:
-            conn.execute(statement)
+        try:
+            with self.connect(autocommit=True) as conn:
+                conn.execute(statement)
+        except DatabaseError as exc:
+            if force or "being accessed by other users" not in exc.message:
+                raise
+            # A session opened since the look above: refused as that look would have.
+            raise DatabaseInUse(
+                f"Database {name} has {len(self.sessions(name))} open session(s)",
+                hint="close them, or force the drop to terminate them",
+            ) from None
         return True
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
-from wttui.core.logsink import LogSink
+from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import DatabaseInfo, DbTarget, TargetKey
 from wttui.errors import AdoptableDatabase, Refused
 
@@ -42,11 +42,19 @@ class Strategy(Protocol):
         ...
 
     def provision(
-        self, target: DbTarget, *, sink: LogSink, adopt: bool = False, owned: bool = False
+        self,
+        target: DbTarget,
+        *,
+        sink: LogSink,
+        adopt: bool = False,
+        owned: bool = False,
+        cancel: CancelToken | None = None,
     ) -> bool:
-        """Make sure the target exists; True when it was created now.
+        """Make sure the target exists; True when it was created now. `cancel`: a wait in it
+        (a container starting) stops when it is set.
 
         Raises:
+            Cancelled: `cancel` was set during a wait; what it made is removed.
             AdoptableDatabase: it exists, belongs to no worktree, and neither `adopt` nor
                 `owned` is set (never for a shared target: sharing it is the point).
         """

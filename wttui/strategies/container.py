@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from wttui.config import ContainerConfig
-from wttui.core.logsink import LogSink
+from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import DatabaseInfo, DbTarget, TargetKey
 from wttui.core.naming import database_name, fit_identifier, role_name, worktree_slug
 from wttui.core.ports import choose_port, port_range, preferred_port
@@ -238,7 +238,13 @@ class ContainerStrategy:
         return described if key == target.key else None
 
     def provision(
-        self, target: DbTarget, *, sink: LogSink, adopt: bool = False, owned: bool = False
+        self,
+        target: DbTarget,
+        *,
+        sink: LogSink,
+        adopt: bool = False,
+        owned: bool = False,
+        cancel: CancelToken | None = None,
     ) -> bool:
         del adopt, owned  # a container for this worktree is its own; there is nothing to adopt
         assert target.container is not None
@@ -258,7 +264,12 @@ class ContainerStrategy:
                 sink.step(f"Starting container {existing.name}")
                 self.docker.start(existing.name)
                 wait_ready(
-                    self.docker, target, sink, timeout=self.config.ready_timeout, created=False
+                    self.docker,
+                    target,
+                    sink,
+                    timeout=self.config.ready_timeout,
+                    created=False,
+                    cancel=cancel,
                 )
             else:
                 sink.line(f"Container {existing.name} is running")
@@ -307,11 +318,19 @@ class ContainerStrategy:
                 sink.line(f"Port {refused} was refused by Docker: using {port}", stream="warn")
             target = self._target(target.worktree, name, port, of_target(target), target.name)
             self._forget_listing()
-            wait_ready(self.docker, target, sink, timeout=self.config.ready_timeout, created=True)
+            wait_ready(
+                self.docker,
+                target,
+                sink,
+                timeout=self.config.ready_timeout,
+                created=True,
+                cancel=cancel,
+            )
             give_role(target.admin, target.url, target.name, sink=sink)
         except WttuiError:
             # Remove what this create made (the engine may have made the container before
-            # failing to start it); a volume kept from before holds data: it stays.
+            # failing to start it, the user may have cancelled the wait for it); a volume kept
+            # from before holds data: it stays.
             self._forget_listing()
             made = None if kept_volume else volume
             what = f"container {name}" + (f" and volume {made}" if made else "")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from wttui.core.logsink import LogSink
+from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import DatabaseInfo, DbTarget, TargetKey
 from wttui.core.naming import database_name, role_name
 from wttui.core.urls import mask_url, url_parts
@@ -83,7 +83,13 @@ class DatabaseStrategy:
         return self.server.provider().get_database(target.name)
 
     def provision(
-        self, target: DbTarget, *, sink: LogSink, adopt: bool = False, owned: bool = False
+        self,
+        target: DbTarget,
+        *,
+        sink: LogSink,
+        adopt: bool = False,
+        owned: bool = False,
+        cancel: CancelToken | None = None,
     ) -> bool:
         """Make sure the target database exists. Returns True when it was created now.
 
@@ -92,10 +98,12 @@ class DatabaseStrategy:
             sink: receives the step narration.
             adopt: use an existing database that no worktree owns instead of refusing.
             owned: the database already belongs to this worktree (a resumed create).
+            cancel: unused (one quick statement: nothing to wait for).
 
         Raises:
             AdoptableDatabase: it exists, belongs to no worktree, and `adopt` is False.
         """
+        del cancel
         provider = self.server.provider()
         owner = url_parts(target.url)["user"] if self.server.owns_roles else ""
         if provider.database_exists(target.name):

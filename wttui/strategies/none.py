@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from wttui.core.logsink import LogSink
+from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import NO_DATABASE, DatabaseInfo, DbTarget, TargetKey
 
 if TYPE_CHECKING:
@@ -49,9 +49,15 @@ class NoDatabaseStrategy:
         return None
 
     def provision(
-        self, target: DbTarget, *, sink: LogSink, adopt: bool = False, owned: bool = False
+        self,
+        target: DbTarget,
+        *,
+        sink: LogSink,
+        adopt: bool = False,
+        owned: bool = False,
+        cancel: CancelToken | None = None,
     ) -> bool:
-        del adopt, owned
+        del adopt, owned, cancel
         sink.line(f"{target.worktree} has no database (strategy none): nothing to make")
         return False
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from wttui.core.logsink import LogSink
+from wttui.core.logsink import CancelToken, LogSink
 from wttui.core.models import DatabaseInfo, DbTarget, TargetKey
 from wttui.core.naming import check_schema_name, database_name, is_reserved_schema, role_name
 from wttui.core.urls import mask_url, url_parts, with_query
@@ -79,8 +79,15 @@ class SchemaStrategy:
         return self._schemas().info(target.schema)
 
     def provision(
-        self, target: DbTarget, *, sink: LogSink, adopt: bool = False, owned: bool = False
+        self,
+        target: DbTarget,
+        *,
+        sink: LogSink,
+        adopt: bool = False,
+        owned: bool = False,
+        cancel: CancelToken | None = None,
     ) -> bool:
+        del cancel  # two quick statements: nothing to wait for
         assert target.schema is not None
         check_schema_name(target.schema)  # before the database is made
         provider = self.server.provider()

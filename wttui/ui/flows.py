@@ -9,8 +9,9 @@ Flows talk to the app through `FlowHost`, so this module does not import the app
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from textual.app import App
 
@@ -31,6 +32,9 @@ from wttui.ui.screens.confirm import ConfirmScreen
 from wttui.ui.screens.create import CreateRequest, CreateScreen
 from wttui.ui.screens.remove import RemoveScreen
 
+if TYPE_CHECKING:
+    from wttui.ui.quitting import QuitGuard
+
 P = TypeVar("P")
 Q = TypeVar("Q", bound=Plan)
 
@@ -47,6 +51,9 @@ class FlowHost(Protocol):
 
     def report(self, error: BaseException) -> None: ...
 
+    @property
+    def quitting(self) -> QuitGuard: ...
+
 
 class Flows:
     """Create, migrate, roll back, remove, drift and containers, as the app runs them."""
@@ -61,17 +68,30 @@ class Flows:
         planner: Callable[[], P],
         then: Callable[[P], None],
         refused: Callable[[WttuiError], None] | None = None,
+        *,
+        title: str | None = None,
     ) -> None:
         """Make a plan in a worker, then `then(plan)` on the UI thread; a refusal is reported
-        (or handed to `refused`)."""
+        (or handed to `refused`). `title`: the plan is for that action, which the user asked
+        for: a quit key while it is planned asks first (`quitting.py`) and the plan waits for
+        the answer."""
+        guard = self.host.quitting if title else None
+        if guard is not None and title:
+            guard.planning(title)
+
+        def land(call: Callable[[], None]) -> None:
+            if guard is None:
+                call()
+            else:
+                guard.planned(call)
 
         def work() -> None:
             try:
                 plan = planner()
             except WttuiError as exc:
-                self.app.call_from_thread(refused or self.host.report, exc)
+                self.app.call_from_thread(land, partial(refused or self.host.report, exc))
                 return
-            self.app.call_from_thread(then, plan)
+            self.app.call_from_thread(land, partial(then, plan))
 
         self.app.run_worker(work, group="plan", thread=True, exclusive=True, exit_on_error=False)
 
@@ -193,7 +213,11 @@ class Flows:
             screen = ConfirmScreen("Roll back?", describe(plan), plan.confirmation)
             self.app.push_screen(screen, answered)
 
-        self._plan_then(lambda: plans_migrate.plan_rollback(self.services, ref, steps=1), confirm)
+        self._plan_then(
+            lambda: plans_migrate.plan_rollback(self.services, ref, steps=1),
+            confirm,
+            title=f"rollback {view.worktree.label}",
+        )
 
     def drift(self, view: WorktreeView) -> None:
         """The cross-branch report as it concerns the selected worktree (read in a worker)."""
@@ -237,7 +261,11 @@ class Flows:
                 exclusive=verb != "logs",  # reading logs never waits
             )
 
-        self._plan_then(lambda: plans_exec.plan_container(self.services, ref, verb), run)
+        self._plan_then(
+            lambda: plans_exec.plan_container(self.services, ref, verb),
+            run,
+            title=f"{verb} {view.worktree.label}",
+        )
 
     # -- remove ------------------------------------------------------------------------------
 
@@ -269,7 +297,7 @@ class Flows:
             else:
                 self.host.report(error)
 
-        self._plan_then(lambda: planner(False, False), open_with, refused)
+        self._plan_then(lambda: planner(False, False), open_with, refused, title=f"remove {label}")
 
 
 def _templates_in_background(services: Services, sink: LogSink) -> None:

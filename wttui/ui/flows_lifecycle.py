@@ -74,7 +74,7 @@ class LifecycleFlows(Flows):
             screen = ConfirmScreen(title, describe(plan), question)
             self.app.push_screen(screen, lambda yes: start() if yes else None)
 
-        self._plan_then(planner, planned)
+        self._plan_then(planner, planned, title=job if isinstance(job, str) and job else title)
 
     # -- clone: pick the source --------------------------------------------------------------
 
@@ -136,6 +136,7 @@ class LifecycleFlows(Flows):
                 ),
                 view.worktree.path,
             ),
+            title=f"snapshot {view.worktree.label}",
         )
 
     def snapshots(self, view: WorktreeView) -> None:

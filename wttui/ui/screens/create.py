@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.text import Text
 from textual import work
@@ -48,6 +49,9 @@ class CreateScreen(ModalScreen[CreatePlan | SyncPlan | None]):
     """Asks for a branch (and an optional base); Enter creates, Escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    confirms_an_action: ClassVar[bool] = True
+    """A quit key while it is open asks first (`quitting.py`)."""
+    action_title = "create"
 
     def __init__(self, planner: CreatePlanner, branch: str = "") -> None:
         super().__init__()

@@ -9,6 +9,7 @@ shown with the box to tick; the dialog returns exactly the plan it showed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from rich.text import Text
 from textual import work
@@ -32,12 +33,15 @@ class RemoveScreen(ModalScreen[RemovePlan | None]):
     """Remove a worktree. When its database will be dropped, its name must be typed."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    confirms_an_action: ClassVar[bool] = True
+    """A quit key while it is open asks first (`quitting.py`)."""
 
     def __init__(
         self, label: str, planner: RemovePlanner, plan: RemovePlan | None, error: str | None
     ) -> None:
         super().__init__()
         self.label = label
+        self.action_title = f"remove {label}"
         self._planner = planner
         self.plan = plan
         self._error = error
