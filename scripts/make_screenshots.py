@@ -1,7 +1,7 @@
 """Render the app on the demo repository to SVG files in screenshots/ (run via scripts/screenshots).
 
 The demo is built in a temporary data directory on its own embedded cluster, so the pictures
-show real worktrees, databases and migrations; the cluster is stopped afterwards. The directory
+show real worktrees, databases and migrations; the cluster is destroyed afterwards. The directory
 is `$WTTUI_DATA_DIR` when set (it must be empty or absent: it is wiped, as is the default
 /tmp/wttui-screenshots), so several checkouts can make screenshots at once.
 """
@@ -207,7 +207,7 @@ def main() -> int:
         asyncio.run(shoot(root, SHOTS))
         shoot_containers(build_demo, NullSink)
     finally:
-        cluster.stop()
+        cluster.destroy()  # its data directory is wiped on the next run: so is the cluster
     return 0
 
 
