@@ -55,6 +55,11 @@ def row(app: WttuiApp, branch: str) -> str:
     return next(line for line in pane if f" {branch} " in line)
 
 
+def log_lines(app: WttuiApp) -> list[str]:
+    """The Log pane as the user sees it."""
+    return text_in(app, app.query_one(LogPane).region)
+
+
 def seconds_shown(app: WttuiApp) -> int | None:
     found = RUNNING.search(log_title(app))
     return int(found["seconds"]) if found else None
@@ -94,8 +99,14 @@ async def test_a_running_migration_marks_its_row_and_its_seconds_tick_in_the_log
             await wait_until(
                 pilot, lambda: "Applying 003_slow.sql" in log_title(app), 5, "the migration"
             )
-            log = text_in(app, app.query_one(LogPane).region)
-            assert any("Applying 003_slow.sql …" in line for line in log), log
+            # The title follows the sink at once; the Log's lines come in batches after it.
+            await wait_until(
+                pilot,
+                lambda: any("Applying 003_slow.sql …" in line for line in log_lines(app)),
+                5,
+                "the Applying line in the Log",
+            )
+            log = log_lines(app)
             assert not any("Applied 003_slow.sql" in line for line in log), log
         assert "⟳" not in row(app, "main")
         first = seconds_shown(app)
