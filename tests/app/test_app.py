@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -245,6 +246,41 @@ async def test_changes_made_outside_the_app_show_up_without_a_key(
             return bool(views) and views[0].counts.pending == 1
 
         await wait_until(pilot, pending_shown, 20, "the new migration as pending")
+
+
+async def test_a_change_while_the_watcher_rearms_is_not_lost(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A migration written just as another worktree is added, while the watcher that now
+    includes the new worktree is still arming (slow here, as on a loaded machine): the old
+    watcher, still running, sees it."""
+    monkeypatch.setattr(refresh, "PERIOD_SECONDS", 3600.0)  # only the watchers can refresh
+    real_watch = refresh.watch
+    watches: list[int] = []
+
+    def slow_to_arm(*args: object, **kwargs: object) -> None:
+        watches.append(1)
+        if len(watches) > 1:  # the first watcher arms at once, the next ones late
+            time.sleep(2.0)
+        real_watch(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(refresh, "watch", slow_to_arm)
+    services = provisioned(repo, "feat/w")
+    app = make_app(services)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.pause(1.5)  # the first watcher armed
+        git(repo, "worktree", "add", "-q", "-b", "feat/outside", str(repo.parent / "outside"))
+        await wait_until(pilot, lambda: len(watches) > 1, 20, "the watcher to be replaced")
+        migrations = services.resolve("feat/w").path / "migrations"
+        (migrations / "003_new.sql").write_text("SELECT 1;\n")
+        pane = app.query_one(WorktreesPane)
+
+        def pending_shown() -> bool:
+            views = [v for v in pane._views.values() if v.worktree.label == "feat/w"]
+            return bool(views) and views[0].counts.pending == 1
+
+        await wait_until(pilot, pending_shown, 10, "the new migration as pending")
 
 
 async def test_out_of_order_migration_is_said_in_the_pane(repo: Path) -> None:

@@ -39,6 +39,9 @@ UNFOCUSED_SECONDS = 30.0
 """The timer while the terminal is elsewhere: nobody is looking."""
 CATCH_UP_SECONDS = 1.0
 """After the watcher (re)starts, one re-read this much later covers the moment before it armed."""
+RETIRE_SECONDS = 10.0
+"""A replaced watcher runs on this long beside the new one (which may be slow to arm on a
+loaded machine): a change in between is seen by one of them."""
 FULL_EVERY = 30
 """Every this many timer ticks (while focused), a full read: the dirty marks of files edited
 without git noticing (no HEAD, index or watched file moved) are caught within five minutes, and
@@ -82,6 +85,8 @@ class Refresher:
         self._next: _Wanted | None = None
         self._watched: tuple[Path, ...] | None = None
         self._watch_stop: threading.Event | None = None
+        self._retiring: list[threading.Event] = []
+        """Watchers replaced by a new one, running on until it has armed."""
 
     # -- requests ----------------------------------------------------------------------------
 
@@ -157,8 +162,14 @@ class Refresher:
     # -- the watcher -------------------------------------------------------------------------
 
     def _rewatch(self, paths: tuple[Path, ...]) -> None:
-        """Watch `paths` from now on (the previous watcher stops)."""
-        self.stop()
+        """Watch `paths` from now on. The previous watcher runs on for RETIRE_SECONDS, while
+        the new one arms, so a change in between (a migration written just as a worktree is
+        added) is seen by one of them; CATCH_UP_SECONDS later one read covers the paths only
+        the new one watches, for what changed there before it armed."""
+        before = set(self._watched or ())
+        retiring = self._watch_stop
+        if retiring is not None:
+            self._retiring.append(retiring)
         self._watched = paths
         stop = self._watch_stop = threading.Event()
 
@@ -173,16 +184,27 @@ class Refresher:
             exit_on_error=False,
             description="watch files",
         )
-        # The OS takes a moment to arm the watch: one cheap re-read once it has catches what
-        # changed in between (else it would wait for the safety-net timer).
-        self._app.set_timer(CATCH_UP_SECONDS, self._catch_up)
+        # The first watch follows the full read that found the paths: a cheap re-read covers
+        # it. Later ones re-read the worktrees that hold a path the old watcher did not watch.
+        added = set(paths) - before if before else set()
+        self._app.set_timer(CATCH_UP_SECONDS, lambda: self._catch_up(added))
+        if retiring is not None:
+            self._app.set_timer(RETIRE_SECONDS, lambda: self._retire(retiring))
 
-    def _catch_up(self) -> None:
+    def _catch_up(self, added: set[Path]) -> None:
         if self._watch_stop is not None:
-            self.request()
+            self.request(changed=added)
+
+    def _retire(self, retiring: threading.Event) -> None:
+        retiring.set()
+        if retiring in self._retiring:
+            self._retiring.remove(retiring)
 
     def stop(self) -> None:
-        """End the watcher promptly (quitting waits for every worker thread)."""
+        """End the watchers promptly (quitting waits for every worker thread)."""
+        for retiring in self._retiring:
+            retiring.set()
+        self._retiring.clear()
         if self._watch_stop is not None:
             self._watch_stop.set()
             self._watch_stop = None
