@@ -140,7 +140,8 @@ def test_hand_over_gives_the_role_everything_the_admin_made_but_extensions(
     """A database the admin filled (a copy made before copies were handed over) becomes the
     role's whole: it can then change every table, type and routine in it, as after a replay."""
     from wttui.core.urls import with_database
-    from wttui.providers.postgres import PostgresProvider, hand_over
+    from wttui.providers.pg_owners import hand_over
+    from wttui.providers.postgres import PostgresProvider
 
     url = ensure_login_role(pg_admin_url, role, password_path=password_file(tmp_path, role))
     provider = PostgresProvider(pg_admin_url)

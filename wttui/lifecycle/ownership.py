@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from wttui.core.models import DbTarget
 from wttui.core.urls import url_parts
-from wttui.providers.postgres import PostgresProvider, hand_over
+from wttui.providers.pg_owners import hand_over
+from wttui.providers.postgres import PostgresProvider
 from wttui.providers.server import Server
 from wttui.strategies.container_role import login_role
 

@@ -29,7 +29,7 @@ from wttui.core.logsink import CancelToken, LogSink
 from wttui.migrations.adapter import ApplyContext, LocalMigration
 from wttui.migrations.runner import Runner
 from wttui.providers.pg_copies import DatabaseCopies, StoredDatabase
-from wttui.providers.postgres import hand_over
+from wttui.providers.pg_owners import hand_over
 
 FORMAT = "wttui-template-2"
 """Changes when what a template holds changes meaning: old templates then simply miss (2: built

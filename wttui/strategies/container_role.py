@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from wttui.core.logsink import LogSink
 from wttui.core.models import DbTarget
 from wttui.core.urls import build_url, url_parts
+from wttui.providers.pg_owners import hand_over
 from wttui.providers.pg_roles import ensure_login_role
-from wttui.providers.postgres import PostgresProvider, hand_over
+from wttui.providers.postgres import PostgresProvider
 
 ENV_ROLE = "WTTUI_ROLE"
 ENV_ROLE_PASSWORD = "WTTUI_ROLE_PASSWORD"

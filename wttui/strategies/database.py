@@ -111,7 +111,7 @@ class DatabaseStrategy:
                 raise unowned(target)
             sink.line(f"Database {target.name} already exists: using it")
             if owner:  # made before worktrees had their own role: theirs from now on
-                from wttui.providers.postgres import hand_over
+                from wttui.providers.pg_owners import hand_over
 
                 if hand_over(provider, target.name, owner, None):
                     sink.line(f"Its owner is now {owner}, the role its worktrees connect as")

@@ -100,7 +100,7 @@ class SchemaStrategy:
                 raise unowned(target, "Schema")
             sink.line(f"Schema {target.label} already exists: using it")
             if owner:  # made before worktrees had their own role: theirs from now on
-                from wttui.providers.postgres import hand_over
+                from wttui.providers.pg_owners import hand_over
 
                 if hand_over(provider, self.database, owner, target.schema):
                     sink.line(f"Its owner is now {owner}, the role its worktrees connect as")
