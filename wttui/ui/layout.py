@@ -20,6 +20,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from wttui.ui.commands import bindings
+from wttui.ui.growing import Growing
 from wttui.ui.panes.database import DatabasePane
 from wttui.ui.panes.log import LogPane
 from wttui.ui.panes.migrations import MigrationsPane
@@ -172,8 +173,9 @@ class Panes(Vertical):
         self.zoomed: Widget | None = None
         self._side_wants: tuple[Want | None, Want | None] = (None, None)
         """What the Database and Migrations panes want (`wide_widths`), over every worktree."""
-        self._measured_for: tuple[str, ...] = ()
-        """The worktrees `_side_wants` was measured for (their paths)."""
+        self._side_growing: Growing[tuple[Want | None, Want | None]] = Growing(
+            lambda now, before: (_larger(now[0], before[0]), _larger(now[1], before[1]))
+        )
 
     def compose(self) -> ComposeResult:
         # The tabs are mounted when a narrow terminal first needs them (`_tabs`).
@@ -216,19 +218,13 @@ class Panes(Vertical):
     def measure(self, snapshot: RepoSnapshot) -> None:
         """Measure the Database and Migrations panes' lines over every worktree of `snapshot`
         (not the selected one's: the panes would move at each `j`). For the same worktrees
-        the widths only grow, as the Worktrees pane's do (an age going from `59s` to `1m`
-        would move them)."""
+        the widths only grow, as the Worktrees pane's do (`growing.py`)."""
         from wttui.ui.panes import database, migration_columns
 
         views = snapshot.views
-        wants = (
-            database.wanted_width(views),
-            migration_columns.wanted_width(views),
+        wants = self._side_growing.measure(
+            views, (database.wanted_width(views), migration_columns.wanted_width(views))
         )
-        listed = tuple(str(view.worktree.path) for view in views)
-        if listed == self._measured_for:
-            wants = (_larger(wants[0], self._side_wants[0]), _larger(wants[1], self._side_wants[1]))
-        self._measured_for = listed
         if wants != self._side_wants:
             self._side_wants = wants
             self.arrange_panes()

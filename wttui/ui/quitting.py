@@ -73,10 +73,8 @@ class QuitGuard:
             return pending_question(self._planning)
         if self._asking:
             return None  # the dialog on screen is this question
-        screen = self._app.screen
-        if getattr(screen, "confirms_an_action", False):
-            return dialog_question(str(getattr(screen, "action_title", "")))
-        return None
+        title = getattr(self._app.screen, "action_title", None)
+        return dialog_question(title) if title else None
 
     @property
     def waiting(self) -> bool:

@@ -15,13 +15,14 @@ from textual.message import Message
 from textual.widgets import Input
 
 from wttui.ui import format as fmt
+from wttui.ui.growing import Growing
 from wttui.ui.messages import RunAction
 
 if TYPE_CHECKING:  # the models arrive with the first data, the list after the first frame (P1)
     from textual.widgets import DataTable
 
     from wttui.core.models import RepoSnapshot, WorktreeView
-    from wttui.ui.widgets import KeyTable
+from wttui.ui.widgets import KeyTable
 
 COLUMNS = ("Branch", "DB", "Migrations", "Age")
 CELL_PADDING = 2  # DataTable pads each cell by one column on either side
@@ -103,8 +104,10 @@ class WorktreesPane(Vertical):
         nothing, so the other panes are not re-rendered for nothing (nor during teardown)."""
         self._follow: str | None = None
         """A worktree an action is making (its path): the cursor goes to it once listed."""
-        self._measured_for: tuple[str, ...] = ()
-        """The worktrees `wanted_width` was measured for (their paths)."""
+        self._growing: Growing[tuple[int, int]] = Growing(
+            lambda now, before: (max(now[0], before[0]), max(now[1], before[1]))
+        )
+        """`wanted_width` and `least_width`, grown only while the same worktrees are listed."""
         self._running_on: tuple[str, str] | None = None
         """The worktree an action is running on (its path) and the mark its row carries."""
         self.wanted_width: int | None = None
@@ -215,15 +218,7 @@ class WorktreesPane(Vertical):
             columns[2] = max(columns[2], mark)
             return sum(columns) + chrome
 
-        wanted, least = width(True), width(False)
-        # The same worktrees: the pane only grows (a pending count that goes, a running mark
-        # that comes and goes would move every pane beside it at each change). Another list
-        # (one added or removed) is measured afresh.
-        listed = tuple(str(v.worktree.path) for v in views)
-        if listed == self._measured_for and self.wanted_width is not None:
-            wanted = max(wanted, self.wanted_width)
-            least = max(least, self.least_width or 0)
-        self._measured_for = listed
+        wanted, least = self._growing.measure(views, (width(True), width(False)))
         if (wanted, least) != (self.wanted_width, self.least_width):
             self.wanted_width, self.least_width = wanted, least
             self.post_message(self.Measured())

@@ -8,7 +8,7 @@ database), an input that must hold exactly that name before the button enables.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -28,9 +28,6 @@ def plan_text(lines: Sequence[str]) -> Text:
 class ConfirmScreen(ModalScreen[bool]):
     """Returns True when confirmed."""
 
-    confirms_an_action: ClassVar[bool] = True
-    """A quit key while it is open asks first (`quitting.py`): the user asked for an action."""
-
     BINDINGS = [
         Binding("escape", "answer(False)", "Cancel"),
         Binding("n", "answer(False)", "No", show=False),
@@ -39,16 +36,16 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def __init__(self, title: str, lines: Sequence[str], confirmation: Confirmation) -> None:
         super().__init__()
-        self._title = title
         self.action_title = title
-        """What a quit question calls the action this dialog confirms."""
+        """What a quit question calls the action this dialog confirms: a quit key while it
+        is open asks first (`quitting.py`)."""
         self._lines = lines
         self.confirmation = confirmation
 
     def compose(self) -> ComposeResult:
         confirmation = self.confirmation
         with Vertical(classes="dialog"):
-            yield Static(Text(self._title), classes="dialog-title")
+            yield Static(Text(self.action_title), classes="dialog-title")
             with VerticalScroll(classes="dialog-scroll"):
                 yield Static(plan_text(self._lines), classes="dialog-body")
                 yield Static(Text(confirmation.question), id="question")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
 
 from rich.text import Text
 from textual import work
@@ -49,8 +48,6 @@ class CreateScreen(ModalScreen[CreatePlan | SyncPlan | None]):
     """Asks for a branch (and an optional base); Enter creates, Escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
-    confirms_an_action: ClassVar[bool] = True
-    """A quit key while it is open asks first (`quitting.py`)."""
     action_title = "create"
 
     def __init__(self, planner: CreatePlanner, branch: str = "") -> None:

@@ -9,7 +9,6 @@ shown with the box to tick; the dialog returns exactly the plan it showed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
 
 from rich.text import Text
 from textual import work
@@ -33,8 +32,6 @@ class RemoveScreen(ModalScreen[RemovePlan | None]):
     """Remove a worktree. When its database will be dropped, its name must be typed."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
-    confirms_an_action: ClassVar[bool] = True
-    """A quit key while it is open asks first (`quitting.py`)."""
 
     def __init__(
         self, label: str, planner: RemovePlanner, plan: RemovePlan | None, error: str | None
