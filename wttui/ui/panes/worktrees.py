@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the models arrive with the first data, the list after the f
     from textual.widgets import DataTable
 
     from wttui.core.models import RepoSnapshot, WorktreeView
-from wttui.ui.widgets import KeyTable
+    from wttui.ui.widgets import KeyTable
 
 COLUMNS = ("Branch", "DB", "Migrations", "Age")
 CELL_PADDING = 2  # DataTable pads each cell by one column on either side
